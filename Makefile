@@ -1,0 +1,59 @@
+# The one entry point. `make` alone lists the public targets.
+# Every target bootstraps .venv from python3 (3.11+) on first use.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+CLIENT := generated/currents-api-client
+
+$(STAMP): pyproject.toml $(wildcard $(CLIENT)/pyproject.toml)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+		|| { echo "error: $(PYTHON) must be Python 3.11 or newer (set PYTHON=...)" >&2; exit 2; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing the pinned tools into $(VENV) ..."
+	@$(PY) -m pip install --quiet --disable-pip-version-check pip==26.3
+	@$(PY) -m pip install --quiet --group dev $(if $(wildcard $(CLIENT)/pyproject.toml),--editable $(CLIENT))
+	@touch $@
+
+.PHONY: help  ## Show the public targets
+help:
+	@echo "Usage: make <target>"
+	@awk '/^\.PHONY: [a-z-]+ +## / { name = $$2; sub(/^[^#]*## /, ""); printf "  %-16s %s\n", name, $$0 }' $(MAKEFILE_LIST)
+
+.PHONY: install  ## Create .venv with the pinned tools (every target does this on first use)
+install: $(STAMP)
+
+.PHONY: check-spec  ## Validate the spec (OpenAPI 3.1), its examples and every fixture
+check-spec: $(STAMP)
+	@$(PY) -m scripts.check_spec
+
+.PHONY: validate  ## Check a captured response: make validate FILE=response.json
+validate: $(STAMP)
+	@$(PY) -m scripts.validate $(FILE)
+
+.PHONY: lint  ## Lint and format-check the kit's own code (ruff)
+lint: $(STAMP)
+	@$(PY) -m ruff check --quiet scripts tests contract_tests
+	@$(PY) -m ruff format --quiet --check scripts tests contract_tests
+
+.PHONY: typecheck  ## Type-check the kit's own code (mypy --strict)
+typecheck: $(STAMP)
+	@$(PY) -m mypy
+
+.PHONY: check  ## Every static check: spec, lint, types
+check: check-spec lint typecheck
+
+.PHONY: test  ## The README's test command: every check, then every test
+test: check
+	@$(PY) -m pytest -q
+
+.PHONY: contract  ## The main job: check that the spec, the client and the API agree
+contract: check-spec
+
+.PHONY: clean  ## Remove .venv, build output and reports
+clean:
+	rm -rf $(VENV) dist reports .mypy_cache .ruff_cache

@@ -1,0 +1,90 @@
+"""Check the source spec, its examples and the fixture corpus (`make check-spec`).
+
+Scope:
+1. The split source (`openapi/currents.yaml` and the files it references)
+   bundles into one document.
+2. That document is a valid OpenAPI 3.1 document (openapi-spec-validator).
+3. Every example of a parameter or a response validates against its schema,
+   as JSON Schema 2020-12 with format checks.
+4. Every fixture listed in `contract_tests/fixtures/index.yaml` validates
+   against `InstanceResponse`, and its `data` matches exactly one Instance
+   variant: the one the manifest names.
+
+Limits: it checks what a schema can say. Whether the generated client
+decodes a payload is the tests' job.
+
+Exit status: 0 when everything holds; 1 when something does not (every
+problem is printed, one line each, with its file and JSON path); 2 when an
+input cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
+from scripts import bundle as bundler
+from scripts._cli import EXIT_FAILED, EXIT_OK, display_path, run
+from scripts.fixtures import load_fixtures
+from scripts.schema_validation import component_validator, iter_examples, match_variant, schema_validator, violations
+
+SOURCE = display_path(bundler.ENTRY)
+
+
+def spec_problems(document: dict[str, Any]) -> list[str]:
+    problems = []
+    for error in OpenAPIV31SpecValidator(document).iter_errors():
+        problems.append(f"{SOURCE}: {error.json_path}: {error.message.splitlines()[0]}")
+    return problems
+
+
+def example_problems(document: dict[str, Any]) -> list[str]:
+    problems = []
+    for pointer, value, schema in iter_examples(document):
+        if "$ref" in schema and len(schema) == 1:
+            validator = schema_validator(document, schema["$ref"])
+        else:
+            validator = schema_validator(document, pointer.rsplit("/", 2)[0] + "/schema")
+        problems += [f"{SOURCE}#{pointer[1:]}: {line}" for line in violations(validator, value, "$.value")]
+    return problems
+
+
+def fixture_problems(document: dict[str, Any]) -> tuple[int, list[str]]:
+    fixtures = load_fixtures()
+    envelope = component_validator(document, "InstanceResponse")
+    problems = []
+    for fixture in fixtures:
+        where = display_path(fixture.path)
+        found = violations(envelope, fixture.body)
+        match = match_variant(document, "Instance", fixture.body["data"], "$.data")
+        if found:
+            closest = match.closest
+            detail = match.refusals[closest] if closest else found
+            problems += [f"{where}: {line}" + (f" (as {closest})" if closest else "") for line in detail]
+        elif match.matched != [fixture.variant]:
+            problems.append(f"{where}: matches {', '.join(match.matched)}, but the manifest expects {fixture.variant}")
+    return len(fixtures), problems
+
+
+def main() -> int:
+    document = bundler.bundle()
+    problems = spec_problems(document)
+    if problems:  # examples and fixtures cannot be judged against an invalid spec
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_FAILED
+    examples = list(iter_examples(document))
+    problems = example_problems(document)
+    count, fixture_issues = fixture_problems(document)
+    problems += fixture_issues
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print(f"check-spec: {len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"check-spec: {SOURCE} is valid OpenAPI 3.1; {len(examples)} examples and {count} fixtures validate")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    run(main)

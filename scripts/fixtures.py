@@ -1,0 +1,124 @@
+"""The fixture corpus: hand-written (and recorded) 200 responses of GET /instances/{instanceId}.
+
+Scope: reads `contract_tests/fixtures/index.yaml`, the manifest that names
+each fixture file, the Instance variant it must match and decode to, and the
+fields it carries that the spec does not list. It checks that the manifest
+and the folder agree; it does not validate payloads (`scripts.check_spec`
+does).
+
+Errors: `FixtureError`, one line naming the manifest or fixture file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scripts._cli import ROOT, UserError, display_path
+
+FIXTURES_DIR = ROOT / "contract_tests" / "fixtures"
+MANIFEST = FIXTURES_DIR / "index.yaml"
+
+
+class FixtureError(UserError):
+    """The manifest or a fixture file cannot be used."""
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """One fixture: its file, what it must decode to, and its known drift."""
+
+    path: Path
+    variant: str
+    about: str
+    unknown_fields: tuple[str, ...]
+    body: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def instance_id(self) -> str:
+        return str(self.body["data"]["instanceId"])
+
+    @property
+    def project_id(self) -> str:
+        return str(self.body["data"]["projectId"])
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, with one line naming the file on any failure."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FixtureError(f"{display_path(path)}: no such file") from None
+    except IsADirectoryError:
+        raise FixtureError(f"{display_path(path)}: is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise FixtureError(f"{display_path(path)}: not UTF-8 text") from None
+    if not text.strip():
+        raise FixtureError(f"{display_path(path)}: the file is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FixtureError(f"{display_path(path)}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+
+
+def load_manifest(manifest: Path = MANIFEST) -> list[dict[str, Any]]:
+    try:
+        document = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FixtureError(f"{display_path(manifest)}: no such file") from None
+    except yaml.YAMLError as exc:
+        raise FixtureError(f"{display_path(manifest)}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    entries = document.get("fixtures") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise FixtureError(f"{display_path(manifest)}: expected a mapping with a `fixtures` list")
+    for index, entry in enumerate(entries):
+        where = f"{display_path(manifest)}: fixtures[{index}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            raise FixtureError(f"{where}: each entry needs a `file`")
+        if not isinstance(entry.get("variant"), str):
+            raise FixtureError(f"{where} ({entry['file']}): needs a `variant`")
+        unknown = entry.get("unknown_fields", [])
+        if not isinstance(unknown, list) or not all(isinstance(p, str) for p in unknown):
+            raise FixtureError(f"{where} ({entry['file']}): `unknown_fields` must be a list of paths")
+    return entries
+
+
+def load_fixtures(manifest: Path = MANIFEST) -> list[Fixture]:
+    """Every fixture the manifest lists, in its order. The folder must hold exactly those files."""
+    entries = load_manifest(manifest)
+    folder = manifest.parent
+    listed = [entry["file"] for entry in entries]
+    duplicates = sorted({name for name in listed if listed.count(name) > 1})
+    if duplicates:
+        raise FixtureError(f"{display_path(manifest)}: listed twice: {', '.join(duplicates)}")
+    unlisted = sorted(p.name for p in folder.glob("*.json") if p.name not in listed)
+    if unlisted:
+        raise FixtureError(f"{display_path(manifest)}: does not list {', '.join(unlisted)}")
+    fixtures = []
+    for entry in entries:
+        path = folder / entry["file"]
+        body = read_json(path)
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            raise FixtureError(f"{display_path(path)}: expected a response body with a `data` object")
+        fixtures.append(
+            Fixture(
+                path=path,
+                variant=entry["variant"],
+                about=str(entry.get("about", "")),
+                unknown_fields=tuple(entry.get("unknown_fields", [])),
+                body=body,
+            )
+        )
+    ids = [f.body["data"].get("instanceId") for f in fixtures]
+    repeated = sorted({str(i) for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise FixtureError(f"{display_path(manifest)}: instanceId used by more than one fixture: {', '.join(repeated)}")
+    return fixtures

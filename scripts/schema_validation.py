@@ -1,0 +1,146 @@
+"""Validate JSON against the schemas of a bundled OpenAPI 3.1 document.
+
+Scope: JSON Schema 2020-12 (the dialect of OpenAPI 3.1) with format checks
+(`date-time`, `uri`, ...), refs resolved inside the bundled document. Each
+violation is one line: the JSON path of the offending value and what is
+wrong with it. A failed `oneOf`/`anyOf` is reported as the error of its
+closest branch, not as the whole value being "not valid under any schema".
+
+Used by `make check` (examples and fixtures), `make validate` (a captured
+response) and the contract tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+DOCUMENT_URI = "urn:currents-openapi"
+MAX_VALUE_CHARS = 80
+
+
+def schema_validator(document: dict[str, Any], pointer: str) -> Draft202012Validator:
+    """A validator for the schema at `pointer` (like `#/components/schemas/X`) of `document`."""
+    resource = Resource.from_contents(document, default_specification=DRAFT202012)
+    registry: Registry[Any] = Registry().with_resource(DOCUMENT_URI, resource)
+    return Draft202012Validator(
+        {"$ref": DOCUMENT_URI + pointer},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def component_validator(document: dict[str, Any], name: str) -> Draft202012Validator:
+    return schema_validator(document, f"#/components/schemas/{name}")
+
+
+def short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """The errors that explain `error`. A failed oneOf/anyOf is explained by its closest branch:
+    the one whose errors got deepest into the value, which is the branch the value meant to be."""
+    if not error.context:
+        return [error]
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    closest = max(branches.values(), key=lambda errors: max(len(e.absolute_path) for e in errors))
+    return [leaf for sub in closest for leaf in _leaves(sub)]
+
+
+def describe(error: ValidationError) -> str:
+    """One line: where the value is and what is wrong with it."""
+    if error.validator in ("required", "additionalProperties", "unevaluatedProperties"):
+        what = error.message
+    elif error.validator in ("type", "const", "enum", "format", "not"):
+        what = f"{short(error.instance)} fails {error.validator}: {short(error.validator_value)}"
+    else:
+        what = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+    return f"{error.json_path}: {what}"
+
+
+def violations(validator: Draft202012Validator, instance: Any, prefix: str = "$") -> list[str]:
+    """Every violation of `instance`, one line each, sorted by path. `prefix` replaces the root `$`."""
+    lines = {describe(leaf) for error in validator.iter_errors(instance) for leaf in _leaves(error)}
+    return sorted(prefix + line[1:] for line in lines)
+
+
+@dataclass
+class VariantMatch:
+    """Which `oneOf` variants of a union a value matches, and why the others refuse it."""
+
+    matched: list[str] = field(default_factory=list)
+    refusals: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def closest(self) -> str | None:
+        """The refusing variant with the fewest violations, when none matched."""
+        if self.matched or not self.refusals:
+            return None
+        return min(self.refusals, key=lambda name: len(self.refusals[name]))
+
+
+def union_variants(document: dict[str, Any], union: str) -> list[str]:
+    """The component names listed by the `oneOf` of component `union`, in order."""
+    schema = document["components"]["schemas"][union]
+    return [branch["$ref"].rsplit("/", 1)[-1] for branch in schema["oneOf"]]
+
+
+def match_variant(document: dict[str, Any], union: str, value: Any, prefix: str = "$") -> VariantMatch:
+    result = VariantMatch()
+    for name in union_variants(document, union):
+        found = violations(component_validator(document, name), value, prefix)
+        if found:
+            result.refusals[name] = found
+        else:
+            result.matched.append(name)
+    return result
+
+
+def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+    """Every (JSON pointer, example value, schema) of the operations' parameters and media types."""
+    examples = document.get("components", {}).get("examples", {})
+
+    def resolve(example: dict[str, Any]) -> dict[str, Any]:
+        ref = example.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/examples/"):
+            return dict(examples[ref.rsplit("/", 1)[-1]])
+        return example
+
+    def from_holder(pointer: str, holder: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+        schema = holder.get("schema")
+        if schema is None:
+            return
+        if "example" in holder:
+            yield f"{pointer}/example", holder["example"], schema
+        for name, example in (holder.get("examples") or {}).items():
+            resolved = resolve(example)
+            if "value" in resolved:
+                yield f"{pointer}/examples/{name}", resolved["value"], schema
+
+    responses = document.get("components", {}).get("responses", {})
+    for path, item in document.get("paths", {}).items():
+        escaped = path.replace("~", "~0").replace("/", "~1")
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            base = f"#/paths/{escaped}/{method}"
+            for index, parameter in enumerate(operation.get("parameters", [])):
+                yield from from_holder(f"{base}/parameters/{index}", parameter)
+            for status, response in operation["responses"].items():
+                pointer = f"{base}/responses/{status}"
+                ref = response.get("$ref", "")
+                if ref.startswith("#/components/responses/"):
+                    pointer = ref
+                    response = responses[ref.rsplit("/", 1)[-1]]
+                for media, content in (response.get("content") or {}).items():
+                    yield from from_holder(f"{pointer}/content/{media.replace('/', '~1')}", content)
