@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 CLIENT := generated/currents-api-client
 
-$(STAMP): pyproject.toml $(wildcard $(CLIENT)/pyproject.toml)
+$(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 		|| { echo "error: $(PYTHON) must be Python 3.11 or newer (set PYTHON=...)" >&2; exit 2; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,20 @@ help:
 .PHONY: install  ## Create .venv with the pinned tools (every target does this on first use)
 install: $(STAMP)
 
+.PHONY: generate  ## Regenerate generated/ (bundled spec and client) from the spec, overlays and templates
+generate: $(STAMP)
+	@$(PY) -m scripts.generate
+
+.PHONY: check-generated  ## Fail if generated/ differs from what its sources generate
+check-generated: $(STAMP)
+	@$(PY) -m scripts.check_generated
+
+.PHONY: build  ## Build the client's wheel and sdist into dist/
+build: $(STAMP)
+	@rm -rf dist
+	@$(PY) -m build --quiet --no-isolation --outdir dist $(CLIENT)
+	@ls dist
+
 .PHONY: check-spec  ## Validate the spec (OpenAPI 3.1), its examples and every fixture
 check-spec: $(STAMP)
 	@$(PY) -m scripts.check_spec
@@ -40,12 +54,13 @@ lint: $(STAMP)
 	@$(PY) -m ruff check --quiet scripts tests contract_tests
 	@$(PY) -m ruff format --quiet --check scripts tests contract_tests
 
-.PHONY: typecheck  ## Type-check the kit's own code (mypy --strict)
+.PHONY: typecheck  ## Type-check the kit's own code and the generated client (mypy --strict)
 typecheck: $(STAMP)
 	@$(PY) -m mypy
+	@$(PY) -m mypy --strict $(CLIENT)/currents_api_client
 
-.PHONY: check  ## Every static check: spec, lint, types
-check: check-spec lint typecheck
+.PHONY: check  ## Every static check: spec, generated code, lint, types
+check: check-spec check-generated lint typecheck
 
 .PHONY: test  ## The README's test command: every check, then every test
 test: check

@@ -63,7 +63,7 @@ def load_file(path: Path) -> Any:
     try:
         if path.suffix == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except json.JSONDecodeError as exc:
         raise SpecError(f"{display_path(path)}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -122,12 +122,14 @@ class Bundler:
                     location = self.locate(node["$ref"], self.entry, where)
                     pointer = f"#/components/{escape_pointer_token(section)}/{escape_pointer_token(name)}"
                     self.hoisted[location] = pointer
-        result = self.resolve(root, self.entry, "", frozenset())
+        result: dict[str, Any] = self.resolve(root, self.entry, "", frozenset())
         for location, pointer in self.hoisted.items():
             section, name = (unescape_pointer_token(t) for t in pointer.split("/")[2:4])
             where = f"{display_path(location[0])}#{location[1]}"
             definition = self.target(location, where)
-            result["components"][section][name] = self.resolve(definition, location[0], location[1], frozenset({location}))
+            result["components"][section][name] = self.resolve(
+                definition, location[0], location[1], frozenset({location})
+            )
         return result
 
     def resolve(self, node: Any, base: Path, pointer: str, inlining: frozenset[Location]) -> Any:

@@ -21,13 +21,14 @@ input cannot be read at all.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from scripts import bundle as bundler
 from scripts._cli import EXIT_FAILED, EXIT_OK, display_path, run
-from scripts.fixtures import load_fixtures
+from scripts.fixtures import MANIFEST, load_fixtures
 from scripts.schema_validation import component_validator, iter_examples, match_variant, schema_validator, violations
 
 SOURCE = display_path(bundler.ENTRY)
@@ -51,8 +52,8 @@ def example_problems(document: dict[str, Any]) -> list[str]:
     return problems
 
 
-def fixture_problems(document: dict[str, Any]) -> tuple[int, list[str]]:
-    fixtures = load_fixtures()
+def fixture_problems(document: dict[str, Any], manifest: Path = MANIFEST) -> tuple[int, list[str]]:
+    fixtures = load_fixtures(manifest)
     envelope = component_validator(document, "InstanceResponse")
     problems = []
     for fixture in fixtures:

@@ -46,14 +46,21 @@ def short(value: Any) -> str:
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:
-    """The errors that explain `error`. A failed oneOf/anyOf is explained by its closest branch:
-    the one whose errors got deepest into the value, which is the branch the value meant to be."""
+    """The errors that explain `error`. A failed oneOf/anyOf is explained by its closest branch: one whose
+    type the value has (not refused by `type` at the union's own place), then the one with the fewest
+    errors, then the one whose errors got deepest into the value."""
     if not error.context:
         return [error]
     branches: dict[Any, list[ValidationError]] = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    closest = max(branches.values(), key=lambda errors: max(len(e.absolute_path) for e in errors))
+    depth = len(error.absolute_path)
+
+    def closeness(errors: list[ValidationError]) -> tuple[bool, int, int]:
+        type_matches = not any(e.validator == "type" and len(e.absolute_path) == depth for e in errors)
+        return type_matches, -len(errors), max(len(e.absolute_path) for e in errors)
+
+    closest = max(branches.values(), key=closeness)
     return [leaf for sub in closest for leaf in _leaves(sub)]
 
 

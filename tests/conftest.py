@@ -1,0 +1,54 @@
+"""Fixtures shared by the kit's tests: a throwaway copy of the project, and a way to run its scripts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from scripts._cli import ROOT
+
+# What a script needs to run in a copy of the project: its sources, not .venv or caches.
+PROJECT_PARTS = ("scripts", "openapi", "overlays", "generator", "generated", "contract_tests", "pyproject.toml")
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", "*.egg-info")
+
+RunScript = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the project's sources, to break and regenerate without touching the real tree."""
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, copy / part, ignore=IGNORE)
+        else:
+            shutil.copy2(source, copy / part)
+    return copy
+
+
+@pytest.fixture
+def run_script() -> RunScript:
+    """Run `python -m scripts.<name> ...` in a project folder, as `make` does; returns the completed process."""
+
+    def run(
+        module: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", f"scripts.{module}", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            timeout=120,
+            check=False,
+        )
+
+    return run

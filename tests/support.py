@@ -1,0 +1,25 @@
+"""Assertions and snapshots that several of the kit's tests share."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` with its bytes, caches excluded."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def assert_one_line_error(process: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """The process failed with exit status 2 and one line on stderr, no traceback, naming every fragment."""
+    assert process.returncode == 2, process.stderr
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1, process.stderr
+    assert "Traceback" not in process.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]

@@ -1,0 +1,109 @@
+"""`make check-spec`: the spec is valid OpenAPI 3.1, and every example and fixture validates, or it says where not."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import bundle as bundler
+from scripts.check_spec import example_problems, fixture_problems, spec_problems
+from scripts.fixtures import MANIFEST, FixtureError
+from tests.conftest import RunScript
+
+
+@pytest.fixture(scope="module")
+def document() -> dict[str, Any]:
+    return bundler.bundle()
+
+
+@pytest.fixture
+def fixtures_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "fixtures"
+    shutil.copytree(MANIFEST.parent, folder)
+    return folder
+
+
+def edit_fixture(folder: Path, name: str, change: Any) -> None:
+    path = folder / name
+    body = json.loads(path.read_text())
+    change(body)
+    path.write_text(json.dumps(body))
+
+
+def test_check_spec_passes_on_the_committed_spec(run_script: RunScript) -> None:
+    process = run_script("check_spec")
+    assert process.returncode == 0, process.stderr
+    assert "valid OpenAPI 3.1" in process.stdout and "17 fixtures validate" in process.stdout
+
+
+def test_the_spec_declares_what_the_client_and_checks_rely_on(document: dict[str, Any]) -> None:
+    assert document["openapi"] == "3.1.0"
+    assert [s["url"] for s in document["servers"]] == [
+        "https://api.currents.dev/v1",
+        "https://api-staging.currents.dev/v1",
+    ]
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        **document["components"]["securitySchemes"]["bearerAuth"],
+        "type": "http",
+        "scheme": "bearer",
+    }
+    operation = document["paths"]["/instances/{instanceId}"]["get"]
+    assert operation["operationId"] == "getInstance" and operation["tags"] == ["instances"]
+    assert "expire 2 hours" in operation["description"]
+    assert set(operation["responses"]) == {"200", "401", "403", "404", "429", "5XX"}
+
+
+def test_an_invalid_openapi_document_is_reported_with_its_json_path(document: dict[str, Any]) -> None:
+    broken = copy.deepcopy(document)
+    broken["paths"]["/instances/{instanceId}"]["get"]["responses"]["200"]["description"] = 5
+    problems = spec_problems(broken)
+    assert problems and "$.paths['/instances/{instanceId}'].get.responses" in problems[0]
+
+
+def test_an_example_that_breaks_its_schema_is_reported_with_its_json_path(document: dict[str, Any]) -> None:
+    broken = copy.deepcopy(document)
+    broken["components"]["examples"]["PlaywrightInstance"]["value"]["data"]["createdAt"] = "last tuesday"
+    problems = example_problems(broken)
+    assert len(problems) == 1
+    assert (
+        "#/paths/~1instances~1{instanceId}/get/responses/200/content/application~1json/examples/playwright"
+        in problems[0]
+    )
+    assert "$.value.data.createdAt: 'last tuesday' fails format: 'date-time'" in problems[0]
+
+
+def test_a_fixture_that_breaks_the_schema_is_reported_with_file_and_path(
+    document: dict[str, Any], fixtures_copy: Path
+) -> None:
+    edit_fixture(fixtures_copy, "jest-failed-and-todo.json", lambda b: b["data"]["results"]["stats"].update(tests="7"))
+    count, problems = fixture_problems(document, fixtures_copy / "index.yaml")
+    assert count == 17
+    where = fixtures_copy / "jest-failed-and-todo.json"
+    assert problems == [f"{where}: $.data.results.stats.tests: '7' fails type: 'integer' (as OtherFrameworkInstance)"]
+
+
+def test_a_fixture_of_another_variant_than_its_manifest_says_is_reported(
+    document: dict[str, Any], fixtures_copy: Path
+) -> None:
+    edit_fixture(fixtures_copy, "postman-orders-api.json", lambda b: b["data"]["framework"].update(type="pw"))
+    _, problems = fixture_problems(document, fixtures_copy / "index.yaml")
+    assert len(problems) == 1
+    assert problems[0].endswith("matches PlaywrightInstance, but the manifest expects OtherFrameworkInstance")
+
+
+def test_a_fixture_missing_from_the_manifest_is_an_error(document: dict[str, Any], fixtures_copy: Path) -> None:
+    shutil.copy(fixtures_copy / "postman-orders-api.json", fixtures_copy / "stray.json")
+    with pytest.raises(FixtureError, match=r"does not list stray\.json"):
+        fixture_problems(document, fixtures_copy / "index.yaml")
+
+
+def test_every_fixture_names_its_variant_and_the_corpus_covers_each_variant() -> None:
+    from scripts.fixtures import load_fixtures
+
+    variants = {fixture.variant for fixture in load_fixtures()}
+    assert variants == {"CypressInstance", "PlaywrightInstance", "OtherFrameworkInstance"}
