@@ -59,6 +59,13 @@ def _reason_phrase(status_code: int) -> str:
         return "Unknown Status"
 
 
+def _redacted(text: str, response: httpx.Response) -> str:
+    """`text` with the request's API key hidden, in case the server echoed it back."""
+    scheme, _, key = response.request.headers.get("authorization", "").partition(" ")
+    key = key.strip() or scheme.strip()
+    return text.replace(key, "<hidden>") if len(key) >= 4 else text
+
+
 def _error_message(response: httpx.Response) -> str | None:
     """The `error` of the API's FAILED envelope, when the body is one."""
     try:
@@ -66,7 +73,7 @@ def _error_message(response: httpx.Response) -> str | None:
     except ValueError:
         return None
     error = body.get("error") if isinstance(body, dict) else None
-    return error if isinstance(error, str) else None
+    return _redacted(error, response) if isinstance(error, str) else None
 
 
 class APIStatusError(CurrentsError):
@@ -75,7 +82,7 @@ class APIStatusError(CurrentsError):
     def __init__(self, response: httpx.Response, error: str | None = None) -> None:
         self.response = response
         self.status_code = response.status_code
-        self.error = error if error is not None else _error_message(response)
+        self.error = _redacted(error, response) if error is not None else _error_message(response)
         summary = f"{self.status_code} {_reason_phrase(self.status_code)}"
         super().__init__(f"{summary}: {self.error}" if self.error else summary)
 
@@ -116,8 +123,8 @@ class InvalidResponseError(CurrentsError):
         self.response = response
         self.status_code = response.status_code
         self.error: str | None = None
-        self.reason = reason
-        super().__init__(f"{self.status_code} {_reason_phrase(self.status_code)}: invalid response body: {reason}")
+        self.reason = _redacted(reason, response)
+        super().__init__(f"{self.status_code} {_reason_phrase(self.status_code)}: invalid response body: {self.reason}")
 
 
 class APIConnectionError(CurrentsError):

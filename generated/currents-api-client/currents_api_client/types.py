@@ -4,6 +4,7 @@
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from urllib.parse import quote
 
 from attrs import define
 
@@ -42,6 +43,13 @@ class File:
         return self.file_name, self.payload, self.mime_type
 
 
+def path_segment(value: object) -> str:
+    """`value` percent-encoded as exactly one path segment: `/`, `?` and `#` are encoded, and so are the dots of
+    `.` and `..`, which URL normalisation would otherwise resolve into a different path."""
+    segment = quote(str(value), safe="")
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
 T = TypeVar("T")
 
 
@@ -59,4 +67,4 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "path_segment"]

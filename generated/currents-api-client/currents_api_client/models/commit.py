@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -129,102 +128,41 @@ class Commit:
         from ..models.replaced_commit import ReplacedCommit  # noqa: PLC0415
 
         d = dict(src_dict)
+        sha = cast(None | str | Unset, d.pop("sha", UNSET))
 
-        def _parse_sha(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        branch = cast(None | str | Unset, d.pop("branch", UNSET))
 
-        sha = _parse_sha(d.pop("sha", UNSET))
+        remote_origin = cast(None | str | Unset, d.pop("remoteOrigin", UNSET))
 
-        def _parse_branch(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        message = cast(None | str | Unset, d.pop("message", UNSET))
 
-        branch = _parse_branch(d.pop("branch", UNSET))
+        author_name = cast(None | str | Unset, d.pop("authorName", UNSET))
 
-        def _parse_remote_origin(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        author_email = cast(None | str | Unset, d.pop("authorEmail", UNSET))
 
-        remote_origin = _parse_remote_origin(d.pop("remoteOrigin", UNSET))
+        _gha_event_data = d.pop("ghaEventData", UNSET)
+        gha_event_data: GitHubActionsEvent | None | Unset
+        if _gha_event_data is None or isinstance(_gha_event_data, Unset):
+            gha_event_data = _gha_event_data
+        else:
+            if not isinstance(_gha_event_data, dict):
+                raise TypeError(f"ghaEventData: expected GitHubActionsEvent, got {type(_gha_event_data).__name__}")
+            gha_event_data_git_hub_actions_event = GitHubActionsEvent.from_dict(_gha_event_data)
 
-        def _parse_message(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+            gha_event_data = gha_event_data_git_hub_actions_event
 
-        message = _parse_message(d.pop("message", UNSET))
+        _replaced_commit_data = d.pop("replacedCommitData", UNSET)
+        replaced_commit_data: None | ReplacedCommit | Unset
+        if _replaced_commit_data is None or isinstance(_replaced_commit_data, Unset):
+            replaced_commit_data = _replaced_commit_data
+        else:
+            if not isinstance(_replaced_commit_data, dict):
+                raise TypeError(
+                    f"replacedCommitData: expected ReplacedCommit, got {type(_replaced_commit_data).__name__}"
+                )
+            replaced_commit_data_replaced_commit = ReplacedCommit.from_dict(_replaced_commit_data)
 
-        def _parse_author_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        author_name = _parse_author_name(d.pop("authorName", UNSET))
-
-        def _parse_author_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        author_email = _parse_author_email(d.pop("authorEmail", UNSET))
-
-        def _parse_gha_event_data(data: object) -> GitHubActionsEvent | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected GitHubActionsEvent, got {type(data).__name__}")
-                gha_event_data_git_hub_actions_event = GitHubActionsEvent.from_dict(data)
-
-                return gha_event_data_git_hub_actions_event
-            except DECODE_ERRORS as error:
-                refusals.append(("GitHubActionsEvent", error))
-            return cast(GitHubActionsEvent | None | Unset, data)
-
-        gha_event_data = _parse_gha_event_data(d.pop("ghaEventData", UNSET))
-
-        def _parse_replaced_commit_data(data: object) -> None | ReplacedCommit | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected ReplacedCommit, got {type(data).__name__}")
-                replaced_commit_data_replaced_commit = ReplacedCommit.from_dict(data)
-
-                return replaced_commit_data_replaced_commit
-            except DECODE_ERRORS as error:
-                refusals.append(("ReplacedCommit", error))
-            return cast(None | ReplacedCommit | Unset, data)
-
-        replaced_commit_data = _parse_replaced_commit_data(d.pop("replacedCommitData", UNSET))
+            replaced_commit_data = replaced_commit_data_replaced_commit
 
         commit = cls(
             sha=sha,

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -187,41 +186,27 @@ class CypressInstance:
         else:
             platform = Platform.from_dict(_platform)
 
-        def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, str):
-                    raise TypeError(f"expected datetime.datetime, got {type(data).__name__}")
-                completed_at_type_0 = datetime.datetime.fromisoformat(data)
+        _completed_at = d.pop("completedAt", UNSET)
+        completed_at: datetime.datetime | None | Unset
+        if _completed_at is None or isinstance(_completed_at, Unset):
+            completed_at = _completed_at
+        else:
+            if not isinstance(_completed_at, str):
+                raise TypeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
+            completed_at_type_0 = datetime.datetime.fromisoformat(_completed_at)
 
-                return completed_at_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("datetime.datetime", error))
-            return cast(datetime.datetime | None | Unset, data)
+            completed_at = completed_at_type_0
 
-        completed_at = _parse_completed_at(d.pop("completedAt", UNSET))
+        _results = d.pop("results", UNSET)
+        results: CypressResults | None | Unset
+        if _results is None or isinstance(_results, Unset):
+            results = _results
+        else:
+            if not isinstance(_results, dict):
+                raise TypeError(f"results: expected CypressResults, got {type(_results).__name__}")
+            results_cypress_results = CypressResults.from_dict(_results)
 
-        def _parse_results(data: object) -> CypressResults | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected CypressResults, got {type(data).__name__}")
-                results_cypress_results = CypressResults.from_dict(data)
-
-                return results_cypress_results
-            except DECODE_ERRORS as error:
-                refusals.append(("CypressResults", error))
-            return cast(CypressResults | None | Unset, data)
-
-        results = _parse_results(d.pop("results", UNSET))
+            results = results_cypress_results
 
         cypress_instance = cls(
             instance_id=instance_id,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -100,38 +99,23 @@ class CypressResults:
         d = dict(src_dict)
         stats = CypressStats.from_dict(d.pop("stats"))
 
-        def _parse_tests(data: object) -> list[CypressTest] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, list):
-                    raise TypeError(f"expected list[CypressTest], got {type(data).__name__}")
-                tests_type_0 = []
-                _tests_type_0 = data
-                for tests_type_0_item_data in _tests_type_0:
-                    tests_type_0_item = CypressTest.from_dict(tests_type_0_item_data)
+        _tests = d.pop("tests", UNSET)
+        tests: list[CypressTest] | None | Unset
+        if _tests is None or isinstance(_tests, Unset):
+            tests = _tests
+        else:
+            if not isinstance(_tests, list):
+                raise TypeError(f"tests: expected list[CypressTest], got {type(_tests).__name__}")
+            tests_type_0 = []
+            _tests_type_0 = _tests
+            for tests_type_0_item_data in _tests_type_0:
+                tests_type_0_item = CypressTest.from_dict(tests_type_0_item_data)
 
-                    tests_type_0.append(tests_type_0_item)
+                tests_type_0.append(tests_type_0_item)
 
-                return tests_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("list[CypressTest]", error))
-            return cast(list[CypressTest] | None | Unset, data)
+            tests = tests_type_0
 
-        tests = _parse_tests(d.pop("tests", UNSET))
-
-        def _parse_exception(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        exception = _parse_exception(d.pop("exception", UNSET))
+        exception = cast(None | str | Unset, d.pop("exception", UNSET))
 
         _screenshots = d.pop("screenshots", UNSET)
         screenshots: list[Screenshot] | Unset = UNSET
@@ -142,15 +126,7 @@ class CypressResults:
 
                 screenshots.append(screenshots_item)
 
-        def _parse_video_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        video_url = _parse_video_url(d.pop("videoUrl", UNSET))
+        video_url = cast(None | str | Unset, d.pop("videoUrl", UNSET))
 
         cypress_results = cls(
             stats=stats,

@@ -90,15 +90,7 @@ class CypressTest:
 
         body = d.pop("body", UNSET)
 
-        def _parse_display_error(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        display_error = _parse_display_error(d.pop("displayError", UNSET))
+        display_error = cast(None | str | Unset, d.pop("displayError", UNSET))
 
         _attempts = d.pop("attempts", UNSET)
         attempts: list[CypressTestAttempt] | Unset = UNSET

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -96,61 +95,33 @@ class CypressTestAttempt:
         d = dict(src_dict)
         state = d.pop("state")
 
-        def _parse_error(data: object) -> CypressTestError | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected CypressTestError, got {type(data).__name__}")
-                error_cypress_test_error = CypressTestError.from_dict(data)
+        _error = d.pop("error", UNSET)
+        error: CypressTestError | None | Unset
+        if _error is None or isinstance(_error, Unset):
+            error = _error
+        else:
+            if not isinstance(_error, dict):
+                raise TypeError(f"error: expected CypressTestError, got {type(_error).__name__}")
+            error_cypress_test_error = CypressTestError.from_dict(_error)
 
-                return error_cypress_test_error
-            except DECODE_ERRORS as error:
-                refusals.append(("CypressTestError", error))
-            return cast(CypressTestError | None | Unset, data)
+            error = error_cypress_test_error
 
-        error = _parse_error(d.pop("error", UNSET))
+        _wall_clock_started_at = d.pop("wallClockStartedAt", UNSET)
+        wall_clock_started_at: datetime.datetime | None | Unset
+        if _wall_clock_started_at is None or isinstance(_wall_clock_started_at, Unset):
+            wall_clock_started_at = _wall_clock_started_at
+        else:
+            if not isinstance(_wall_clock_started_at, str):
+                raise TypeError(
+                    f"wallClockStartedAt: expected datetime.datetime, got {type(_wall_clock_started_at).__name__}"
+                )
+            wall_clock_started_at_type_0 = datetime.datetime.fromisoformat(_wall_clock_started_at)
 
-        def _parse_wall_clock_started_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, str):
-                    raise TypeError(f"expected datetime.datetime, got {type(data).__name__}")
-                wall_clock_started_at_type_0 = datetime.datetime.fromisoformat(data)
+            wall_clock_started_at = wall_clock_started_at_type_0
 
-                return wall_clock_started_at_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("datetime.datetime", error))
-            return cast(datetime.datetime | None | Unset, data)
+        wall_clock_duration = cast(int | None | Unset, d.pop("wallClockDuration", UNSET))
 
-        wall_clock_started_at = _parse_wall_clock_started_at(d.pop("wallClockStartedAt", UNSET))
-
-        def _parse_wall_clock_duration(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(int | None | Unset, data)
-
-        wall_clock_duration = _parse_wall_clock_duration(d.pop("wallClockDuration", UNSET))
-
-        def _parse_video_timestamp(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(int | None | Unset, data)
-
-        video_timestamp = _parse_video_timestamp(d.pop("videoTimestamp", UNSET))
+        video_timestamp = cast(int | None | Unset, d.pop("videoTimestamp", UNSET))
 
         cypress_test_attempt = cls(
             state=state,

@@ -120,96 +120,23 @@ class GitHubActionsEvent:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        head_ref = cast(None | str | Unset, d.pop("headRef", UNSET))
 
-        def _parse_head_ref(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        head_sha = cast(None | str | Unset, d.pop("headSha", UNSET))
 
-        head_ref = _parse_head_ref(d.pop("headRef", UNSET))
+        base_ref = cast(None | str | Unset, d.pop("baseRef", UNSET))
 
-        def _parse_head_sha(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        base_sha = cast(None | str | Unset, d.pop("baseSha", UNSET))
 
-        head_sha = _parse_head_sha(d.pop("headSha", UNSET))
+        issue_url = cast(None | str | Unset, d.pop("issueUrl", UNSET))
 
-        def _parse_base_ref(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        html_url = cast(None | str | Unset, d.pop("htmlUrl", UNSET))
 
-        base_ref = _parse_base_ref(d.pop("baseRef", UNSET))
+        pr_title = cast(None | str | Unset, d.pop("prTitle", UNSET))
 
-        def _parse_base_sha(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        sender_avatar_url = cast(None | str | Unset, d.pop("senderAvatarUrl", UNSET))
 
-        base_sha = _parse_base_sha(d.pop("baseSha", UNSET))
-
-        def _parse_issue_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        issue_url = _parse_issue_url(d.pop("issueUrl", UNSET))
-
-        def _parse_html_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        html_url = _parse_html_url(d.pop("htmlUrl", UNSET))
-
-        def _parse_pr_title(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        pr_title = _parse_pr_title(d.pop("prTitle", UNSET))
-
-        def _parse_sender_avatar_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        sender_avatar_url = _parse_sender_avatar_url(d.pop("senderAvatarUrl", UNSET))
-
-        def _parse_sender_html_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        sender_html_url = _parse_sender_html_url(d.pop("senderHtmlUrl", UNSET))
+        sender_html_url = cast(None | str | Unset, d.pop("senderHtmlUrl", UNSET))
 
         git_hub_actions_event = cls(
             head_ref=head_ref,

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -291,15 +290,7 @@ class PlaywrightInstance:
 
         field_id = d.pop("_id", UNSET)
 
-        def _parse_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        id = _parse_id(d.pop("id", UNSET))
+        id = cast(None | str | Unset, d.pop("id", UNSET))
 
         field_v = d.pop("__v", UNSET)
 
@@ -348,43 +339,29 @@ class PlaywrightInstance:
         else:
             claim_records = ClaimRecordMap.from_dict(_claim_records)
 
-        def _parse_claimed_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, str):
-                    raise TypeError(f"expected datetime.datetime, got {type(data).__name__}")
-                claimed_at_type_0 = datetime.datetime.fromisoformat(data)
+        _claimed_at = d.pop("claimedAt", UNSET)
+        claimed_at: datetime.datetime | None | Unset
+        if _claimed_at is None or isinstance(_claimed_at, Unset):
+            claimed_at = _claimed_at
+        else:
+            if not isinstance(_claimed_at, str):
+                raise TypeError(f"claimedAt: expected datetime.datetime, got {type(_claimed_at).__name__}")
+            claimed_at_type_0 = datetime.datetime.fromisoformat(_claimed_at)
 
-                return claimed_at_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("datetime.datetime", error))
-            return cast(datetime.datetime | None | Unset, data)
-
-        claimed_at = _parse_claimed_at(d.pop("claimedAt", UNSET))
+            claimed_at = claimed_at_type_0
 
         signature = d.pop("signature", UNSET)
 
-        def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, str):
-                    raise TypeError(f"expected datetime.datetime, got {type(data).__name__}")
-                completed_at_type_0 = datetime.datetime.fromisoformat(data)
+        _completed_at = d.pop("completedAt", UNSET)
+        completed_at: datetime.datetime | None | Unset
+        if _completed_at is None or isinstance(_completed_at, Unset):
+            completed_at = _completed_at
+        else:
+            if not isinstance(_completed_at, str):
+                raise TypeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
+            completed_at_type_0 = datetime.datetime.fromisoformat(_completed_at)
 
-                return completed_at_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("datetime.datetime", error))
-            return cast(datetime.datetime | None | Unset, data)
-
-        completed_at = _parse_completed_at(d.pop("completedAt", UNSET))
+            completed_at = completed_at_type_0
 
         _field_t = d.pop("_t", UNSET)
         field_t: datetime.datetime | Unset
@@ -393,23 +370,16 @@ class PlaywrightInstance:
         else:
             field_t = datetime.datetime.fromisoformat(_field_t)
 
-        def _parse_results(data: object) -> FrameworkResults | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected FrameworkResults, got {type(data).__name__}")
-                results_type_0 = FrameworkResults.from_dict(data)
+        _results = d.pop("results", UNSET)
+        results: FrameworkResults | None | Unset
+        if _results is None or isinstance(_results, Unset):
+            results = _results
+        else:
+            if not isinstance(_results, dict):
+                raise TypeError(f"results: expected FrameworkResults, got {type(_results).__name__}")
+            results_type_0 = FrameworkResults.from_dict(_results)
 
-                return results_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("FrameworkResults", error))
-            return cast(FrameworkResults | None | Unset, data)
-
-        results = _parse_results(d.pop("results", UNSET))
+            results = results_type_0
 
         _test_results = d.pop("testResults", UNSET)
         test_results: TestResultMap | Unset

@@ -93,15 +93,7 @@ class Screenshot:
 
         screenshot_url = d.pop("screenshotURL")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
+        name = cast(None | str | Unset, d.pop("name", UNSET))
 
         _taken_at = d.pop("takenAt", UNSET)
         taken_at: datetime.datetime | Unset

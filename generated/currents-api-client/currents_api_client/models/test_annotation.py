@@ -51,15 +51,7 @@ class TestAnnotation:
         d = dict(src_dict)
         type_ = d.pop("type")
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        description = _parse_description(d.pop("description", UNSET))
+        description = cast(None | str | Unset, d.pop("description", UNSET))
 
         test_annotation = cls(
             type_=type_,

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -136,61 +135,33 @@ class TestAttempt:
 
         parallel_index = d.pop("parallelIndex", UNSET)
 
-        def _parse_error(data: object) -> None | TestError | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected TestError, got {type(data).__name__}")
-                error_type_0 = TestError.from_dict(data)
+        _error = d.pop("error", UNSET)
+        error: None | TestError | Unset
+        if _error is None or isinstance(_error, Unset):
+            error = _error
+        else:
+            if not isinstance(_error, dict):
+                raise TypeError(f"error: expected TestError, got {type(_error).__name__}")
+            error_type_0 = TestError.from_dict(_error)
 
-                return error_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("TestError", error))
-            return cast(None | TestError | Unset, data)
+            error = error_type_0
 
-        error = _parse_error(d.pop("error", UNSET))
+        _wall_clock_started_at = d.pop("wallClockStartedAt", UNSET)
+        wall_clock_started_at: datetime.datetime | None | Unset
+        if _wall_clock_started_at is None or isinstance(_wall_clock_started_at, Unset):
+            wall_clock_started_at = _wall_clock_started_at
+        else:
+            if not isinstance(_wall_clock_started_at, str):
+                raise TypeError(
+                    f"wallClockStartedAt: expected datetime.datetime, got {type(_wall_clock_started_at).__name__}"
+                )
+            wall_clock_started_at_type_0 = datetime.datetime.fromisoformat(_wall_clock_started_at)
 
-        def _parse_wall_clock_started_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, str):
-                    raise TypeError(f"expected datetime.datetime, got {type(data).__name__}")
-                wall_clock_started_at_type_0 = datetime.datetime.fromisoformat(data)
+            wall_clock_started_at = wall_clock_started_at_type_0
 
-                return wall_clock_started_at_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("datetime.datetime", error))
-            return cast(datetime.datetime | None | Unset, data)
+        wall_clock_duration = cast(int | None | Unset, d.pop("wallClockDuration", UNSET))
 
-        wall_clock_started_at = _parse_wall_clock_started_at(d.pop("wallClockStartedAt", UNSET))
-
-        def _parse_wall_clock_duration(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(int | None | Unset, data)
-
-        wall_clock_duration = _parse_wall_clock_duration(d.pop("wallClockDuration", UNSET))
-
-        def _parse_video_timestamp(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(int | None | Unset, data)
-
-        video_timestamp = _parse_video_timestamp(d.pop("videoTimestamp", UNSET))
+        video_timestamp = cast(int | None | Unset, d.pop("videoTimestamp", UNSET))
 
         test_attempt = cls(
             state=state,

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -88,56 +87,24 @@ class TestError:
         from ..models.code_frame import CodeFrame  # noqa: PLC0415
 
         d = dict(src_dict)
-
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        name = _parse_name(d.pop("name", UNSET))
+        name = cast(None | str | Unset, d.pop("name", UNSET))
 
         message = d.pop("message", UNSET)
 
-        def _parse_stack(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        stack = cast(None | str | Unset, d.pop("stack", UNSET))
 
-        stack = _parse_stack(d.pop("stack", UNSET))
+        value = cast(None | str | Unset, d.pop("value", UNSET))
 
-        def _parse_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
+        _code_frame = d.pop("codeFrame", UNSET)
+        code_frame: CodeFrame | None | Unset
+        if _code_frame is None or isinstance(_code_frame, Unset):
+            code_frame = _code_frame
+        else:
+            if not isinstance(_code_frame, dict):
+                raise TypeError(f"codeFrame: expected CodeFrame, got {type(_code_frame).__name__}")
+            code_frame_type_0 = CodeFrame.from_dict(_code_frame)
 
-        value = _parse_value(d.pop("value", UNSET))
-
-        def _parse_code_frame(data: object) -> CodeFrame | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected CodeFrame, got {type(data).__name__}")
-                code_frame_type_0 = CodeFrame.from_dict(data)
-
-                return code_frame_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("CodeFrame", error))
-            return cast(CodeFrame | None | Unset, data)
-
-        code_frame = _parse_code_frame(d.pop("codeFrame", UNSET))
+            code_frame = code_frame_type_0
 
         test_error = cls(
             name=name,

@@ -113,15 +113,7 @@ class TestResult:
 
         is_flaky = d.pop("isFlaky", UNSET)
 
-        def _parse_display_error(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            refusals: list[tuple[str, Exception]] = []
-            return cast(None | str | Unset, data)
-
-        display_error = _parse_display_error(d.pop("displayError", UNSET))
+        display_error = cast(None | str | Unset, d.pop("displayError", UNSET))
 
         duration = d.pop("duration", UNSET)
 

@@ -1,0 +1,83 @@
+"""Run the mock Currents API in the foreground: `python -m contract_tests.mock_api`.
+
+Scope: serves `GET /v1/instances/{instanceId}` from the fixture corpus and the spec's seed
+examples (see `contract_tests.mock_api.app`), until Ctrl-C or SIGTERM. Run it from the project
+root (it imports `scripts`). It prints its base URL, a working key and a curl line to try.
+
+Environment:
+- `MOCK_HOST`: the address to listen on (default 127.0.0.1; the mock is meant for loopback).
+- `MOCK_PORT`: the port, 0 to 65535 (default 4010; 0 picks a free one, printed).
+- `MOCK_API_KEY`: an extra key that may read every instance, printed instead of the demo key
+  of `keys.yaml`.
+An empty variable counts as unset.
+
+Limits: a test double; the keys in `keys.yaml` are public demo keys. Each request is logged
+by uvicorn's access log on standard output, after the banner.
+
+Exit status: 0 when stopped by Ctrl-C or SIGTERM; 2 for unusable input (MOCK_PORT not an
+integer or out of range, an address that cannot be bound such as a port in use, a bad key,
+keys file, fixture or example), as one line on standard error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import signal
+
+from contract_tests.mock_api.app import create_app
+from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
+from contract_tests.mock_api.keys import KEYS_FILE, load_keys
+from contract_tests.mock_api.server import base_url, bind, serve_forever
+from scripts._cli import EXIT_OK, UserError, display_path, run
+from scripts.bundle import bundle
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = "4010"
+
+
+def parse_port(text: str) -> int:
+    try:
+        port = int(text.strip())
+    except ValueError:
+        raise UserError(f"MOCK_PORT must be an integer from 0 to 65535, not {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise UserError(f"MOCK_PORT must be from 0 to 65535, not {port}")
+    return port
+
+
+def demo_key(extra_key: str | None) -> str:
+    if extra_key is not None:
+        return extra_key
+    key = load_keys(KEYS_FILE).first_with_every_project()
+    if key is None:
+        raise UserError(f'{display_path(KEYS_FILE)}: no key may read every project (projects: ["*"])')
+    return key.value
+
+
+def main() -> int:
+    host = os.environ.get("MOCK_HOST") or DEFAULT_HOST
+    port = parse_port(os.environ.get("MOCK_PORT") or DEFAULT_PORT)
+    extra_key = os.environ.get("MOCK_API_KEY") or None
+    app = create_app(extra_key=extra_key)
+    key = demo_key(extra_key)
+    seed_id = seed_bodies(bundle())[SEED_EXAMPLES[0]]["data"]["instanceId"]
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    url = base_url(sock)
+    curl = shlex.join(["curl", "-sS", "-H", f"Authorization: Bearer {key}", f"{url}/instances/{seed_id}"])
+    print(f"Mock Currents API on {url}", flush=True)
+    print(f"API key: {key}", flush=True)
+    print(f"Try: {curl}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # so SIGTERM stops like Ctrl-C, exit 0
+    with contextlib.suppress(KeyboardInterrupt):  # raised after uvicorn's graceful shutdown: the normal stop
+        serve_forever(app, sock)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,115 @@
+"""Run an ASGI app under uvicorn on a socket bound here, in the foreground or in a background thread.
+
+Scope: `bind` binds a TCP socket (port 0 picks a free port, and the socket says which);
+`serve_in_thread` runs uvicorn on it in a daemon thread for pytest fixtures and `make contract`,
+yields the base URL once the port answers, and stops uvicorn on exit; `serve_forever` runs it in
+the calling (main) thread until SIGINT/SIGTERM.
+
+Limits: plain HTTP (no TLS), one socket, one uvicorn worker; the app must be mounted at `/`
+(the URL ends in `/v1`, the spec's server base path). Startup fails with `RuntimeError` if
+uvicorn stops or the port does not answer within `STARTUP_TIMEOUT` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+BASE_PATH = "/v1"
+STARTUP_TIMEOUT = 10.0
+SHUTDOWN_TIMEOUT = 10.0
+POLL_INTERVAL = 0.02
+BACKLOG = 128
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to (host, port) and listening, for uvicorn to serve. Raises OSError.
+
+    It listens at once, so connections made before uvicorn has started wait in the backlog
+    instead of being refused."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    """`http://HOST:PORT/v1` for a bound socket, with the port it actually got."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if sock.family == socket.AF_INET6 else host
+    return f"http://{shown}:{port}{BASE_PATH}"
+
+
+def make_server(app: Any, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
+    return uvicorn.Server(config)
+
+
+def port_answers(sock: socket.socket, timeout: float) -> bool:
+    """Whether a TCP connection to the socket's address succeeds within `timeout` seconds."""
+    host, port = sock.getsockname()[:2]
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until_ready(server: uvicorn.Server, thread: threading.Thread, sock: socket.socket) -> None:
+    """Return once uvicorn has started and the port answers; RuntimeError if it dies or takes too long."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not (server.started and port_answers(sock, timeout=0.5)):
+        if not thread.is_alive():
+            raise RuntimeError("the mock server stopped during startup; see uvicorn's log above")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the mock server did not answer on {base_url(sock)} within {STARTUP_TIMEOUT:g} s")
+        time.sleep(POLL_INTERVAL)
+
+
+@contextmanager
+def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve `app` in a background thread while the block runs; yields the base URL (`.../v1`)."""
+    sock = bind(host, port)
+    server = make_server(app, host, port)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="mock-api", daemon=True)
+    try:
+        thread.start()
+        wait_until_ready(server, thread, sock)
+        yield base_url(sock)
+    finally:
+        server.should_exit = True
+        thread.join(SHUTDOWN_TIMEOUT)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(SHUTDOWN_TIMEOUT)
+        sock.close()
+
+
+def serve_forever(app: Any, sock: socket.socket, access_log: bool = True) -> None:
+    """Serve `app` on `sock` in this thread until SIGINT/SIGTERM (uvicorn handles both).
+
+    uvicorn re-raises a captured signal after its graceful shutdown, so Ctrl-C ends this call
+    with KeyboardInterrupt once the server has stopped; the caller decides what that means.
+    `access_log` logs one line per request on standard output (uvicorn's access log).
+    """
+    host, port = sock.getsockname()[:2]
+    server = make_server(app, host, port)
+    if access_log:  # after make_server: uvicorn.Config sets the logger levels
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
