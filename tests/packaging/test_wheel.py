@@ -1,0 +1,98 @@
+"""The wheel `make build` writes installs alone into a fresh virtualenv and works there."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contract_tests.mock_api.app import create_app
+from contract_tests.mock_api.keys import load_keys
+from contract_tests.mock_api.server import serve_in_thread
+from scripts.generate import GENERATED, PROJECT_NAME
+
+CONSUMER = Path(__file__).with_name("consumer.py")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--quiet",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(GENERATED / PROJECT_NAME),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def fresh_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new virtualenv with only the wheel and the dependencies it declares."""
+    env = tmp_path_factory.mktemp("venv")
+    venv.EnvBuilder(with_pip=True).create(env)
+    python = env / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)], check=True)
+    return python
+
+
+@pytest.fixture(scope="module")
+def mock_url() -> Iterator[str]:
+    with serve_in_thread(create_app()) as url:
+        yield url
+
+
+def test_wheel_carries_the_package_typed(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "currents_api_client/py.typed" in names
+    assert "currents_api_client/api/instances/get_instance.py" in names
+    assert not [name for name in names if name.startswith(("tests/", "scripts/", "openapi/"))]
+
+
+@pytest.mark.slow
+def test_wheel_installs_alone_and_its_dependencies_are_only_httpx_attrs_and_retries(fresh_python: Path) -> None:
+    listed = subprocess.run(
+        [fresh_python, "-m", "pip", "list", "--format=freeze", "--disable-pip-version-check"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    installed = {line.split("==")[0].lower() for line in listed.splitlines()}
+    assert {"currents-api-client", "httpx", "attrs", "httpx-retries"} <= installed
+    assert not installed & {"pytest", "schemathesis", "openapi-python-client", "pyyaml", "jsonschema"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("instance_id", "variant"),
+    [("2tniK8lM9j1rSoVh", "PlaywrightInstance"), ("bf89e79f-af2a-43cb-afba-2575e567f103", "CypressInstance")],
+)
+def test_a_consumer_program_fetches_an_instance_as_its_runner_variant(
+    fresh_python: Path, mock_url: str, instance_id: str, variant: str
+) -> None:
+    demo = load_keys().first_with_every_project()
+    assert demo is not None
+    key = demo.value
+    process = subprocess.run(
+        [fresh_python, str(CONSUMER), mock_url, key, instance_id],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=fresh_python.parent,
+    )
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.splitlines() == [f"{variant} {instance_id}", "404 Not Found: Instance not found"]
