@@ -2,9 +2,11 @@
 
 Scope: the JSON Schema 2020-12 keywords the spec uses: internal `$ref`, `type` (one or a list), `const`,
 `enum`, `properties`, `required`, `additionalProperties` (a schema, or open with unknown extra fields),
-`items`, `oneOf`/`anyOf` (one branch is drawn), and the `date-time`, `uri` and `int64` formats.
+`items`, `oneOf`/`anyOf` (one branch is drawn), and the `date-time` (Z, offsets, lowercase `t`/`z`), `uri` and
+`int64` formats.
 
-Limits: `not`, string patterns and numeric bounds are not generated towards. A drawn value is a candidate:
+Limits: `not`, string patterns and numeric bounds are not generated towards; timestamps are at most microsecond
+precise and never leap seconds, which Python's datetime cannot hold. A drawn value is a candidate:
 callers keep the ones a 2020-12 validator accepts (hypothesis-jsonschema was not used: it knows no
 2020-12, and its canonicalisation of this spec's unions takes seconds per example).
 """
@@ -22,9 +24,11 @@ UNKNOWN_NAMES = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=3, max_size=12).
 UTC_TIMES = st.datetimes(
     min_value=datetime.datetime(2020, 1, 1), max_value=datetime.datetime(2030, 12, 31), timezones=st.just(datetime.UTC)
 )
+OFFSETS = st.sampled_from([datetime.UTC, datetime.timezone(datetime.timedelta(hours=5, minutes=30))])
 TIMESTAMPS = st.one_of(
     UTC_TIMES.map(lambda t: t.isoformat(timespec="milliseconds").replace("+00:00", "Z")),
-    UTC_TIMES.map(lambda t: t.isoformat()),
+    st.builds(lambda t, tz: t.astimezone(tz).isoformat(), UTC_TIMES, OFFSETS),
+    UTC_TIMES.map(lambda t: t.isoformat(timespec="seconds").replace("+00:00", "z").replace("T", "t")),
 )
 URIS = st.builds(
     "https://fs.currents.dev/{}/{}.png?Expires={}&Signature={}".format,

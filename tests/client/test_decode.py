@@ -38,7 +38,7 @@ def same_json(original: Any, decoded: Any, path: str = "$") -> list[str]:
         ]
     if isinstance(original, str) and isinstance(decoded, str) and original != decoded:
         try:
-            same_instant = datetime.datetime.fromisoformat(original) == datetime.datetime.fromisoformat(decoded)
+            same_instant = datetime.datetime.fromisoformat(original.upper()) == datetime.datetime.fromisoformat(decoded)
         except ValueError:
             same_instant = False
         return [] if same_instant else [f"{path}: {original!r} != {decoded!r}"]

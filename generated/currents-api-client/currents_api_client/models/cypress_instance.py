@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, parse_datetime
 
 if TYPE_CHECKING:
     from ..models.commit import Commit
@@ -159,7 +159,7 @@ class CypressInstance:
 
         cypress_version = d.pop("cypressVersion")
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = parse_datetime(d.pop("createdAt"))
 
         _framework = d.pop("framework", UNSET)
         framework: CypressFramework | Unset
@@ -193,7 +193,7 @@ class CypressInstance:
         else:
             if not isinstance(_completed_at, str):
                 raise TypeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
-            completed_at_type_0 = datetime.datetime.fromisoformat(_completed_at)
+            completed_at_type_0 = parse_datetime(_completed_at)
 
             completed_at = completed_at_type_0
 

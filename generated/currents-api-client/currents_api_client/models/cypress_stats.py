@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="CypressStats")
 
@@ -105,14 +105,14 @@ class CypressStats:
         if isinstance(_wall_clock_started_at, Unset):
             wall_clock_started_at = UNSET
         else:
-            wall_clock_started_at = datetime.datetime.fromisoformat(_wall_clock_started_at)
+            wall_clock_started_at = parse_datetime(_wall_clock_started_at)
 
         _wall_clock_ended_at = d.pop("wallClockEndedAt", UNSET)
         wall_clock_ended_at: datetime.datetime | Unset
         if isinstance(_wall_clock_ended_at, Unset):
             wall_clock_ended_at = UNSET
         else:
-            wall_clock_ended_at = datetime.datetime.fromisoformat(_wall_clock_ended_at)
+            wall_clock_ended_at = parse_datetime(_wall_clock_ended_at)
 
         wall_clock_duration = d.pop("wallClockDuration", UNSET)
 

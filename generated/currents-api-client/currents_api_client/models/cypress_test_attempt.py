@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, parse_datetime
 
 if TYPE_CHECKING:
     from ..models.cypress_test_error import CypressTestError
@@ -115,7 +115,7 @@ class CypressTestAttempt:
                 raise TypeError(
                     f"wallClockStartedAt: expected datetime.datetime, got {type(_wall_clock_started_at).__name__}"
                 )
-            wall_clock_started_at_type_0 = datetime.datetime.fromisoformat(_wall_clock_started_at)
+            wall_clock_started_at_type_0 = parse_datetime(_wall_clock_started_at)
 
             wall_clock_started_at = wall_clock_started_at_type_0
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, parse_datetime
 
 if TYPE_CHECKING:
     from ..models.test_attempt import TestAttempt
@@ -192,14 +192,14 @@ class FrameworkTest:
         if isinstance(_start_time, Unset):
             start_time = UNSET
         else:
-            start_time = datetime.datetime.fromisoformat(_start_time)
+            start_time = parse_datetime(_start_time)
 
         _end_time = d.pop("endTime", UNSET)
         end_time: datetime.datetime | Unset
         if isinstance(_end_time, Unset):
             end_time = UNSET
         else:
-            end_time = datetime.datetime.fromisoformat(_end_time)
+            end_time = parse_datetime(_end_time)
 
         duration = d.pop("duration", UNSET)
 

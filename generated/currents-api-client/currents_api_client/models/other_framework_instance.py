@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, parse_datetime
 
 if TYPE_CHECKING:
     from ..models.claim_record import ClaimRecord
@@ -291,7 +291,7 @@ class OtherFrameworkInstance:
 
         framework = OtherFramework.from_dict(d.pop("framework"))
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = parse_datetime(d.pop("createdAt"))
 
         field_id = d.pop("_id", UNSET)
 
@@ -351,7 +351,7 @@ class OtherFrameworkInstance:
         else:
             if not isinstance(_claimed_at, str):
                 raise TypeError(f"claimedAt: expected datetime.datetime, got {type(_claimed_at).__name__}")
-            claimed_at_type_0 = datetime.datetime.fromisoformat(_claimed_at)
+            claimed_at_type_0 = parse_datetime(_claimed_at)
 
             claimed_at = claimed_at_type_0
 
@@ -364,7 +364,7 @@ class OtherFrameworkInstance:
         else:
             if not isinstance(_completed_at, str):
                 raise TypeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
-            completed_at_type_0 = datetime.datetime.fromisoformat(_completed_at)
+            completed_at_type_0 = parse_datetime(_completed_at)
 
             completed_at = completed_at_type_0
 
@@ -373,7 +373,7 @@ class OtherFrameworkInstance:
         if isinstance(_field_t, Unset):
             field_t = UNSET
         else:
-            field_t = datetime.datetime.fromisoformat(_field_t)
+            field_t = parse_datetime(_field_t)
 
         _results = d.pop("results", UNSET)
         results: FrameworkResults | None | Unset

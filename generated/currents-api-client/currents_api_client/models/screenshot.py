@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="Screenshot")
 
@@ -100,7 +100,7 @@ class Screenshot:
         if isinstance(_taken_at, Unset):
             taken_at = UNSET
         else:
-            taken_at = datetime.datetime.fromisoformat(_taken_at)
+            taken_at = parse_datetime(_taken_at)
 
         height = d.pop("height", UNSET)
 
