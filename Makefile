@@ -66,9 +66,18 @@ check: check-spec check-generated lint typecheck
 test: check
 	@$(PY) -m pytest -q
 
-.PHONY: contract  ## The main job: check that the spec, the client and the API agree
-contract: check-spec
+.PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY
+contract: $(STAMP)
+	@$(PY) -m scripts.contract
+
+.PHONY: mock  ## Run the embedded mock API in the foreground (MOCK_HOST, MOCK_PORT, MOCK_API_KEY)
+mock: $(STAMP)
+	@$(PY) -m contract_tests.mock_api
+
+.PHONY: record  ## Save a live instance as a redacted fixture: make record INSTANCE_ID=... [NAME=...]
+record: $(STAMP)
+	@$(PY) -m scripts.record $(INSTANCE_ID) $(if $(NAME),--name $(NAME))
 
 .PHONY: clean  ## Remove .venv, build output and reports
 clean:
-	rm -rf $(VENV) dist reports .mypy_cache .ruff_cache
+	rm -rf $(VENV) dist reports .mypy_cache .ruff_cache .hypothesis

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+
+RunScript = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

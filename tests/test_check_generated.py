@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RunScript
+from tests.support import RunScript
 
 MODEL = Path("generated/currents-api-client/currents_api_client/models/worker.py")
 

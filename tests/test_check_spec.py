@@ -13,7 +13,7 @@ import pytest
 from scripts import bundle as bundler
 from scripts.check_spec import example_problems, fixture_problems, spec_problems
 from scripts.fixtures import MANIFEST, FixtureError
-from tests.conftest import RunScript
+from tests.support import RunScript
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from scripts.fixtures import MANIFEST, Fixture, load_fixtures
-from tests.conftest import RunScript
-from tests.support import assert_one_line_error
+from tests.support import RunScript, assert_one_line_error
 
 SEED_PLAYWRIGHT = Path("openapi/examples/playwright-instance.json")
 

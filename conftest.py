@@ -1,4 +1,4 @@
-"""Fixtures shared by the kit's tests: a throwaway copy of the project, and a way to run its scripts."""
+"""Fixtures that tests/ and contract_tests/ share: a throwaway copy of the project, and a way to run its scripts."""
 
 from __future__ import annotations
 
@@ -6,18 +6,25 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from scripts._cli import ROOT
+from tests.support import RunScript
 
 # What a script needs to run in a copy of the project: its sources, not .venv or caches.
-PROJECT_PARTS = ("scripts", "openapi", "overlays", "generator", "generated", "contract_tests", "pyproject.toml")
+PROJECT_PARTS = (
+    "scripts",
+    "openapi",
+    "overlays",
+    "generator",
+    "generated",
+    "contract_tests",
+    "pyproject.toml",
+    "schemathesis.toml",
+)
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", "*.egg-info")
-
-RunScript = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture

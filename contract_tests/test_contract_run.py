@@ -1,0 +1,72 @@
+"""`make contract` end to end: against the mock by default, and in live mode against the mock posing as the real API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from contract_tests.conftest import demo_key
+from scripts.fixtures import load_fixtures
+from tests.support import RunScript, assert_one_line_error
+
+DRIFTING = [f for f in load_fixtures() if f.unknown_fields]
+CLEAN = [f for f in load_fixtures() if not f.unknown_fields]
+
+
+def outputs(project: Path, process_text: str) -> str:
+    """Everything a run printed or wrote under reports/."""
+    reports = [p.read_text(errors="replace") for p in (project / "reports").rglob("*") if p.is_file()]
+    return process_text + "\n".join(reports)
+
+
+@pytest.mark.slow
+def test_mock_mode_passes_without_a_key_and_writes_the_reports(project_copy: Path, run_script: RunScript) -> None:
+    process = run_script("contract", cwd=project_copy, env={"CURRENTS_API_KEY": "", "MOCK_PORT": ""})
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert "No issues found" in process.stdout  # schemathesis's own summary
+    assert "Examples" in process.stdout and "Coverage" in process.stdout and "Fuzzing" in process.stdout
+    reports = project_copy / "reports"
+    assert (reports / "junit.xml").is_file() and (reports / "html" / "index.html").is_file()
+    drift = json.loads((reports / "drift.json").read_text())
+    assert drift["mode"] == "mock" and drift["responses"] == len(load_fixtures()) + 2
+    assert {f["path"] for f in drift["fields"]} == {p for f in DRIFTING for p in f.unknown_fields}
+    assert demo_key() not in outputs(project_copy, process.stdout + process.stderr)
+
+
+@pytest.mark.slow
+def test_live_mode_checks_the_named_instances_and_warns_of_drift(
+    project_copy: Path, run_script: RunScript, mock_api: str
+) -> None:
+    ids = [DRIFTING[0].instance_id, CLEAN[0].instance_id]
+    live = {"CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": mock_api, "CURRENTS_INSTANCE_IDS": ",".join(ids)}
+
+    process = run_script("contract", cwd=project_copy, env=live)
+
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert f"--url {mock_api}" in process.stdout and "mock API on" not in process.stdout
+    for path in DRIFTING[0].unknown_fields:
+        assert f"  {path}" in process.stdout and "in 1 of 2" in process.stdout
+    assert "against the live API" in process.stdout
+    assert demo_key() not in outputs(project_copy, process.stdout + process.stderr)
+
+    strict = run_script("contract", cwd=project_copy, env={**live, "CONTRACT_STRICT": "1"})
+    assert strict.returncode == 1
+    assert "CONTRACT_STRICT=1: drift fails" in strict.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CURRENTS_API_KEY": "wrong-key", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "the API key was refused"),
+        ({"CURRENTS_API_KEY": "any-key", "CURRENTS_INSTANCE_IDS": " , "}, "live mode needs CURRENTS_INSTANCE_IDS"),
+    ],
+    ids=["refused key", "no instance ids"],
+)
+def test_live_mode_input_problems_are_one_line(
+    project_copy: Path, run_script: RunScript, mock_api: str, env: dict[str, str], message: str
+) -> None:
+    process = run_script("contract", cwd=project_copy, env={**env, "CURRENTS_API_URL": mock_api})
+    assert_one_line_error(process, message)
+    assert env["CURRENTS_API_KEY"] not in process.stdout + process.stderr

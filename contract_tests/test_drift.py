@@ -1,0 +1,78 @@
+"""Drift: the strict contract overlay names the fields a response carries that the spec does not list."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from scripts.drift import Documents, DriftField, inspect, pattern_path, summarise
+from scripts.fixtures import Fixture, load_fixtures
+
+DOCUMENTS = Documents.load()
+FIXTURES = load_fixtures()
+
+
+@pytest.mark.parametrize("fixture", [f for f in FIXTURES if f.unknown_fields], ids=lambda f: f.name)
+def test_the_report_names_the_unknown_fields_of_fixtures_that_carry_them(fixture: Fixture) -> None:
+    finding = inspect(DOCUMENTS, fixture.name, fixture.body)
+    assert finding.variant == fixture.variant and finding.violations == []
+    assert sorted(finding.unknown) == sorted(fixture.unknown_fields)
+
+
+@pytest.mark.parametrize("fixture", [f for f in FIXTURES if not f.unknown_fields], ids=lambda f: f.name)
+def test_the_report_names_nothing_for_fixtures_that_carry_none(fixture: Fixture) -> None:
+    finding = inspect(DOCUMENTS, fixture.name, fixture.body)
+    assert finding.variant == fixture.variant
+    assert finding.unknown == {} and finding.violations == []
+
+
+def test_a_new_field_anywhere_is_found_with_its_normalised_path_and_value() -> None:
+    body = copy.deepcopy(next(f for f in FIXTURES if f.name == "playwright-v2-flaky-with-attachments").body)
+    body["data"]["results"]["attachments"][0]["sha256"] = "ab12"
+    first_test = next(iter(body["data"]["testResults"]))
+    body["data"]["testResults"][first_test]["attempts"][0]["error"] = {"message": "m", "cause": "c"}
+    body["data"]["commit"]["ghaEventData"]["runId"] = 42
+    body["meta"] = {"page": 1}
+    finding = inspect(DOCUMENTS, "edited", body)
+    assert finding.unknown == {
+        "$.data.results.attachments[*].sha256": "ab12",
+        "$.data.testResults.*.attempts[*].error.cause": "c",
+        "$.data.commit.ghaEventData.runId": 42,
+        "$.meta": {"page": 1},
+    }
+
+
+def test_a_body_that_matches_no_variant_is_a_violation_not_drift() -> None:
+    body = copy.deepcopy(FIXTURES[0].body)
+    del body["data"]["instanceId"]
+    finding = inspect(DOCUMENTS, "broken", body)
+    assert finding.variant is None and finding.unknown == {}
+    assert any("'instanceId' is a required property" in line for line in finding.violations)
+
+
+def test_the_summary_counts_responses_per_field() -> None:
+    findings = [inspect(DOCUMENTS, f.name, f.body) for f in FIXTURES]
+    fields = {f.path: f for f in summarise(findings + findings[:1])}
+    unknown = {path for f in FIXTURES for path in f.unknown_fields}
+    assert set(fields) == unknown
+    assert all(isinstance(f, DriftField) and f.responses >= 1 for f in fields.values())
+
+
+def test_pattern_paths_turn_array_items_and_map_keys_into_wildcards() -> None:
+    assert (
+        pattern_path(
+            [
+                "properties",
+                "data",
+                "properties",
+                "testResults",
+                "additionalProperties",
+                "properties",
+                "attempts",
+                "items",
+            ]
+        )
+        == "$.data.testResults.*.attempts[*]"
+    )
+    assert pattern_path(["properties", "data", "oneOf", 0, "properties", "a-b"]) == "$.data['a-b']"

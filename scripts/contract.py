@@ -1,0 +1,214 @@
+"""The main job: check that the spec, the generated client and the API agree (`make contract`).
+
+Mock mode, without `CURRENTS_API_KEY`: the embedded mock API (contract_tests/mock_api) is started on
+a free loopback port (on `MOCK_PORT` when that is set) and every instance it holds is checked. No
+request leaves the machine.
+
+Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is
+checked, fetching the instances listed in `CURRENTS_INSTANCE_IDS` (comma-separated), since random ids
+only meet 404.
+
+Steps:
+1. Regenerate `generated/` if its sources changed since it was generated.
+2. Write `reports/openapi.contract.json`: `generated/openapi.json` with the instance ids to fetch as
+   the examples of the `instanceId` parameter, so that schemathesis fetches real instances.
+3. Run the schemathesis CLI (`st run`) with `schemathesis.toml`: the examples, coverage and fuzzing
+   phases with every check. Its progress and summary are printed as it runs; the JUnit XML and the
+   HTML report go under `reports/`.
+4. Fetch every instance with the generated client; each must decode to a runner variant. Fields that
+   the strict contract overlay refuses are reported as drift, with an example value and how many
+   responses had them, and written to `reports/drift.json`. Drift is a warning, or a failure with
+   `CONTRACT_STRICT=1`.
+
+Secrets: the key reaches schemathesis through its environment, never its command line, and
+schemathesis filters `Authorization` from its output and reports. No report holds the key.
+
+Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on
+drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a refused key, an
+unreachable API), as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
+from scripts.check_generated import differences, tree
+from scripts.drift import Documents, Finding, format_report, inspect, summarise
+from scripts.generate import BUNDLED_NAME, GENERATED, generate, render
+
+REPORTS = ROOT / "reports"
+CONFIG = ROOT / "schemathesis.toml"
+CONTRACT_SPEC = REPORTS / "openapi.contract.json"
+DRIFT_REPORT = REPORTS / "drift.json"
+PARAMETER = "instanceId"
+DEFAULT_API_URL = "https://api.currents.dev/v1"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the checks run against: a base URL, a key, and the instance ids to fetch."""
+
+    mode: str  # "mock" or "live"
+    base_url: str
+    api_key: str
+    instance_ids: tuple[str, ...]
+
+
+def regenerate_if_needed() -> None:
+    with tempfile.TemporaryDirectory(prefix="contract-") as scratch:
+        fresh = Path(scratch) / "generated"
+        render(fresh)
+        stale = differences(tree(GENERATED), tree(fresh))
+    if stale:
+        print(
+            f"contract: {display_path(GENERATED)}/ was out of date with its sources ({len(stale)} files); regenerating"
+        )
+        generate()
+
+
+def env(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+@contextlib.contextmanager
+def target() -> Iterator[Target]:
+    """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit."""
+    key = env("CURRENTS_API_KEY")
+    if key:
+        ids = tuple(i.strip() for i in env("CURRENTS_INSTANCE_IDS").split(",") if i.strip())
+        if not ids:
+            raise UserError(
+                "live mode needs CURRENTS_INSTANCE_IDS: the comma-separated instance ids to fetch "
+                "(random ids only meet 404)"
+            )
+        yield Target("live", (env("CURRENTS_API_URL") or DEFAULT_API_URL).rstrip("/"), key, ids)
+        return
+    from contract_tests.mock_api.app import create_app
+    from contract_tests.mock_api.corpus import load_instances
+    from contract_tests.mock_api.keys import load_keys
+    from contract_tests.mock_api.server import serve_in_thread
+
+    extra = env("MOCK_API_KEY") or None
+    demo = extra or (load_keys().first_with_every_project() or load_keys().keys[0]).value
+    ids = tuple(sorted(i.decode() for i in load_instances()))
+    port = int(env("MOCK_PORT") or 0)
+    with serve_in_thread(create_app(extra_key=extra), port=port) as base_url:
+        print(f"contract: mock API on {base_url}, {len(ids)} instances")
+        yield Target("mock", base_url, demo, ids)
+
+
+def preflight(target: Target) -> None:
+    """Fail early, in one line, when the key is refused or the API cannot be reached."""
+    from currents_api_client import AuthenticatedClient, errors
+    from currents_api_client.api.instances import get_instance
+
+    with AuthenticatedClient(token=target.api_key, base_url=target.base_url, max_retries=1) as client:
+        try:
+            response = get_instance.sync_detailed(target.instance_ids[0], client=client)
+        except errors.APIConnectionError as error:
+            raise UserError(f"cannot reach the API: {error}") from None
+    if response.status_code == 401:
+        raise UserError(f"the API key was refused by {target.base_url} (401): check CURRENTS_API_KEY")
+
+
+def contract_document(instance_ids: tuple[str, ...]) -> dict[str, Any]:
+    """generated/openapi.json with `instance_ids` as the examples of the instanceId path parameter."""
+    document: dict[str, Any] = json.loads((GENERATED / BUNDLED_NAME).read_text(encoding="utf-8"))
+    for item in document["paths"].values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("name") == PARAMETER and parameter.get("in") == "path":
+                    parameter["examples"] = {f"instance{n}": {"value": i} for n, i in enumerate(instance_ids)}
+    return document
+
+
+def contract_spec(target: Target) -> Path:
+    """Write the contract document of `target` under reports/, for `st run`."""
+    REPORTS.mkdir(exist_ok=True)
+    CONTRACT_SPEC.write_text(json.dumps(contract_document(target.instance_ids), indent=2) + "\n", encoding="utf-8")
+    return CONTRACT_SPEC
+
+
+def run_schemathesis(spec: Path, target: Target) -> int:
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(CONFIG),
+        "run",
+        str(spec),
+        "--url",
+        target.base_url,
+    ]
+    environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
+    print(f"contract: st run {display_path(spec)} --url {target.base_url} (config {display_path(CONFIG)})", flush=True)
+    return subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode
+
+
+def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
+    """Every instance fetched with the generated client; problems are responses that are not a decodable 200."""
+    from currents_api_client import AuthenticatedClient, errors
+    from currents_api_client.api.instances import get_instance
+    from currents_api_client.models import InstanceResponse
+
+    documents = Documents.load()
+    findings, problems = [], []
+    with AuthenticatedClient(token=target.api_key, base_url=target.base_url) as client:
+        for instance_id in target.instance_ids:
+            try:
+                response = get_instance.sync_detailed(instance_id, client=client)
+                if response.status_code != 200:
+                    problems.append(f"{instance_id}: HTTP {int(response.status_code)} {response.content[:200]!r}")
+                    continue
+                body = json.loads(response.content)
+                InstanceResponse.from_dict(body)
+            except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
+                problems.append(f"{instance_id}: the client cannot decode it: {errors.describe(error)}")
+                continue
+            finding = inspect(documents, instance_id, body)
+            problems += [f"{instance_id}: {line}" for line in finding.violations]
+            findings.append(finding)
+    return findings, problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+    regenerate_if_needed()
+    strict = env("CONTRACT_STRICT") not in ("", "0")
+    with target() as chosen:
+        preflight(chosen)
+        schemathesis_status = run_schemathesis(contract_spec(chosen), chosen)
+        findings, problems = fetch_and_inspect(chosen)
+    fields = summarise(findings)
+    DRIFT_REPORT.write_text(
+        json.dumps({"mode": chosen.mode, "responses": len(findings), "fields": [f.__dict__ for f in fields]}, indent=2)
+        + "\n",
+        encoding="utf-8",
+    )
+    print("\n".join(format_report(fields, len(findings))))
+    failed = schemathesis_status != 0 or bool(problems) or (strict and bool(fields))
+    for line in problems:
+        print(f"contract: {line}", file=sys.stderr)
+    print(
+        f"contract: {'FAILED' if failed else 'passed'} against the {chosen.mode} API: schemathesis exit "
+        f"{schemathesis_status}, {len(findings)} instances decoded, {len(problems)} problem(s), "
+        f"{len(fields)} drift field(s){' (CONTRACT_STRICT=1: drift fails)' if strict and fields else ''}; "
+        f"reports in {display_path(REPORTS)}/"
+    )
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+if __name__ == "__main__":
+    run(main)

@@ -1,0 +1,141 @@
+"""Find the fields an API response carries that the spec does not list: API drift.
+
+Scope: a 200 response body of GET /instances/{instanceId}. The body is first matched to its Instance
+variant with the spec as written (open objects); then it is validated against that variant with
+`overlays/strict-contract.overlay.yaml` applied, which closes every object schema, and every field
+that closed schema refuses is drift. Paths are normalised so that the same field in every test, attempt
+or map entry is one path: `[*]` stands for any array item and `*` for any map key, as in
+`$.data.testResults.*.attempts[*].steps`.
+
+Limits: a body that matches no variant has violations, not drift: they are reported as such. Only
+the outermost unknown field is reported, not the fields nested inside it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scripts import bundle
+from scripts._cli import ROOT
+from scripts.overlays import apply_overlay_files
+from scripts.schema_validation import DOCUMENT_URI, _leaves, match_variant, schema_validator, short
+
+STRICT_OVERLAY = ROOT / "overlays" / "strict-contract.overlay.yaml"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_COMBINATORS = {"oneOf", "anyOf", "allOf"}
+
+
+@dataclass
+class Documents:
+    """The spec as written and its strict flavour, both bundled."""
+
+    spec: dict[str, Any]
+    strict: dict[str, Any]
+
+    @classmethod
+    def load(cls, entry: Path = bundle.ENTRY, overlay: Path = STRICT_OVERLAY) -> Documents:
+        spec = bundle.bundle(entry)
+        return cls(spec=spec, strict=apply_overlay_files(spec, [overlay]))
+
+
+@dataclass
+class Finding:
+    """What one response showed: its variant, its unknown fields with a value each, or its violations."""
+
+    source: str
+    variant: str | None = None
+    unknown: dict[str, Any] = field(default_factory=dict)
+    violations: list[str] = field(default_factory=list)
+
+
+def _member(name: str) -> str:
+    return f".{name}" if _NAME.fullmatch(name) else f"[{name!r}]"
+
+
+def pattern_path(schema_path: Iterable[Any]) -> str:
+    """The normalised instance path that a schema path walks, from `$` (the response body)."""
+    steps = list(schema_path)
+    out, index = "$", 0
+    while index < len(steps):
+        keyword = steps[index]
+        if keyword == "properties":
+            out += _member(str(steps[index + 1]))
+            index += 2
+        elif keyword == "additionalProperties":
+            out += ".*"
+            index += 1
+        elif keyword == "items":
+            out += "[*]"
+            index += 1
+        elif keyword in _COMBINATORS:
+            index += 2
+        else:
+            index += 1
+    return out
+
+
+def _strict_envelope_validator(documents: Documents, variant: str) -> Any:
+    """The strict InstanceResponse with `data` fixed to `variant`, so that no oneOf hides which fields failed."""
+    envelope = copy.deepcopy(documents.strict["components"]["schemas"]["InstanceResponse"])
+    envelope["properties"]["data"] = {"$ref": f"{DOCUMENT_URI}#/components/schemas/{variant}"}
+    document = copy.deepcopy(documents.strict)
+    document["components"]["schemas"]["_DriftEnvelope"] = envelope
+    return schema_validator(document, "#/components/schemas/_DriftEnvelope")
+
+
+def inspect(documents: Documents, source: str, body: Any) -> Finding:
+    """Match `body` to its variant with the spec, then list what the strict spec refuses in it."""
+    finding = Finding(source)
+    data = body.get("data") if isinstance(body, dict) else None
+    match = match_variant(documents.spec, "Instance", data, "$.data")
+    if len(match.matched) != 1:
+        closest = match.closest
+        finding.violations = match.refusals.get(closest, []) if closest else ["$: not an instance response"]
+        return finding
+    finding.variant = match.matched[0]
+    validator = _strict_envelope_validator(documents, finding.variant)
+    for error in validator.iter_errors(body):
+        for leaf in _leaves(error):
+            if leaf.validator != "additionalProperties" or not isinstance(leaf.instance, dict):
+                finding.violations.append(f"{leaf.json_path}: {leaf.message}")
+                continue
+            known = set(leaf.schema.get("properties", {})) if isinstance(leaf.schema, dict) else set()
+            where = pattern_path(list(leaf.absolute_schema_path)[:-1])
+            for name in sorted(set(leaf.instance) - known):
+                finding.unknown.setdefault(where + _member(name), leaf.instance[name])
+    return finding
+
+
+@dataclass(frozen=True)
+class DriftField:
+    """One field the spec does not list: where, an example value, and in how many responses."""
+
+    path: str
+    example: str
+    responses: int
+
+
+def summarise(findings: list[Finding]) -> list[DriftField]:
+    """Every unknown field across `findings`, sorted by path, with the number of responses that had it."""
+    counts: dict[str, int] = {}
+    examples: dict[str, Any] = {}
+    for finding in findings:
+        for path, value in finding.unknown.items():
+            counts[path] = counts.get(path, 0) + 1
+            examples.setdefault(path, value)
+    return [DriftField(path, short(examples[path]), counts[path]) for path in sorted(counts)]
+
+
+def format_report(fields: list[DriftField], total: int) -> list[str]:
+    """The drift table, one line a field, for the terminal."""
+    if not fields:
+        return [f"drift: none; every field of the {total} response(s) is in the spec"]
+    width = max(len(f.path) for f in fields)
+    lines = [f"drift: {len(fields)} field(s) the spec does not list, in {total} response(s):"]
+    lines += [f"  {f.path:<{width}}  in {f.responses} of {total}  e.g. {f.example}" for f in fields]
+    return lines
