@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.git_hub_actions_event import GitHubActionsEvent
-    from ..models.replaced_commit import ReplacedCommit
-
 
 T = TypeVar("T", bound="Commit")
 
@@ -45,9 +40,6 @@ class Commit:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.git_hub_actions_event import GitHubActionsEvent  # noqa: PLC0415
-        from ..models.replaced_commit import ReplacedCommit  # noqa: PLC0415
-
         sha: None | str | Unset
         if isinstance(self.sha, Unset):
             sha = UNSET
@@ -124,21 +116,18 @@ class Commit:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.git_hub_actions_event import GitHubActionsEvent  # noqa: PLC0415
-        from ..models.replaced_commit import ReplacedCommit  # noqa: PLC0415
-
         d = dict(src_dict)
-        sha = cast(None | str | Unset, d.pop("sha", UNSET))
+        sha: None | str | Unset = d.pop("sha", UNSET)
 
-        branch = cast(None | str | Unset, d.pop("branch", UNSET))
+        branch: None | str | Unset = d.pop("branch", UNSET)
 
-        remote_origin = cast(None | str | Unset, d.pop("remoteOrigin", UNSET))
+        remote_origin: None | str | Unset = d.pop("remoteOrigin", UNSET)
 
-        message = cast(None | str | Unset, d.pop("message", UNSET))
+        message: None | str | Unset = d.pop("message", UNSET)
 
-        author_name = cast(None | str | Unset, d.pop("authorName", UNSET))
+        author_name: None | str | Unset = d.pop("authorName", UNSET)
 
-        author_email = cast(None | str | Unset, d.pop("authorEmail", UNSET))
+        author_email: None | str | Unset = d.pop("authorEmail", UNSET)
 
         _gha_event_data = d.pop("ghaEventData", UNSET)
         gha_event_data: GitHubActionsEvent | None | Unset
@@ -193,3 +182,8 @@ class Commit:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.git_hub_actions_event import GitHubActionsEvent  # noqa: E402
+from ..models.replaced_commit import ReplacedCommit  # noqa: E402

@@ -3,19 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, parse_datetime
-
-if TYPE_CHECKING:
-    from ..models.commit import Commit
-    from ..models.cypress_framework import CypressFramework
-    from ..models.cypress_results import CypressResults
-    from ..models.platform import Platform
-
 
 T = TypeVar("T", bound="CypressInstance")
 
@@ -59,8 +52,6 @@ class CypressInstance:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.cypress_results import CypressResults  # noqa: PLC0415
-
         instance_id = self.instance_id
 
         run_id = self.run_id
@@ -141,11 +132,6 @@ class CypressInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.commit import Commit  # noqa: PLC0415
-        from ..models.cypress_framework import CypressFramework  # noqa: PLC0415
-        from ..models.cypress_results import CypressResults  # noqa: PLC0415
-        from ..models.platform import Platform  # noqa: PLC0415
-
         d = dict(src_dict)
         instance_id = d.pop("instanceId")
 
@@ -177,7 +163,7 @@ class CypressInstance:
         else:
             commit = Commit.from_dict(_commit)
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        tags: list[str] = d.pop("tags", UNSET)
 
         _platform = d.pop("platform", UNSET)
         platform: Platform | Unset
@@ -243,3 +229,10 @@ class CypressInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.commit import Commit  # noqa: E402
+from ..models.cypress_framework import CypressFramework  # noqa: E402
+from ..models.cypress_results import CypressResults  # noqa: E402
+from ..models.platform import Platform  # noqa: E402

@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cypress_stats import CypressStats
-    from ..models.cypress_test import CypressTest
-    from ..models.screenshot import Screenshot
-
 
 T = TypeVar("T", bound="CypressResults")
 
@@ -92,10 +86,6 @@ class CypressResults:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cypress_stats import CypressStats  # noqa: PLC0415
-        from ..models.cypress_test import CypressTest  # noqa: PLC0415
-        from ..models.screenshot import Screenshot  # noqa: PLC0415
-
         d = dict(src_dict)
         stats = CypressStats.from_dict(d.pop("stats"))
 
@@ -115,7 +105,7 @@ class CypressResults:
 
             tests = tests_type_0
 
-        exception = cast(None | str | Unset, d.pop("exception", UNSET))
+        exception: None | str | Unset = d.pop("exception", UNSET)
 
         _screenshots = d.pop("screenshots", UNSET)
         screenshots: list[Screenshot] | Unset = UNSET
@@ -126,7 +116,7 @@ class CypressResults:
 
                 screenshots.append(screenshots_item)
 
-        video_url = cast(None | str | Unset, d.pop("videoUrl", UNSET))
+        video_url: None | str | Unset = d.pop("videoUrl", UNSET)
 
         cypress_results = cls(
             stats=stats,
@@ -154,3 +144,9 @@ class CypressResults:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.cypress_stats import CypressStats  # noqa: E402
+from ..models.cypress_test import CypressTest  # noqa: E402
+from ..models.screenshot import Screenshot  # noqa: E402

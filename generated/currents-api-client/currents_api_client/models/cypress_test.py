@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cypress_test_attempt import CypressTestAttempt
-
 
 T = TypeVar("T", bound="CypressTest")
 
@@ -79,18 +75,16 @@ class CypressTest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cypress_test_attempt import CypressTestAttempt  # noqa: PLC0415
-
         d = dict(src_dict)
         test_id = d.pop("testId")
 
-        title = cast(list[str], d.pop("title"))
+        title: list[str] = d.pop("title")
 
         state = d.pop("state")
 
         body = d.pop("body", UNSET)
 
-        display_error = cast(None | str | Unset, d.pop("displayError", UNSET))
+        display_error: None | str | Unset = d.pop("displayError", UNSET)
 
         _attempts = d.pop("attempts", UNSET)
         attempts: list[CypressTestAttempt] | Unset = UNSET
@@ -128,3 +122,7 @@ class CypressTest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.cypress_test_attempt import CypressTestAttempt  # noqa: E402

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, parse_datetime
-
-if TYPE_CHECKING:
-    from ..models.cypress_test_error import CypressTestError
-
 
 T = TypeVar("T", bound="CypressTestAttempt")
 
@@ -38,8 +34,6 @@ class CypressTestAttempt:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.cypress_test_error import CypressTestError  # noqa: PLC0415
-
         state = self.state
 
         error: dict[str, Any] | None | Unset
@@ -90,8 +84,6 @@ class CypressTestAttempt:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cypress_test_error import CypressTestError  # noqa: PLC0415
-
         d = dict(src_dict)
         state = d.pop("state")
 
@@ -119,9 +111,9 @@ class CypressTestAttempt:
 
             wall_clock_started_at = wall_clock_started_at_type_0
 
-        wall_clock_duration = cast(int | None | Unset, d.pop("wallClockDuration", UNSET))
+        wall_clock_duration: int | None | Unset = d.pop("wallClockDuration", UNSET)
 
-        video_timestamp = cast(int | None | Unset, d.pop("videoTimestamp", UNSET))
+        video_timestamp: int | None | Unset = d.pop("videoTimestamp", UNSET)
 
         cypress_test_attempt = cls(
             state=state,
@@ -149,3 +141,7 @@ class CypressTestAttempt:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.cypress_test_error import CypressTestError  # noqa: E402

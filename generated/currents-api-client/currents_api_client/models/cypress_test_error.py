@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.cypress_code_frame import CypressCodeFrame
-
 
 T = TypeVar("T", bound="CypressTestError")
 
@@ -35,8 +31,6 @@ class CypressTestError:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.cypress_code_frame import CypressCodeFrame  # noqa: PLC0415
-
         name: None | str | Unset
         if isinstance(self.name, Unset):
             name = UNSET
@@ -83,16 +77,14 @@ class CypressTestError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cypress_code_frame import CypressCodeFrame  # noqa: PLC0415
-
         d = dict(src_dict)
-        name = cast(None | str | Unset, d.pop("name", UNSET))
+        name: None | str | Unset = d.pop("name", UNSET)
 
         message = d.pop("message", UNSET)
 
-        stack = cast(None | str | Unset, d.pop("stack", UNSET))
+        stack: None | str | Unset = d.pop("stack", UNSET)
 
-        value = cast(None | str | Unset, d.pop("value", UNSET))
+        value: None | str | Unset = d.pop("value", UNSET)
 
         _code_frame = d.pop("codeFrame", UNSET)
         code_frame: CypressCodeFrame | None | Unset
@@ -131,3 +123,7 @@ class CypressTestError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.cypress_code_frame import CypressCodeFrame  # noqa: E402

@@ -2,22 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.attachment import Attachment
-    from ..models.framework_stats import FrameworkStats
-    from ..models.framework_test import FrameworkTest
-    from ..models.playwright_trace import PlaywrightTrace
-    from ..models.screenshot import Screenshot
-    from ..models.stdout_log import StdoutLog
-    from ..models.video import Video
-
 
 T = TypeVar("T", bound="FrameworkResults")
 
@@ -111,14 +101,6 @@ class FrameworkResults:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.attachment import Attachment  # noqa: PLC0415
-        from ..models.framework_stats import FrameworkStats  # noqa: PLC0415
-        from ..models.framework_test import FrameworkTest  # noqa: PLC0415
-        from ..models.playwright_trace import PlaywrightTrace  # noqa: PLC0415
-        from ..models.screenshot import Screenshot  # noqa: PLC0415
-        from ..models.stdout_log import StdoutLog  # noqa: PLC0415
-        from ..models.video import Video  # noqa: PLC0415
-
         d = dict(src_dict)
         stats = FrameworkStats.from_dict(d.pop("stats"))
 
@@ -202,3 +184,13 @@ class FrameworkResults:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.attachment import Attachment  # noqa: E402
+from ..models.framework_stats import FrameworkStats  # noqa: E402
+from ..models.framework_test import FrameworkTest  # noqa: E402
+from ..models.playwright_trace import PlaywrightTrace  # noqa: E402
+from ..models.screenshot import Screenshot  # noqa: E402
+from ..models.stdout_log import StdoutLog  # noqa: E402
+from ..models.video import Video  # noqa: E402

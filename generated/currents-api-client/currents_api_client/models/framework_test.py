@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, parse_datetime
-
-if TYPE_CHECKING:
-    from ..models.test_attempt import TestAttempt
-
 
 T = TypeVar("T", bound="FrameworkTest")
 
@@ -151,14 +147,12 @@ class FrameworkTest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.test_attempt import TestAttempt  # noqa: PLC0415
-
         d = dict(src_dict)
         test_id = d.pop("testId")
 
-        title = cast(list[str], d.pop("title"))
+        title: list[str] = d.pop("title")
 
-        original_title = cast(list[str], d.pop("originalTitle", UNSET))
+        original_title: list[str] = d.pop("originalTitle", UNSET)
 
         state = d.pop("state", UNSET)
 
@@ -170,9 +164,9 @@ class FrameworkTest:
 
         is_flaky = d.pop("isFlaky", UNSET)
 
-        display_error = cast(None | str | Unset, d.pop("displayError", UNSET))
+        display_error: None | str | Unset = d.pop("displayError", UNSET)
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        tags: list[str] = d.pop("tags", UNSET)
 
         _attempts = d.pop("attempts", UNSET)
         attempts: list[TestAttempt] | Unset = UNSET
@@ -240,3 +234,7 @@ class FrameworkTest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.test_attempt import TestAttempt  # noqa: E402

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -120,23 +120,23 @@ class GitHubActionsEvent:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        head_ref = cast(None | str | Unset, d.pop("headRef", UNSET))
+        head_ref: None | str | Unset = d.pop("headRef", UNSET)
 
-        head_sha = cast(None | str | Unset, d.pop("headSha", UNSET))
+        head_sha: None | str | Unset = d.pop("headSha", UNSET)
 
-        base_ref = cast(None | str | Unset, d.pop("baseRef", UNSET))
+        base_ref: None | str | Unset = d.pop("baseRef", UNSET)
 
-        base_sha = cast(None | str | Unset, d.pop("baseSha", UNSET))
+        base_sha: None | str | Unset = d.pop("baseSha", UNSET)
 
-        issue_url = cast(None | str | Unset, d.pop("issueUrl", UNSET))
+        issue_url: None | str | Unset = d.pop("issueUrl", UNSET)
 
-        html_url = cast(None | str | Unset, d.pop("htmlUrl", UNSET))
+        html_url: None | str | Unset = d.pop("htmlUrl", UNSET)
 
-        pr_title = cast(None | str | Unset, d.pop("prTitle", UNSET))
+        pr_title: None | str | Unset = d.pop("prTitle", UNSET)
 
-        sender_avatar_url = cast(None | str | Unset, d.pop("senderAvatarUrl", UNSET))
+        sender_avatar_url: None | str | Unset = d.pop("senderAvatarUrl", UNSET)
 
-        sender_html_url = cast(None | str | Unset, d.pop("senderHtmlUrl", UNSET))
+        sender_html_url: None | str | Unset = d.pop("senderHtmlUrl", UNSET)
 
         git_hub_actions_event = cls(
             head_ref=head_ref,

@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DECODE_ERRORS, DecodeError
-
-if TYPE_CHECKING:
-    from ..models.cypress_instance import CypressInstance
-    from ..models.other_framework_instance import OtherFrameworkInstance
-    from ..models.playwright_instance import PlaywrightInstance
-
 
 T = TypeVar("T", bound="InstanceResponse")
 
@@ -40,9 +34,6 @@ class InstanceResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.cypress_instance import CypressInstance  # noqa: PLC0415
-        from ..models.playwright_instance import PlaywrightInstance  # noqa: PLC0415
-
         status = self.status
 
         data: dict[str, Any]
@@ -66,10 +57,6 @@ class InstanceResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cypress_instance import CypressInstance  # noqa: PLC0415
-        from ..models.other_framework_instance import OtherFrameworkInstance  # noqa: PLC0415
-        from ..models.playwright_instance import PlaywrightInstance  # noqa: PLC0415
-
         d = dict(src_dict)
         status = cast(Literal["OK"], d.pop("status"))
         if status != "OK":
@@ -128,3 +115,9 @@ class InstanceResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.cypress_instance import CypressInstance  # noqa: E402
+from ..models.other_framework_instance import OtherFrameworkInstance  # noqa: E402
+from ..models.playwright_instance import PlaywrightInstance  # noqa: E402

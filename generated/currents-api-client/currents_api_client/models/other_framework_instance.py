@@ -3,26 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, parse_datetime
-
-if TYPE_CHECKING:
-    from ..models.claim_record import ClaimRecord
-    from ..models.claim_record_map import ClaimRecordMap
-    from ..models.commit import Commit
-    from ..models.framework_results import FrameworkResults
-    from ..models.other_framework import OtherFramework
-    from ..models.platform import Platform
-    from ..models.test_annotation_map import TestAnnotationMap
-    from ..models.test_list_map import TestListMap
-    from ..models.test_result_map import TestResultMap
-    from ..models.test_tag_map import TestTagMap
-    from ..models.worker import Worker
-
 
 T = TypeVar("T", bound="OtherFrameworkInstance")
 
@@ -98,8 +84,6 @@ class OtherFrameworkInstance:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.framework_results import FrameworkResults  # noqa: PLC0415
-
         instance_id = self.instance_id
 
         run_id = self.run_id
@@ -263,18 +247,6 @@ class OtherFrameworkInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.claim_record import ClaimRecord  # noqa: PLC0415
-        from ..models.claim_record_map import ClaimRecordMap  # noqa: PLC0415
-        from ..models.commit import Commit  # noqa: PLC0415
-        from ..models.framework_results import FrameworkResults  # noqa: PLC0415
-        from ..models.other_framework import OtherFramework  # noqa: PLC0415
-        from ..models.platform import Platform  # noqa: PLC0415
-        from ..models.test_annotation_map import TestAnnotationMap  # noqa: PLC0415
-        from ..models.test_list_map import TestListMap  # noqa: PLC0415
-        from ..models.test_result_map import TestResultMap  # noqa: PLC0415
-        from ..models.test_tag_map import TestTagMap  # noqa: PLC0415
-        from ..models.worker import Worker  # noqa: PLC0415
-
         for forbidden in ("cypressVersion",):
             if forbidden in src_dict:
                 raise ValueError(f"OtherFrameworkInstance must not carry {forbidden!r}")
@@ -295,7 +267,7 @@ class OtherFrameworkInstance:
 
         field_id = d.pop("_id", UNSET)
 
-        id = cast(None | str | Unset, d.pop("id", UNSET))
+        id: None | str | Unset = d.pop("id", UNSET)
 
         field_v = d.pop("__v", UNSET)
 
@@ -319,7 +291,7 @@ class OtherFrameworkInstance:
         else:
             platform = Platform.from_dict(_platform)
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        tags: list[str] = d.pop("tags", UNSET)
 
         _commit = d.pop("commit", UNSET)
         commit: Commit | Unset
@@ -463,3 +435,17 @@ class OtherFrameworkInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.claim_record import ClaimRecord  # noqa: E402
+from ..models.claim_record_map import ClaimRecordMap  # noqa: E402
+from ..models.commit import Commit  # noqa: E402
+from ..models.framework_results import FrameworkResults  # noqa: E402
+from ..models.other_framework import OtherFramework  # noqa: E402
+from ..models.platform import Platform  # noqa: E402
+from ..models.test_annotation_map import TestAnnotationMap  # noqa: E402
+from ..models.test_list_map import TestListMap  # noqa: E402
+from ..models.test_result_map import TestResultMap  # noqa: E402
+from ..models.test_tag_map import TestTagMap  # noqa: E402
+from ..models.worker import Worker  # noqa: E402

@@ -3,26 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, parse_datetime
-
-if TYPE_CHECKING:
-    from ..models.claim_record import ClaimRecord
-    from ..models.claim_record_map import ClaimRecordMap
-    from ..models.commit import Commit
-    from ..models.framework_results import FrameworkResults
-    from ..models.platform import Platform
-    from ..models.playwright_framework import PlaywrightFramework
-    from ..models.test_annotation_map import TestAnnotationMap
-    from ..models.test_list_map import TestListMap
-    from ..models.test_result_map import TestResultMap
-    from ..models.test_tag_map import TestTagMap
-    from ..models.worker import Worker
-
 
 T = TypeVar("T", bound="PlaywrightInstance")
 
@@ -96,8 +82,6 @@ class PlaywrightInstance:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.framework_results import FrameworkResults  # noqa: PLC0415
-
         instance_id = self.instance_id
 
         run_id = self.run_id
@@ -261,18 +245,6 @@ class PlaywrightInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.claim_record import ClaimRecord  # noqa: PLC0415
-        from ..models.claim_record_map import ClaimRecordMap  # noqa: PLC0415
-        from ..models.commit import Commit  # noqa: PLC0415
-        from ..models.framework_results import FrameworkResults  # noqa: PLC0415
-        from ..models.platform import Platform  # noqa: PLC0415
-        from ..models.playwright_framework import PlaywrightFramework  # noqa: PLC0415
-        from ..models.test_annotation_map import TestAnnotationMap  # noqa: PLC0415
-        from ..models.test_list_map import TestListMap  # noqa: PLC0415
-        from ..models.test_result_map import TestResultMap  # noqa: PLC0415
-        from ..models.test_tag_map import TestTagMap  # noqa: PLC0415
-        from ..models.worker import Worker  # noqa: PLC0415
-
         d = dict(src_dict)
         instance_id = d.pop("instanceId")
 
@@ -290,7 +262,7 @@ class PlaywrightInstance:
 
         field_id = d.pop("_id", UNSET)
 
-        id = cast(None | str | Unset, d.pop("id", UNSET))
+        id: None | str | Unset = d.pop("id", UNSET)
 
         field_v = d.pop("__v", UNSET)
 
@@ -314,7 +286,7 @@ class PlaywrightInstance:
         else:
             platform = Platform.from_dict(_platform)
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        tags: list[str] = d.pop("tags", UNSET)
 
         _commit = d.pop("commit", UNSET)
         commit: Commit | Unset
@@ -458,3 +430,17 @@ class PlaywrightInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.claim_record import ClaimRecord  # noqa: E402
+from ..models.claim_record_map import ClaimRecordMap  # noqa: E402
+from ..models.commit import Commit  # noqa: E402
+from ..models.framework_results import FrameworkResults  # noqa: E402
+from ..models.platform import Platform  # noqa: E402
+from ..models.playwright_framework import PlaywrightFramework  # noqa: E402
+from ..models.test_annotation_map import TestAnnotationMap  # noqa: E402
+from ..models.test_list_map import TestListMap  # noqa: E402
+from ..models.test_result_map import TestResultMap  # noqa: E402
+from ..models.test_tag_map import TestTagMap  # noqa: E402
+from ..models.worker import Worker  # noqa: E402

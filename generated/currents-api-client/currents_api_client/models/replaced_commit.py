@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -60,11 +60,11 @@ class ReplacedCommit:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        sha = cast(None | str | Unset, d.pop("sha", UNSET))
+        sha: None | str | Unset = d.pop("sha", UNSET)
 
-        branch = cast(None | str | Unset, d.pop("branch", UNSET))
+        branch: None | str | Unset = d.pop("branch", UNSET)
 
-        message = cast(None | str | Unset, d.pop("message", UNSET))
+        message: None | str | Unset = d.pop("message", UNSET)
 
         replaced_commit = cls(
             sha=sha,

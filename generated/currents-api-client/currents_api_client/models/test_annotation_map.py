@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.test_annotation import TestAnnotation
-
 
 T = TypeVar("T", bound="TestAnnotationMap")
 
@@ -33,8 +29,6 @@ class TestAnnotationMap:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.test_annotation import TestAnnotation  # noqa: PLC0415
-
         d = dict(src_dict)
         test_annotation_map = cls()
 
@@ -67,3 +61,7 @@ class TestAnnotationMap:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.test_annotation import TestAnnotation  # noqa: E402

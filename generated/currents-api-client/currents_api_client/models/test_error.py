@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.code_frame import CodeFrame
-
 
 T = TypeVar("T", bound="TestError")
 
@@ -36,8 +32,6 @@ class TestError:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.code_frame import CodeFrame  # noqa: PLC0415
-
         name: None | str | Unset
         if isinstance(self.name, Unset):
             name = UNSET
@@ -84,16 +78,14 @@ class TestError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.code_frame import CodeFrame  # noqa: PLC0415
-
         d = dict(src_dict)
-        name = cast(None | str | Unset, d.pop("name", UNSET))
+        name: None | str | Unset = d.pop("name", UNSET)
 
         message = d.pop("message", UNSET)
 
-        stack = cast(None | str | Unset, d.pop("stack", UNSET))
+        stack: None | str | Unset = d.pop("stack", UNSET)
 
-        value = cast(None | str | Unset, d.pop("value", UNSET))
+        value: None | str | Unset = d.pop("value", UNSET)
 
         _code_frame = d.pop("codeFrame", UNSET)
         code_frame: CodeFrame | None | Unset
@@ -132,3 +124,7 @@ class TestError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.code_frame import CodeFrame  # noqa: E402

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -54,9 +54,9 @@ class TestListEntry:
         d = dict(src_dict)
         test_id = d.pop("testId")
 
-        title = cast(list[str], d.pop("title"))
+        title: list[str] = d.pop("title")
 
-        original_title = cast(list[str], d.pop("originalTitle", UNSET))
+        original_title: list[str] = d.pop("originalTitle", UNSET)
 
         test_list_entry = cls(
             test_id=test_id,

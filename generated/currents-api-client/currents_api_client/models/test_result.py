@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset, parse_datetime
-
-if TYPE_CHECKING:
-    from ..models.test_attempt import TestAttempt
-
 
 T = TypeVar("T", bound="TestResult")
 
@@ -104,8 +100,6 @@ class TestResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.test_attempt import TestAttempt  # noqa: PLC0415
-
         d = dict(src_dict)
         state = d.pop("state")
 
@@ -113,7 +107,7 @@ class TestResult:
 
         is_flaky = d.pop("isFlaky", UNSET)
 
-        display_error = cast(None | str | Unset, d.pop("displayError", UNSET))
+        display_error: None | str | Unset = d.pop("displayError", UNSET)
 
         duration = d.pop("duration", UNSET)
 
@@ -172,3 +166,7 @@ class TestResult:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.test_attempt import TestAttempt  # noqa: E402

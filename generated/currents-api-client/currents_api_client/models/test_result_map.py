@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.test_result import TestResult
-
 
 T = TypeVar("T", bound="TestResultMap")
 
@@ -30,8 +26,6 @@ class TestResultMap:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.test_result import TestResult  # noqa: PLC0415
-
         d = dict(src_dict)
         test_result_map = cls()
 
@@ -59,3 +53,7 @@ class TestResultMap:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported once this module's class exists, so that models that refer to each other can import each other.
+from ..models.test_result import TestResult  # noqa: E402
