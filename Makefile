@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
 CLIENT := generated/currents-api-client
 
 $(STAMP): pyproject.toml
@@ -17,6 +18,10 @@ $(STAMP): pyproject.toml
 	@echo "Installing the pinned tools into $(VENV) ..."
 	@$(PY) -m pip install --quiet --disable-pip-version-check pip==26.3
 	@$(PY) -m pip install --quiet --group dev $(if $(wildcard $(CLIENT)/pyproject.toml),--editable $(CLIENT))
+	@touch $@
+
+$(BENCH_STAMP): $(STAMP)
+	@$(PY) -m pip install --quiet --group bench
 	@touch $@
 
 .PHONY: help  ## Show the public targets
@@ -51,8 +56,8 @@ validate: $(STAMP)
 
 .PHONY: lint  ## Lint and format-check the kit's own code (ruff)
 lint: $(STAMP)
-	@$(PY) -m ruff check --quiet scripts tests contract_tests
-	@$(PY) -m ruff format --quiet --check scripts tests contract_tests
+	@$(PY) -m ruff check --quiet .
+	@$(PY) -m ruff format --quiet --check .
 
 .PHONY: typecheck  ## Type-check the kit's own code and the generated client (mypy --strict)
 typecheck: $(STAMP)
@@ -64,7 +69,7 @@ check: check-spec check-generated lint typecheck
 
 .PHONY: test  ## The README's test command: every check, then every test
 test: check
-	@$(PY) -m pytest -q
+	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 .PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY
 contract: $(STAMP)
@@ -77,6 +82,10 @@ mock: $(STAMP)
 .PHONY: record  ## Save a live instance as a redacted fixture: make record INSTANCE_ID=... [NAME=...]
 record: $(STAMP)
 	@$(PY) -m scripts.record $(INSTANCE_ID) $(if $(NAME),--name $(NAME))
+
+.PHONY: bench  ## Benchmarks: decode against pydantic and msgspec, fetch throughput, pipeline cost (not in make test)
+bench: $(BENCH_STAMP)
+	@$(PY) -m bench $(BENCH_ARGS)
 
 .PHONY: clean  ## Remove .venv, build output and reports
 clean:

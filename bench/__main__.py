@@ -1,0 +1,111 @@
+"""Benchmarks (`make bench`): decode speed against the peers, fetch throughput, and pipeline cost.
+
+Scope: see bench/decode.py, bench/fetch.py and bench/pipeline.py. It prints a table and writes
+`reports/bench.json` with the machine, the Python version and the medians. Timing never decides a test:
+this is not part of `make test`.
+
+Options: `--quick` skips timing `make test` and `make contract` (about two minutes); `--runs N` sets the
+number of timed runs of each measurement.
+
+Exit status: 0 once the results are written; 2 if a step cannot run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import decode, fetch, pipeline
+from bench.peers import generate_peers
+from scripts._cli import EXIT_OK, ROOT, display_path, run
+
+REPORT = ROOT / "reports" / "bench.json"
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+    return {
+        "platform": platform.platform(),
+        "cpu": model or platform.processor(),
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+    }
+
+
+def table(results: dict[str, Any]) -> list[str]:
+    lines = ["", "Decode (median; ratio to json.loads and to pydantic; peak memory)"]
+    for runner, data in results["decode"].items():
+        lines.append(
+            f"  {runner}: {data['tests']} tests x {data['attempts_per_test']} attempts, {data['json_megabytes']} MB"
+        )
+        for name, row in data["decoders"].items():
+            lines.append(
+                f"    {name:<22} {row['median_seconds'] * 1000:8.1f} ms   {row['x_json_loads']:5.2f}x json.loads"
+                f"   {row['x_pydantic']:5.2f}x pydantic   {row['peak_megabytes']:7.1f} MB peak"
+            )
+    if results.get("msgspec_note"):
+        lines.append(f"    msgspec: {results['msgspec_note']}")
+    fetched = results["fetch"]
+    lines += [
+        "",
+        f"Fetch ({fetched['requests']} instances from the mock, {fetched['concurrency']} at a time; median)",
+        f"    client {fetched['instances_per_second']['client']:8.1f} /s   httpx + json.loads "
+        f"{fetched['instances_per_second']['httpx']:8.1f} /s   client/httpx {fetched['client_x_httpx_throughput']:.2f}",
+        "",
+        "Pipeline (wall time)",
+    ]
+    for key, value in results["pipeline"].items():
+        if key == "slowest_tests":
+            lines += ["    five slowest tests:"] + [f"      {t['seconds']:6.2f} s  {t['test']}" for t in value]
+        else:
+            lines.append(f"    {key.removesuffix('_seconds').replace('_', '-'):<16} {value:7.2f} s")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip timing make test and make contract")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs of each measurement")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
+    with tempfile.TemporaryDirectory(prefix="bench-peers-") as folder:
+        print("bench: generating the pydantic and msgspec peers ...", flush=True)
+        peers = generate_peers(Path(folder))
+        print("bench: decode ...", flush=True)
+        results["decode"] = decode.run(peers, args.runs, tests=5000, attempts=3)
+    results["msgspec_note"] = (
+        f"the Instance union cannot be expressed ({peers.msgspec_union_error}); measured on the variant's Struct"
+        if peers.msgspec_union_error
+        else ""
+    )
+    print("bench: fetch ...", flush=True)
+    results["fetch"] = fetch.run(args.runs, requests=200, concurrency=16)
+    print("bench: pipeline ...", flush=True)
+    results["pipeline"] = pipeline.run(runs=3, whole=not args.quick)
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print("\n".join(table(results)))
+    print(f"\nbench: written to {display_path(REPORT)}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    run(main)
