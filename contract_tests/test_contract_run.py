@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,13 @@ from tests.support import RunScript, assert_one_line_error
 
 DRIFTING = [f for f in load_fixtures() if f.unknown_fields]
 CLEAN = [f for f in load_fixtures() if not f.unknown_fields]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def outputs(project: Path, process_text: str) -> str:
@@ -70,3 +78,22 @@ def test_live_mode_input_problems_are_one_line(
     process = run_script("contract", cwd=project_copy, env={**env, "CURRENTS_API_URL": mock_api})
     assert_one_line_error(process, message)
     assert env["CURRENTS_API_KEY"] not in process.stdout + process.stderr
+
+
+@pytest.mark.slow
+def test_a_response_that_breaks_the_spec_fails_the_run_and_the_mock_stops(
+    project_copy: Path, run_script: RunScript
+) -> None:
+    fixture = project_copy / "contract_tests" / "fixtures" / CLEAN[0].path.name
+    body = json.loads(fixture.read_text())
+    body["data"]["createdAt"] = "not a date"
+    fixture.write_text(json.dumps(body))
+    port = free_port()
+
+    process = run_script("contract", cwd=project_copy, env={"CURRENTS_API_KEY": "", "MOCK_PORT": str(port)})
+
+    assert process.returncode == 1
+    assert "Response violates schema" in process.stdout
+    assert "contract: FAILED against the mock API" in process.stdout
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
