@@ -1,4 +1,4 @@
-"""What every script shares: the project root, the one-line error, and the exit status.
+"""What every script shares: the project root, the one-line error, reading JSON, and the exit status.
 
 A script raises `UserError` for input it cannot use; `run` prints it as one
 line on standard error, with no traceback, and exits with status 2.
@@ -6,9 +6,11 @@ line on standard error, with no traceback, and exits with status 2.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +29,24 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; a missing, unreadable, empty or invalid file is a `UserError` naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{display_path(path)}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{display_path(path)}: is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{display_path(path)}: not UTF-8 text") from None
+    if not text.strip():
+        raise UserError(f"{display_path(path)}: the file is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{display_path(path)}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
 
 
 def run(main: Callable[[], int]) -> None:

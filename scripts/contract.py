@@ -100,7 +100,8 @@ def target() -> Iterator[Target]:
     from contract_tests.mock_api.server import serve_in_thread
 
     extra = env("MOCK_API_KEY") or None
-    demo = extra or (load_keys().first_with_every_project() or load_keys().keys[0]).value
+    keys = load_keys()
+    demo = extra or (keys.first_with_every_project() or keys.keys[0]).value
     ids = tuple(sorted(i.decode() for i in load_instances()))
     port = int(env("MOCK_PORT") or 0)
     with serve_in_thread(create_app(extra_key=extra), port=port) as base_url:

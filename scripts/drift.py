@@ -23,7 +23,7 @@ from typing import Any
 from scripts import bundle
 from scripts._cli import ROOT
 from scripts.overlays import apply_overlay_files
-from scripts.schema_validation import DOCUMENT_URI, _leaves, match_variant, schema_validator, short
+from scripts.schema_validation import DOCUMENT_URI, leaves, match_variant, schema_validator, short
 
 STRICT_OVERLAY = ROOT / "overlays" / "strict-contract.overlay.yaml"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -32,10 +32,11 @@ _COMBINATORS = {"oneOf", "anyOf", "allOf"}
 
 @dataclass
 class Documents:
-    """The spec as written and its strict flavour, both bundled."""
+    """The spec as written and its strict flavour, both bundled, and the strict validators built so far."""
 
     spec: dict[str, Any]
     strict: dict[str, Any]
+    envelopes: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, entry: Path = bundle.ENTRY, overlay: Path = STRICT_OVERLAY) -> Documents:
@@ -81,11 +82,13 @@ def pattern_path(schema_path: Iterable[Any]) -> str:
 
 def _strict_envelope_validator(documents: Documents, variant: str) -> Any:
     """The strict InstanceResponse with `data` fixed to `variant`, so that no oneOf hides which fields failed."""
-    envelope = copy.deepcopy(documents.strict["components"]["schemas"]["InstanceResponse"])
-    envelope["properties"]["data"] = {"$ref": f"{DOCUMENT_URI}#/components/schemas/{variant}"}
-    document = copy.deepcopy(documents.strict)
-    document["components"]["schemas"]["_DriftEnvelope"] = envelope
-    return schema_validator(document, "#/components/schemas/_DriftEnvelope")
+    if variant not in documents.envelopes:
+        envelope = copy.deepcopy(documents.strict["components"]["schemas"]["InstanceResponse"])
+        envelope["properties"]["data"] = {"$ref": f"{DOCUMENT_URI}#/components/schemas/{variant}"}
+        document = copy.deepcopy(documents.strict)
+        document["components"]["schemas"]["_DriftEnvelope"] = envelope
+        documents.envelopes[variant] = schema_validator(document, "#/components/schemas/_DriftEnvelope")
+    return documents.envelopes[variant]
 
 
 def inspect(documents: Documents, source: str, body: Any) -> Finding:
@@ -100,7 +103,7 @@ def inspect(documents: Documents, source: str, body: Any) -> Finding:
     finding.variant = match.matched[0]
     validator = _strict_envelope_validator(documents, finding.variant)
     for error in validator.iter_errors(body):
-        for leaf in _leaves(error):
+        for leaf in leaves(error):
             if leaf.validator != "additionalProperties" or not isinstance(leaf.instance, dict):
                 finding.violations.append(f"{leaf.json_path}: {leaf.message}")
                 continue

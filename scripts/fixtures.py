@@ -11,14 +11,13 @@ Errors: `FixtureError`, one line naming the manifest or fixture file.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from scripts._cli import ROOT, UserError, display_path
+from scripts._cli import ROOT, UserError, display_path, read_json
 
 FIXTURES_DIR = ROOT / "contract_tests" / "fixtures"
 MANIFEST = FIXTURES_DIR / "index.yaml"
@@ -49,24 +48,6 @@ class Fixture:
     @property
     def project_id(self) -> str:
         return str(self.body["data"]["projectId"])
-
-
-def read_json(path: Path) -> Any:
-    """Parse a JSON file, with one line naming the file on any failure."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FixtureError(f"{display_path(path)}: no such file") from None
-    except IsADirectoryError:
-        raise FixtureError(f"{display_path(path)}: is a directory, not a file") from None
-    except UnicodeDecodeError:
-        raise FixtureError(f"{display_path(path)}: not UTF-8 text") from None
-    if not text.strip():
-        raise FixtureError(f"{display_path(path)}: the file is empty")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FixtureError(f"{display_path(path)}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
 
 
 def load_manifest(manifest: Path = MANIFEST) -> list[dict[str, Any]]:

@@ -45,7 +45,7 @@ def short(value: Any) -> str:
     return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
 
 
-def _leaves(error: ValidationError) -> list[ValidationError]:
+def leaves(error: ValidationError) -> list[ValidationError]:
     """The errors that explain `error`. A failed oneOf/anyOf is explained by its closest branch: one whose
     type the value has (not refused by `type` at the union's own place), then the one with the fewest
     errors, then the one whose errors got deepest into the value."""
@@ -61,7 +61,7 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
         return type_matches, -len(errors), max(len(e.absolute_path) for e in errors)
 
     closest = max(branches.values(), key=closeness)
-    return [leaf for sub in closest for leaf in _leaves(sub)]
+    return [leaf for sub in closest for leaf in leaves(sub)]
 
 
 def describe(error: ValidationError) -> str:
@@ -77,7 +77,7 @@ def describe(error: ValidationError) -> str:
 
 def violations(validator: Draft202012Validator, instance: Any, prefix: str = "$") -> list[str]:
     """Every violation of `instance`, one line each, sorted by path. `prefix` replaces the root `$`."""
-    lines = {describe(leaf) for error in validator.iter_errors(instance) for leaf in _leaves(error)}
+    lines = {describe(leaf) for error in validator.iter_errors(instance) for leaf in leaves(error)}
     return sorted(prefix + line[1:] for line in lines)
 
 

@@ -21,8 +21,7 @@ import sys
 from pathlib import Path
 
 from scripts import bundle as bundler
-from scripts._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, run
-from scripts.fixtures import read_json
+from scripts._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, read_json, run
 from scripts.schema_validation import component_validator, match_variant, violations
 
 

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 RunScript = Callable[..., subprocess.CompletedProcess[str]]
+SEED_EXAMPLES = Path(__file__).resolve().parent.parent / "openapi" / "examples"
+
+
+def seed_body(name: str) -> dict[str, Any]:
+    """A fresh copy of the response body of a seed example: `cypress-instance` or `playwright-instance`."""
+    body: dict[str, Any] = json.loads((SEED_EXAMPLES / f"{name}.json").read_text())["value"]
+    return body
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

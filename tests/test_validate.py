@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from scripts.fixtures import MANIFEST, Fixture, load_fixtures
-from tests.support import RunScript, assert_one_line_error
-
-SEED_PLAYWRIGHT = Path("openapi/examples/playwright-instance.json")
-
-
-def seed_body() -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(SEED_PLAYWRIGHT.read_text())["value"]
-    return body
+from tests.support import RunScript, assert_one_line_error, seed_body
 
 
 @pytest.mark.parametrize("fixture", load_fixtures(), ids=lambda f: f.name)
@@ -35,7 +27,7 @@ def test_an_error_envelope_is_recognised(tmp_path: Path, run_script: RunScript) 
 
 
 def test_every_violation_is_listed_with_its_json_path(tmp_path: Path, run_script: RunScript) -> None:
-    body = seed_body()
+    body = seed_body("playwright-instance")
     body["data"]["results"]["stats"]["tests"] = "one"
     body["data"]["results"]["tests"][0]["attempts"][0]["wallClockStartedAt"] = "yesterday"
     body["data"]["claimList"][0]["t"] = 1.5
@@ -56,7 +48,7 @@ def test_every_violation_is_listed_with_its_json_path(tmp_path: Path, run_script
 
 
 def test_an_instance_of_no_runner_says_what_is_missing(tmp_path: Path, run_script: RunScript) -> None:
-    body = seed_body()
+    body = seed_body("playwright-instance")
     del body["data"]["framework"]
     path = tmp_path / "response.json"
     path.write_text(json.dumps(body))

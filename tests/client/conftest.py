@@ -3,28 +3,18 @@ every connection. Both bind port 0, wait until the port answers, and stop in `fi
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx_retries.retry
 import pytest
 
 from contract_tests.mock_api.server import serve_in_thread
-from scripts._cli import ROOT
 from tests.client.scripted_api import ScriptedAPI
 
 API_KEY = "cur_test_0123456789abcdef-SECRET"
-SEED_EXAMPLES = ROOT / "openapi" / "examples"
-
-
-def seed_body(name: str) -> dict[str, Any]:
-    """The response body of a seed example: `cypress-instance` or `playwright-instance`."""
-    body: dict[str, Any] = json.loads((SEED_EXAMPLES / f"{name}.json").read_text())["value"]
-    return body
 
 
 @dataclass

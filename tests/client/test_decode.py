@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from scripts.fixtures import Fixture, load_fixtures
 from scripts.generate import GENERATED
 from scripts.schema_validation import component_validator, match_variant
-from tests.client.conftest import seed_body
 from tests.schema_strategies import from_schema
+from tests.support import seed_body
 
 DOCUMENT: dict[str, Any] = json.loads((GENERATED / "openapi.json").read_text())
 ENVELOPE = component_validator(DOCUMENT, "InstanceResponse")

@@ -9,8 +9,9 @@ from currents_api_client import AuthenticatedClient, errors
 from currents_api_client.api.instances import get_instance
 from currents_api_client.models import ErrorResponse, InstanceResponse, PlaywrightInstance
 
-from tests.client.conftest import API_KEY, ScriptedServer, seed_body
+from tests.client.conftest import API_KEY, ScriptedServer
 from tests.client.scripted_api import Reply, failed
+from tests.support import seed_body
 
 STATUS_ERRORS = [
     (401, "Invalid API key provided", errors.AuthenticationError, "401 Unauthorized: Invalid API key provided"),

@@ -11,8 +11,9 @@ from currents_api_client import AuthenticatedClient, errors
 from currents_api_client.api.instances import get_instance
 from currents_api_client.client import DEFAULT_MAX_RETRIES
 
-from tests.client.conftest import API_KEY, DroppingServer, ScriptedServer, Waits, seed_body
+from tests.client.conftest import API_KEY, DroppingServer, ScriptedServer, Waits
 from tests.client.scripted_api import Reply, failed
+from tests.support import seed_body
 
 OK = Reply(200, seed_body("playwright-instance"))
 

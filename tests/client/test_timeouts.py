@@ -10,8 +10,9 @@ from currents_api_client import AuthenticatedClient, Client, errors
 from currents_api_client.api.instances import get_instance
 from currents_api_client.client import DEFAULT_TIMEOUT
 
-from tests.client.conftest import API_KEY, ScriptedServer, Waits, seed_body
+from tests.client.conftest import API_KEY, ScriptedServer, Waits
 from tests.client.scripted_api import Reply
+from tests.support import seed_body
 
 SHORT = httpx.Timeout(0.2)
 
