@@ -65,13 +65,18 @@ def first_diff(name: str, committed: bytes, fresh: bytes) -> list[str]:
     return list(lines)[:DIFF_LINES]
 
 
-def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+def compare() -> tuple[dict[str, bytes], dict[str, bytes], list[tuple[str, str]]]:
+    """The committed tree, a freshly rendered one, and their differences."""
     with tempfile.TemporaryDirectory(prefix="check-generated-") as scratch:
         fresh_root = Path(scratch) / "generated"
         render(fresh_root)
         committed, fresh = tree(GENERATED), tree(fresh_root)
-    found = differences(committed, fresh)
+    return committed, fresh, differences(committed, fresh)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+    committed, fresh, found = compare()
     where = display_path(GENERATED)
     if not found:
         print(f"check-generated: {where}/ matches its sources ({len(fresh)} files)")

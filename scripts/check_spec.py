@@ -29,7 +29,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from scripts import bundle as bundler
 from scripts._cli import EXIT_FAILED, EXIT_OK, display_path, run
 from scripts.fixtures import MANIFEST, load_fixtures
-from scripts.schema_validation import component_validator, iter_examples, match_variant, schema_validator, violations
+from scripts.schema_validation import instance_response_problems, iter_examples, schema_validator, violations
 
 SOURCE = display_path(bundler.ENTRY)
 
@@ -54,16 +54,13 @@ def example_problems(document: dict[str, Any]) -> list[str]:
 
 def fixture_problems(document: dict[str, Any], manifest: Path = MANIFEST) -> tuple[int, list[str]]:
     fixtures = load_fixtures(manifest)
-    envelope = component_validator(document, "InstanceResponse")
     problems = []
     for fixture in fixtures:
         where = display_path(fixture.path)
-        found = violations(envelope, fixture.body)
-        match = match_variant(document, "Instance", fixture.body["data"], "$.data")
+        match, found = instance_response_problems(document, fixture.body)
         if found:
-            closest = match.closest
-            detail = match.refusals[closest] if closest else found
-            problems += [f"{where}: {line}" + (f" (as {closest})" if closest else "") for line in detail]
+            suffix = f" (as {match.closest})" if match.closest else ""
+            problems += [f"{where}: {line}{suffix}" for line in found]
         elif match.matched != [fixture.variant]:
             problems.append(f"{where}: matches {', '.join(match.matched)}, but the manifest expects {fixture.variant}")
     return len(fixtures), problems

@@ -36,23 +36,21 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
-from scripts.check_generated import differences, tree
+from scripts.check_generated import compare
 from scripts.drift import Documents, Finding, format_report, inspect, summarise
-from scripts.generate import BUNDLED_NAME, GENERATED, generate, render
+from scripts.generate import BUNDLED_NAME, GENERATED, generate
 
 REPORTS = ROOT / "reports"
 CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 DRIFT_REPORT = REPORTS / "drift.json"
 PARAMETER = "instanceId"
-DEFAULT_API_URL = "https://api.currents.dev/v1"
 
 
 @dataclass(frozen=True)
@@ -66,10 +64,7 @@ class Target:
 
 
 def regenerate_if_needed() -> None:
-    with tempfile.TemporaryDirectory(prefix="contract-") as scratch:
-        fresh = Path(scratch) / "generated"
-        render(fresh)
-        stale = differences(tree(GENERATED), tree(fresh))
+    stale = compare()[2]
     if stale:
         print(
             f"contract: {display_path(GENERATED)}/ was out of date with its sources ({len(stale)} files); regenerating"
@@ -86,13 +81,15 @@ def target() -> Iterator[Target]:
     """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit."""
     key = env("CURRENTS_API_KEY")
     if key:
+        from currents_api_client.client import DEFAULT_BASE_URL
+
         ids = tuple(i.strip() for i in env("CURRENTS_INSTANCE_IDS").split(",") if i.strip())
         if not ids:
             raise UserError(
                 "live mode needs CURRENTS_INSTANCE_IDS: the comma-separated instance ids to fetch "
                 "(random ids only meet 404)"
             )
-        yield Target("live", (env("CURRENTS_API_URL") or DEFAULT_API_URL).rstrip("/"), key, ids)
+        yield Target("live", (env("CURRENTS_API_URL") or DEFAULT_BASE_URL).rstrip("/"), key, ids)
         return
     from contract_tests.mock_api.app import create_app
     from contract_tests.mock_api.corpus import load_instances

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +36,6 @@ from scripts._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, run
 from scripts.drift import Documents, inspect
 from scripts.fixtures import FIXTURES_DIR, MANIFEST
 
-DEFAULT_API_URL = "https://api.currents.dev/v1"
 REDACTED = "REDACTED"
 SIGNED_QUERY_KEYS = {"signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token", "key-pair-id"}
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -87,11 +85,12 @@ def fetch(instance_id: str) -> dict[str, Any]:
     from currents_api_client import AuthenticatedClient, errors
     from currents_api_client.api.instances import get_instance
 
-    key = os.environ.get("CURRENTS_API_KEY", "").strip()
-    if not key:
-        raise UserError("CURRENTS_API_KEY is not set: recording reads a live instance with your API key")
-    base_url = (os.environ.get("CURRENTS_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/")
-    with AuthenticatedClient(token=key, base_url=base_url) as client:
+    try:
+        client = AuthenticatedClient.from_env()
+    except errors.MissingAPIKeyError as error:
+        raise UserError(f"{error}; recording reads a live instance with your API key") from None
+    base_url = str(client.get_httpx_client().base_url).rstrip("/")
+    with client:
         try:
             response = get_instance.sync_detailed(instance_id, client=client)
         except errors.APIConnectionError as error:

@@ -113,6 +113,18 @@ def match_variant(document: dict[str, Any], union: str, value: Any, prefix: str 
     return result
 
 
+def instance_response_problems(document: dict[str, Any], body: Any) -> tuple[VariantMatch, list[str]]:
+    """How `body` fares as an InstanceResponse: the variants its `data` matches, and every violation. When
+    `data` matches no variant, its violations are those of the closest variant."""
+    found = violations(component_validator(document, "InstanceResponse"), body)
+    data = body.get("data") if isinstance(body, dict) else None
+    match = match_variant(document, "Instance", data, "$.data")
+    if match.closest and isinstance(data, dict):
+        outside_data = [v for v in found if not v.startswith(("$.data:", "$.data.", "$.data["))]
+        found = sorted(set(outside_data) | set(match.refusals[match.closest]))
+    return match, found
+
+
 def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str, Any]]]:
     """Every (JSON pointer, example value, schema) of the operations' parameters and media types."""
     examples = document.get("components", {}).get("examples", {})

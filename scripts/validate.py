@@ -22,7 +22,7 @@ from pathlib import Path
 
 from scripts import bundle as bundler
 from scripts._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, read_json, run
-from scripts.schema_validation import component_validator, match_variant, violations
+from scripts.schema_validation import component_validator, instance_response_problems, violations
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,15 +41,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{where}: valid ErrorResponse: {body.get('error')}")
             return EXIT_OK
     else:
-        found = violations(component_validator(document, "InstanceResponse"), body)
-        data = body.get("data") if isinstance(body, dict) else None
-        match = match_variant(document, "Instance", data, "$.data")
+        match, found = instance_response_problems(document, body)
         if not found and len(match.matched) == 1:
             print(f"{where}: valid InstanceResponse; the instance is a {match.matched[0]}")
             return EXIT_OK
-        if match.closest and isinstance(data, dict):
-            outside_data = [v for v in found if not v.startswith(("$.data:", "$.data.", "$.data["))]
-            found = sorted(set(outside_data) | set(match.refusals[match.closest]))
+        if match.closest and isinstance(body.get("data"), dict):
             print(f"{where}: matches no Instance variant; closest is {match.closest}:", file=sys.stderr)
     print("\n".join(f"{where}: {line}" for line in found), file=sys.stderr)
     print(f"{where}: {len(found)} violation(s)", file=sys.stderr)
