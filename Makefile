@@ -46,6 +46,10 @@ build: $(STAMP)
 	@$(PY) -m build --quiet --no-isolation --outdir dist $(CLIENT)
 	@ls dist
 
+.PHONY: release-check  ## Build the wheel and sdist from a clean tree and check them as PyPI and a new user would
+release-check: $(STAMP)
+	@$(PY) -m scripts.release_check
+
 .PHONY: check-spec  ## Validate the spec (OpenAPI 3.1), its examples and every fixture
 check-spec: $(STAMP)
 	@$(PY) -m scripts.check_spec
@@ -67,8 +71,8 @@ typecheck: $(STAMP)
 .PHONY: check  ## Every static check: spec, generated code, lint, types
 check: check-spec check-generated lint typecheck
 
-.PHONY: test  ## The README's test command: every check, then every test
-test: check
+.PHONY: test  ## The README's test command: every check, the release check, then every test
+test: check release-check
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 .PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY

@@ -4,9 +4,12 @@ Scope: bundles `openapi/currents.yaml` with the files it references, applies
 `overlays/client.overlay.yaml`, writes the result to `generated/openapi.json`,
 and generates the client from it into `generated/currents-api-client/` with
 the pinned openapi-python-client, `generator/config.yaml` and the custom
-templates in `generator/templates/`. The pinned ruff then fixes imports and
-formats the code; it runs as `python -m ruff` from this environment, never
-from PATH.
+templates in `generator/templates/`. The templates also see the package
+metadata of `generator/package.yaml` (as `package`) and the spec's `info`
+(as `spec_info`: its version and license). The repository's `LICENSE` is
+copied into the package, which names it in `license-files`. The pinned ruff
+then fixes imports and formats the code; it runs as `python -m ruff` from
+this environment, never from PATH.
 
 Atomic: everything is rendered into a temporary folder beside `generated/`,
 and swapped in only when every step succeeded. On any failure `generated/`
@@ -25,7 +28,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,9 +39,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jsonschema
 import pydantic
-from openapi_python_client import generate as run_generator
+import yaml
+from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
+from openapi_python_client.parser import GeneratorData
 
 from scripts import bundle
 from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
@@ -45,6 +53,8 @@ from scripts.overlays import apply_overlay_files
 GENERATED = ROOT / "generated"
 CLIENT_OVERLAY = ROOT / "overlays" / "client.overlay.yaml"
 GENERATOR_CONFIG = ROOT / "generator" / "config.yaml"
+PACKAGE_METADATA = ROOT / "generator" / "package.yaml"
+LICENSE = ROOT / "LICENSE"
 TEMPLATES = ROOT / "generator" / "templates"
 BUNDLED_NAME = "openapi.json"
 PROJECT_NAME = "currents-api-client"
@@ -52,6 +62,65 @@ PROJECT_NAME = "currents-api-client"
 
 class GenerationError(UserError):
     """A step of the generation failed; the message names the input at fault."""
+
+
+# The shape generator/package.yaml must have; the template relies on every key.
+_URL = {"type": "string", "pattern": '^https://[^\\s"]+$'}
+_TEXT = {"type": "string", "minLength": 1, "pattern": '^[^"\\\\\\n]+$'}  # fits a TOML string as it is
+PACKAGE_METADATA_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["authors", "keywords", "python_versions", "classifiers", "urls"],
+    "properties": {
+        "authors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {"name": _TEXT, "email": _TEXT},
+            },
+        },
+        "keywords": {"type": "array", "items": _TEXT},
+        "python_versions": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^3\\.[0-9]+$"}},
+        "classifiers": {"type": "array", "items": _TEXT},
+        "urls": {
+            "type": "object",
+            "required": ["Homepage", "Documentation", "Changelog", "Issues"],
+            "additionalProperties": _URL,
+            "propertyNames": {"pattern": "^[A-Za-z][A-Za-z ]*$"},
+        },
+    },
+}
+
+
+def package_metadata() -> dict[str, Any]:
+    """generator/package.yaml, checked against PACKAGE_METADATA_SCHEMA."""
+    where = display_path(PACKAGE_METADATA)
+    try:
+        metadata = yaml.safe_load(PACKAGE_METADATA.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GenerationError(f"{where}: no such file") from None
+    except yaml.YAMLError as exc:
+        raise GenerationError(f"{where}: not YAML: {str(exc).splitlines()[0]}") from None
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(PACKAGE_METADATA_SCHEMA).iter_errors(metadata)
+    )
+    if error is not None:
+        path = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise GenerationError(f"{where}: {path}: {error.message}")
+    return dict(metadata)
+
+
+def spec_info(document: dict[str, Any]) -> dict[str, Any]:
+    """The spec's `info`, which must name the package's license as an SPDX identifier."""
+    info: dict[str, Any] = document["info"]
+    if not isinstance(info.get("license"), dict) or not info["license"].get("identifier"):
+        raise GenerationError(
+            f"{display_path(bundle.ENTRY)}: /info/license/identifier: the package's license is missing"
+        )
+    return info
 
 
 def client_document() -> dict[str, Any]:
@@ -90,11 +159,23 @@ def _template_frame(exc: BaseException) -> str | None:
     return found
 
 
-def _run_openapi_python_client(document_path: Path, output: Path) -> None:
+def _build_project(document: dict[str, Any], config: Config) -> Project:
+    """openapi-python-client's Project, as its `generate()` builds it, with our metadata as template globals."""
+    openapi = GeneratorData.from_dict(document, config=config)
+    if not isinstance(openapi, GeneratorData):  # a GeneratorError: the document does not parse
+        detail = " ".join((openapi.detail or "").split())
+        raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {openapi.header}: {detail[:300]}")
+    project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
+    project.env.globals.update(package=package_metadata(), spec_info=spec_info(document))
+    return project
+
+
+def _run_openapi_python_client(document: dict[str, Any], document_path: Path, output: Path) -> None:
     config = _generator_config(document_path, output)
+    project = _build_project(document, config)
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # it prints "Generating <dir>"
-            problems = run_generator(config=config, custom_template_path=TEMPLATES)
+            problems = project.build()
     except jinja2.TemplateSyntaxError as exc:
         name = exc.filename or exc.name or "a template"
         raise GenerationError(
@@ -132,7 +213,8 @@ def render(target: Path) -> None:
     document_path = target / BUNDLED_NAME
     document_path.write_text(bundle.dumps(document), encoding="utf-8")
     project = target / PROJECT_NAME
-    _run_openapi_python_client(document_path, project)
+    _run_openapi_python_client(json.loads(document_path.read_text(encoding="utf-8")), document_path, project)
+    shutil.copyfile(LICENSE, project / "LICENSE")
     _run_ruff(project)
 
 
