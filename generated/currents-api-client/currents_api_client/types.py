@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from attrs import define
 
+from .errors import DecodeError
+
 
 class Unset:
     def __bool__(self) -> Literal[False]:
@@ -44,18 +46,45 @@ class File:
         return self.file_name, self.payload, self.mime_type
 
 
-def path_segment(value: object) -> str:
+# The longest path segment a call sends, percent-encoded; far beyond any id, far below httpx's 65,536-character URL.
+MAX_PATH_SEGMENT = 4096
+
+
+def path_segment(value: object, name: str = "path parameter") -> str:
     """`value` percent-encoded as exactly one path segment: `/`, `?` and `#` are encoded, and so are the dots of
-    `.` and `..`, which URL normalisation would otherwise resolve into a different path."""
-    segment = quote(str(value), safe="")
+    `.` and `..`, which URL normalisation would otherwise resolve into a different path.
+
+    Raises, naming the argument `name`: TypeError for a value that is not a str or an int (None, for one);
+    ValueError for an empty or blank str, or one longer than MAX_PATH_SEGMENT characters once encoded."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    text = str(value)
+    if not text.strip():
+        raise ValueError(f"{name} must not be empty")
+    segment = quote(text, safe="")
+    if len(segment) > MAX_PATH_SEGMENT:
+        raise ValueError(
+            f"{name} is too long: {len(segment):,} characters once percent-encoded, at most {MAX_PATH_SEGMENT:,}"
+        )
     return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
+def status_code(value: int) -> HTTPStatus | int:
+    """`value` as an HTTPStatus, or as the int itself for a status HTTPStatus does not know (299, 522, 600)."""
+    try:
+        return HTTPStatus(value)
+    except ValueError:
+        return value
 
 
 def parse_datetime(value: str) -> datetime.datetime:
     """An RFC 3339 `date-time` as a datetime. Beyond what `datetime.fromisoformat` takes, it accepts the lowercase
-    `t` and `z` RFC 3339 allows. Fractions finer than microseconds are truncated; a leap second (`:60`) is refused."""
+    `t` and `z` RFC 3339 allows. Fractions finer than microseconds are truncated; a leap second (`:60`) is refused.
+    A value that is not a str raises DecodeError."""
     try:
         return datetime.datetime.fromisoformat(value)
+    except TypeError:
+        raise DecodeError(f"expected a date-time string, got {type(value).__name__}") from None
     except ValueError:
         if not isinstance(value, str) or value == value.upper():
             raise
@@ -69,14 +98,25 @@ T = TypeVar("T")
 class Response(Generic[T]):
     """A response from an endpoint: its status, headers and raw body, and the parsed body.
 
+    `status_code` is an HTTPStatus, or a plain int for a status HTTPStatus does not know (299, 522, 600).
     `parsed` is the documented model of the body, or None when the status is undocumented or the
     body is not the documented JSON.
     """
 
-    status_code: HTTPStatus
+    status_code: HTTPStatus | int
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "parse_datetime", "path_segment"]
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "parse_datetime",
+    "path_segment",
+    "status_code",
+]

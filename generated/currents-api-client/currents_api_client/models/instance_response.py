@@ -57,6 +57,8 @@ class InstanceResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"InstanceResponse: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         status = cast(Literal["OK"], d.pop("status"))
         if status != "OK":
@@ -66,7 +68,7 @@ class InstanceResponse:
             refusals: list[tuple[str, Exception]] = []
             try:
                 if not isinstance(data, dict):
-                    raise TypeError(f"expected CypressInstance, got {type(data).__name__}")
+                    raise DecodeError(f"expected CypressInstance, got {type(data).__name__}")
                 componentsschemas_instance_type_0 = CypressInstance.from_dict(data)
 
                 return componentsschemas_instance_type_0
@@ -74,7 +76,7 @@ class InstanceResponse:
                 refusals.append(("CypressInstance", error))
             try:
                 if not isinstance(data, dict):
-                    raise TypeError(f"expected PlaywrightInstance, got {type(data).__name__}")
+                    raise DecodeError(f"expected PlaywrightInstance, got {type(data).__name__}")
                 componentsschemas_instance_type_1 = PlaywrightInstance.from_dict(data)
 
                 return componentsschemas_instance_type_1
@@ -82,7 +84,7 @@ class InstanceResponse:
                 refusals.append(("PlaywrightInstance", error))
             try:
                 if not isinstance(data, dict):
-                    raise TypeError(f"expected OtherFrameworkInstance, got {type(data).__name__}")
+                    raise DecodeError(f"expected OtherFrameworkInstance, got {type(data).__name__}")
                 componentsschemas_instance_type_2 = OtherFrameworkInstance.from_dict(data)
 
                 return componentsschemas_instance_type_2
