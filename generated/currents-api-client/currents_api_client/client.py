@@ -38,7 +38,7 @@ import httpx
 from attrs import define, evolve, field
 from httpx_retries import Retry, RetryTransport
 
-from .errors import DeadlineExceededError, MissingAPIKeyError, ResponseTooLargeError, hide_secrets
+from .errors import DeadlineExceededError, MissingAPIKeyError, ResponseTooLargeError, hide_secrets, request_secrets
 
 DEFAULT_BASE_URL = "https://api.currents.dev/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -161,6 +161,10 @@ class _LimitedResponse(httpx.Response):
     """A response whose body stops at the call's deadline and at `max_response_size` bytes after decoding."""
 
     max_size: int | None = None
+
+    def __repr__(self) -> str:
+        # The reason phrase is the server's: it may echo the key.
+        return hide_secrets(super().__repr__(), request_secrets(self.request))
 
     def _too_large(self) -> ResponseTooLargeError:
         return ResponseTooLargeError(self.request, self.status_code, self.max_size or 0)

@@ -83,7 +83,7 @@ def hide_secrets(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def _secrets(request: httpx.Request) -> list[str]:
+def request_secrets(request: httpx.Request) -> list[str]:
     """The API key of `request`: the one its client sent, in whatever header, and the Authorization credential."""
     secrets = []
     key = request.extensions.get("currents_api_key")
@@ -98,7 +98,7 @@ def _secrets(request: httpx.Request) -> list[str]:
 
 def _redacted(text: str, response: httpx.Response) -> str:
     """`text` with the request's API key hidden, in case the server echoed it back."""
-    return hide_secrets(text, _secrets(response.request))
+    return hide_secrets(text, request_secrets(response.request))
 
 
 def _error_message(response: httpx.Response) -> str | None:
@@ -180,7 +180,7 @@ class APIConnectionError(CurrentsError):
 
     def __init__(self, request: httpx.Request, reason: str) -> None:
         self.request = request
-        super().__init__(hide_secrets(f"{request.method} {request.url}: {reason}", _secrets(request)))
+        super().__init__(hide_secrets(f"{request.method} {request.url}: {reason}", request_secrets(request)))
 
 
 class APITimeoutError(APIConnectionError):
