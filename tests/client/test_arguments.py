@@ -44,7 +44,7 @@ def test_a_wrong_setting_raises_one_error_naming_it_when_the_client_is_made(case
 
 
 def test_an_unauthenticated_client_checks_its_settings_too() -> None:
-    with pytest.raises(ValueError, match="^max_retry_wait must be more than 0"):
+    with pytest.raises(ValueError, match=r"^max_retry_wait must be more than 0"):
         Client(max_retry_wait=0)
 
 

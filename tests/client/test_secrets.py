@@ -168,7 +168,7 @@ def test_a_key_too_short_to_hide_is_refused_without_echoing_it(key: str) -> None
 
 @pytest.mark.parametrize("prefix", ["Bearer\n", "Bearer\r\nX-Injected: 1", "Bearér", "\x00"])
 def test_a_prefix_http_cannot_carry_is_refused_before_httpx_can_echo_the_key(prefix: str) -> None:
-    with pytest.raises(ValueError, match="^prefix must be printable ASCII") as raised:
+    with pytest.raises(ValueError, match=r"^prefix must be printable ASCII") as raised:
         AuthenticatedClient(token=API_KEY, prefix=prefix)
     assert API_KEY not in exception_texts(raised.value)
 
@@ -196,7 +196,7 @@ def test_a_key_echoed_in_the_reason_phrase_or_a_header_is_hidden_in_library_logs
     loggers = {record.name for record in caplog.records}
     assert {"httpx", "httpcore.http11"} <= loggers
     assert API_KEY not in caplog.text
-    assert f'"HTTP/1.1 401 <hidden>"' in caplog.text
+    assert '"HTTP/1.1 401 <hidden>"' in caplog.text
     assert "key=<hidden>" in caplog.text
     assert API_KEY not in exception_texts(raised.value).replace(raised.value.response.headers["x-echo"], "")
 
