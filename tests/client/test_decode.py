@@ -3,6 +3,7 @@ same JSON back (a timestamp may change its spelling, never its instant)."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import datetime
 import json
@@ -158,3 +159,18 @@ def test_fixtures_with_mutated_markers_decode_exactly_when_the_schema_accepts_th
     else:
         with pytest.raises(errors.DECODE_ERRORS):
             InstanceResponse.from_dict(body)
+
+
+def test_decoding_defines_no_function_and_calls_no_cast_per_call() -> None:
+    """The README's performance claim: every `from_dict` decodes inline, without a nested function defined on each
+    call and without a `typing.cast` call."""
+    offenders = []
+    for module in sorted((GENERATED / "currents-api-client" / "currents_api_client" / "models").glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name == "from_dict":
+                for inner in ast.walk(node):
+                    if inner is not node and isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                        offenders.append(f"{module.name}: a function inside from_dict")
+                    if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "cast":
+                        offenders.append(f"{module.name}: cast() in from_dict")
+    assert offenders == []

@@ -243,9 +243,21 @@ class _LimitsTransport(RetryTransport):
             if int(length) > self._max_response_size:
                 raise ResponseTooLargeError(request, response.status_code, self._max_response_size)
 
+    @staticmethod
+    def _raise_if_past_deadline(request: httpx.Request, error: httpx.TimeoutException) -> None:
+        # A timeout that fired because the call's deadline shortened it is the deadline's.
+        try:
+            _check_deadline(request)
+        except DeadlineExceededError as exceeded:
+            raise exceeded from error
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._start(request)
-        response = super().handle_request(request)
+        try:
+            response = super().handle_request(request)
+        except httpx.TimeoutException as error:
+            self._raise_if_past_deadline(request, error)
+            raise
         try:
             self._check_length(request, response)
         except ResponseTooLargeError:
@@ -255,7 +267,11 @@ class _LimitsTransport(RetryTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self._start(request)
-        response = await super().handle_async_request(request)
+        try:
+            response = await super().handle_async_request(request)
+        except httpx.TimeoutException as error:
+            self._raise_if_past_deadline(request, error)
+            raise
         try:
             self._check_length(request, response)
         except ResponseTooLargeError:
