@@ -29,6 +29,7 @@ import logging
 import math
 import os
 import ssl
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
@@ -282,13 +283,15 @@ class _LimitsTransport(RetryTransport):
 
 # Keyed by id(): a client compares by value, so it is not hashable.
 _LIVE_CLIENTS: "weakref.WeakValueDictionary[int, AuthenticatedClient]" = weakref.WeakValueDictionary()
+_LIVE_CLIENTS_LOCK = threading.Lock()
 
 
 class _HideAPIKeys(logging.Filter):
     """Hides the key of every live AuthenticatedClient in a log record, as text and as the repr of bytes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = [client.token for client in list(_LIVE_CLIENTS.values())]
+        with _LIVE_CLIENTS_LOCK:
+            secrets = [client.token for client in list(_LIVE_CLIENTS.values())]
         if secrets:
             try:
                 message = record.getMessage()
@@ -530,7 +533,8 @@ class AuthenticatedClient(Client):
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        _LIVE_CLIENTS[id(self)] = self
+        with _LIVE_CLIENTS_LOCK:
+            _LIVE_CLIENTS[id(self)] = self
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Self:

@@ -2,6 +2,7 @@
 """Contains some shared types for properties"""
 
 import datetime
+import uuid
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
@@ -46,6 +47,8 @@ class File:
         return self.file_name, self.payload, self.mime_type
 
 
+# The types the generator gives path parameters: strings (and str enums), numbers, booleans, UUIDs and dates.
+_PATH_TYPES = (str, int, float, uuid.UUID, datetime.date)
 # The longest path segment a call sends, percent-encoded; far beyond any id, far below httpx's 65,536-character URL.
 MAX_PATH_SEGMENT = 4096
 
@@ -54,10 +57,11 @@ def path_segment(value: object, name: str = "path parameter") -> str:
     """`value` percent-encoded as exactly one path segment: `/`, `?` and `#` are encoded, and so are the dots of
     `.` and `..`, which URL normalisation would otherwise resolve into a different path.
 
-    Raises, naming the argument `name`: TypeError for a value that is not a str or an int (None, for one);
-    ValueError for an empty or blank str, or one longer than MAX_PATH_SEGMENT characters once encoded."""
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    Raises, naming the argument `name`: TypeError for a value of no type a path parameter can have (None, a
+    list); ValueError for an empty or blank value, or one longer than MAX_PATH_SEGMENT characters once encoded."""
+    if not isinstance(value, _PATH_TYPES):
+        expected = "a str" if name.endswith("_id") else "a str or a number"
+        raise TypeError(f"{name} must be {expected}, not {type(value).__name__}")
     text = str(value)
     if not text.strip():
         raise ValueError(f"{name} must not be empty")
