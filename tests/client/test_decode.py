@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import copy
 import datetime
+import gc
 import json
 from typing import Any
 
@@ -174,3 +175,21 @@ def test_decoding_defines_no_function_and_calls_no_cast_per_call() -> None:
                     if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "cast":
                         offenders.append(f"{module.name}: cast() in from_dict")
     assert offenders == []
+
+
+def test_decoding_a_later_variant_leaves_no_reference_cycle_behind() -> None:
+    """A Playwright payload is refused by CypressInstance first; that refusal must not keep the decoding frame,
+    and the decoded value with it, in a cycle only the garbage collector can free."""
+
+    body = seed_body("playwright-instance")
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        decoded = InstanceResponse.from_dict(body)
+        assert isinstance(decoded.data, PlaywrightInstance)
+        del decoded
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -11,6 +11,7 @@ import pytest
 from currents_api_client import AuthenticatedClient, errors
 from currents_api_client.api.instances import get_instance
 from currents_api_client.client import DEFAULT_MAX_RETRIES
+from httpx_retries import Retry
 
 from tests.client.conftest import API_KEY, DroppingServer, ScriptedServer, Waits
 from tests.client.scripted_api import Reply, failed
@@ -185,4 +186,13 @@ def test_an_httpx_client_set_by_hand_bypasses_the_retries_as_documented(server: 
     client.set_httpx_client(httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {API_KEY}"}))
     with client, pytest.raises(errors.ServerError):
         get_instance.sync("2tniK8lM9j1rSoVh", client=client)
+    assert len(server.api.received) == 1 and waits.seconds == []
+
+
+def test_a_retry_policy_a_request_carries_is_kept(server: ScriptedServer, waits: Waits) -> None:
+    """An operation may choose its own policy (say, none for a POST) in the request's extensions."""
+    server.api.script(failed(503, "down"), OK)
+    with AuthenticatedClient(token=API_KEY, base_url=server.base_url) as client:
+        response = client.get_httpx_client().get("/instances/x", extensions={"retry": Retry(total=0)})
+    assert response.status_code == 503
     assert len(server.api.received) == 1 and waits.seconds == []

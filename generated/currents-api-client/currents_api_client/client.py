@@ -218,7 +218,11 @@ class _LimitsTransport(RetryTransport):
     def _start(self, request: httpx.Request) -> None:
         if self._secret is not None:
             request.extensions[_SECRET] = self._secret
-        retry = self._policy.copy_with()
+        # A policy the call chose for itself (in the request's extensions) is kept; else the client's, copied so
+        # that this call's deadline is its own.
+        retry = request.extensions.get("retry")
+        if not isinstance(retry, Retry):
+            retry = self._policy.copy_with()
         if self._deadline is not None:
             # Kept across redirects, which copy the extensions: the deadline is the whole call's.
             deadline = request.extensions.setdefault(_DEADLINE, time.monotonic() + self._deadline)

@@ -98,6 +98,7 @@ class InstanceResponse:
 
         if len(_data_refusals) == 3:
             raise DecodeError.no_variant("data", _data_refusals)
+        _data_refusals.clear()
 
         instance_response = cls(
             status=status,
