@@ -377,6 +377,32 @@ def test_cli_prints_the_demo_key_without_mock_api_key() -> None:
     assert proc.returncode == 0
 
 
+EARLY_SIGTERM_ATTEMPTS = 12
+EARLY_SIGTERM_BATCH = 4
+
+
+def test_cli_exits_cleanly_on_sigterm_sent_as_soon_as_the_banner_starts() -> None:
+    """SIGTERM on the banner's first byte, many times: each run exits 0, without a traceback.
+
+    The banner is printed while the mock is still starting, so the handler must be in place before it."""
+    outcomes = []
+    for _ in range(EARLY_SIGTERM_ATTEMPTS // EARLY_SIGTERM_BATCH):
+        procs = [start_cli({"MOCK_PORT": "0", "MOCK_API_KEY": ""}) for _ in range(EARLY_SIGTERM_BATCH)]
+        try:
+            for proc in procs:
+                read_until(proc, b"Mock Currents API on ")
+                proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                _, stderr = proc.communicate(timeout=30)
+                outcomes.append((proc.returncode, stderr.decode(errors="replace")[-500:]))
+        finally:
+            for proc in procs:
+                proc.kill()
+                proc.wait()
+    failed = [outcome for outcome in outcomes if outcome[0] != 0 or "Traceback" in outcome[1]]
+    assert not failed, f"{len(failed)} of {len(outcomes)} runs did not exit cleanly: {failed[:3]}"
+
+
 @pytest.mark.parametrize("port", ["abc", "70000", "-1", "4010.5"])
 def test_cli_bad_mock_port_is_one_line_on_stderr_and_exit_2(port: str) -> None:
     result = subprocess.run(

@@ -57,6 +57,16 @@ def demo_key(extra_key: str | None) -> str:
 
 
 def main() -> int:
+    # First, before anything is printed: a SIGTERM then stops the mock like Ctrl-C (exit 0) at any
+    # moment, even while it starts. Installed after the banner, a SIGTERM sent on seeing the banner
+    # killed the process with the default action (-15).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM; while serving, after uvicorn's shutdown
+        serve()
+    return EXIT_OK
+
+
+def serve() -> None:
     host = os.environ.get("MOCK_HOST") or DEFAULT_HOST
     port = parse_port(os.environ.get("MOCK_PORT") or DEFAULT_PORT)
     extra_key = os.environ.get("MOCK_API_KEY") or None
@@ -73,10 +83,7 @@ def main() -> int:
     print(f"API key: {key}", flush=True)
     print(f"Try: {curl}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # so SIGTERM stops like Ctrl-C, exit 0
-    with contextlib.suppress(KeyboardInterrupt):  # raised after uvicorn's graceful shutdown: the normal stop
-        serve_forever(app, sock)
-    return EXIT_OK
+    serve_forever(app, sock)
 
 
 if __name__ == "__main__":
