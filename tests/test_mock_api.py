@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -25,7 +26,8 @@ import pytest
 from contract_tests.mock_api.app import FORBIDDEN, INSTANCE_NOT_FOUND, UNAUTHORIZED, create_app
 from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
 from contract_tests.mock_api.keys import ALL_PROJECTS, KEYS_FILE, load_keys
-from contract_tests.mock_api.server import serve_in_thread
+from contract_tests.mock_api.server import base_url as base_url_of
+from contract_tests.mock_api.server import bind, make_server, serve_in_thread, wait_until_ready
 from scripts._cli import ROOT
 from scripts.bundle import bundle
 from scripts.fixtures import Fixture, load_fixtures
@@ -306,6 +308,28 @@ def test_weird_headers_never_get_a_server_error(client: httpx.Client) -> None:
 )
 def test_raw_requests_never_get_a_server_error(base_url: str, request_text: str, status: bytes) -> None:
     assert raw_exchange(base_url, request_text.encode("latin-1")).split(b" ")[1] == status
+
+
+# The socket
+
+
+def test_connections_the_mock_accepts_have_tcp_nodelay_set() -> None:
+    """Without TCP_NODELAY each keep-alive response waits for a delayed ACK (about 40 ms a request)."""
+    sock = bind("127.0.0.1", 0)
+    server = make_server(create_app(), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_until_ready(server, thread, sock)
+        with httpx.Client(base_url=base_url_of(sock), timeout=REQUEST_TIMEOUT) as keep_alive:
+            assert keep_alive.get(f"/instances/{SEED_ID}", headers=bearer(DEMO_KEY)).status_code == 200
+            sockets = [c.transport.get_extra_info("socket") for c in server.server_state.connections]
+            assert sockets, "the keep-alive connection is not open on the server"
+            assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in sockets)
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
 
 
 # python -m contract_tests.mock_api
