@@ -14,6 +14,7 @@ from tests.support import RunScript, assert_one_line_error
 
 DRIFTING = [f for f in load_fixtures() if f.unknown_fields]
 CLEAN = [f for f in load_fixtures() if not f.unknown_fields]
+MOCK_MODE = {"CURRENTS_API_KEY": "", "CURRENTS_INSTANCE_IDS": "", "CURRENTS_API_URL": ""}
 
 
 def free_port() -> int:
@@ -31,7 +32,7 @@ def outputs(project: Path, process_text: str) -> str:
 
 @pytest.mark.slow
 def test_mock_mode_passes_without_a_key_and_writes_the_reports(project_copy: Path, run_script: RunScript) -> None:
-    process = run_script("contract", cwd=project_copy, env={"CURRENTS_API_KEY": "", "MOCK_PORT": ""})
+    process = run_script("contract", cwd=project_copy, env={**MOCK_MODE, "MOCK_PORT": ""})
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     assert "No issues found" in process.stdout  # schemathesis's own summary
     assert "Examples" in process.stdout and "Coverage" in process.stdout and "Fuzzing" in process.stdout
@@ -80,6 +81,24 @@ def test_live_mode_input_problems_are_one_line(
     assert env["CURRENTS_API_KEY"] not in process.stdout + process.stderr
 
 
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"CURRENTS_API_KEY": "", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"},
+        {"CURRENTS_API_KEY": " ", "CURRENTS_API_URL": "https://api.currents.dev/v1"},
+        {"CURRENTS_API_KEY": "", "CURRENTS_INSTANCE_IDS": "a,b", "CURRENTS_API_URL": "https://api.currents.dev/v1"},
+    ],
+    ids=["ids-without-key", "url-with-blank-key", "both-without-key"],
+)
+def test_live_mode_variables_without_a_key_never_fall_back_to_the_mock(
+    project_copy: Path, run_script: RunScript, env: dict[str, str]
+) -> None:
+    process = run_script("contract", cwd=project_copy, env={**MOCK_MODE, **env})
+    assert_one_line_error(process, "CURRENTS_API_KEY is empty or missing")
+    assert "mock API on" not in process.stdout
+    assert not (project_copy / "reports").exists()
+
+
 @pytest.mark.slow
 def test_a_response_that_breaks_the_spec_fails_the_run_and_the_mock_stops(
     project_copy: Path, run_script: RunScript
@@ -90,7 +109,7 @@ def test_a_response_that_breaks_the_spec_fails_the_run_and_the_mock_stops(
     fixture.write_text(json.dumps(body))
     port = free_port()
 
-    process = run_script("contract", cwd=project_copy, env={"CURRENTS_API_KEY": "", "MOCK_PORT": str(port)})
+    process = run_script("contract", cwd=project_copy, env={**MOCK_MODE, "MOCK_PORT": str(port)})
 
     assert process.returncode == 1
     assert "Response violates schema" in process.stdout

@@ -6,7 +6,8 @@ request leaves the machine.
 
 Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is
 checked, fetching the instances listed in `CURRENTS_INSTANCE_IDS` (comma-separated), since random ids
-only meet 404.
+only meet 404. Live mode never falls back to the mock: `CURRENTS_INSTANCE_IDS` or `CURRENTS_API_URL`
+set (non-blank) with an empty or missing `CURRENTS_API_KEY` is an error (exit 2).
 
 Steps:
 1. Regenerate `generated/` if its sources changed since it was generated.
@@ -26,8 +27,8 @@ Secrets: the key reaches schemathesis through its environment, never its command
 schemathesis filters `Authorization` from its output and reports. No report holds the key.
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on
-drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a refused key, an
-unreachable API), as one line.
+drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a live-mode variable without a key, a refused key,
+an unreachable API), as one line.
 """
 
 from __future__ import annotations
@@ -80,10 +81,22 @@ def env(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
+LIVE_ONLY_VARIABLES = ("CURRENTS_INSTANCE_IDS", "CURRENTS_API_URL")
+
+
 @contextlib.contextmanager
 def target() -> Iterator[Target]:
-    """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit."""
+    """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit.
+
+    A live-only variable without a key is an error, never a quiet run against the mock: in CI a
+    missing secret would otherwise turn into a passing build."""
     key = env("CURRENTS_API_KEY")
+    live_only = [name for name in LIVE_ONLY_VARIABLES if env(name)]
+    if live_only and not key:
+        raise UserError(
+            f"{' and '.join(live_only)} set but CURRENTS_API_KEY is empty or missing: live mode needs the key "
+            "(unset them to run against the mock)"
+        )
     if key:
         from currents_api_client.client import DEFAULT_BASE_URL
 
