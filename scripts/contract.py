@@ -27,8 +27,8 @@ Secrets: the key reaches schemathesis through its environment, never its command
 schemathesis filters `Authorization` from its output and reports. No report holds the key.
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on
-drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a live-mode variable without a key, a refused key,
-an unreachable API), as one line.
+drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a live-mode
+variable without a key, a refused key, an unreachable API), as one line.
 """
 
 from __future__ import annotations
