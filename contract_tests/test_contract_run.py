@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import json
 import socket
 from pathlib import Path
 
 import pytest
 
-from contract_tests.conftest import demo_key
+from contract_tests.conftest import ECHOED_KEY, demo_key
 from scripts.fixtures import load_fixtures
 from tests.support import RunScript, assert_one_line_error
 
@@ -63,6 +64,33 @@ def test_live_mode_checks_the_named_instances_and_warns_of_drift(
     strict = run_script("contract", cwd=project_copy, env={**live, "CONTRACT_STRICT": "1"})
     assert strict.returncode == 1
     assert "CONTRACT_STRICT=1: drift fails" in strict.stdout
+
+
+def key_forms(key: str) -> set[str]:
+    """The key as a terminal, JSON, HTML, XML or a Python bytes repr would show it."""
+    escaped = json.dumps(key)[1:-1]
+    as_repr = {repr(text.encode())[2:-1] for text in (key, escaped)}
+    return {key, escaped, *as_repr, html.escape(key), html.escape(escaped), html.escape(key, quote=False)}
+
+
+@pytest.mark.slow
+def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
+    project_copy: Path, run_script: RunScript, echoing_api: str
+) -> None:
+    ids = [CLEAN[0].instance_id, "no-such-instance"]
+    live = {"CURRENTS_API_KEY": ECHOED_KEY, "CURRENTS_API_URL": echoing_api, "CURRENTS_INSTANCE_IDS": ",".join(ids)}
+
+    process = run_script("contract", cwd=project_copy, env=live)
+
+    assert process.returncode == 1  # the echoed error bodies break the spec; schemathesis shows them
+    assert "you sent Bearer REDACTED" in process.stdout  # schemathesis's failure output, scrubbed
+    assert "$.data.echoedAuthorization" in process.stdout  # drift, with its example value scrubbed
+    reports = project_copy / "reports"
+    assert "REDACTED" in (reports / "junit.xml").read_text()
+    assert "REDACTED" in (reports / "html" / "index.html").read_text()
+    assert "REDACTED" in (reports / "drift.json").read_text()
+    everything = outputs(project_copy, process.stdout + process.stderr)
+    assert not [form for form in key_forms(ECHOED_KEY) if form in everything]
 
 
 @pytest.mark.parametrize(

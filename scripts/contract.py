@@ -24,7 +24,10 @@ Steps:
    phase, the JUnit totals, the drift table and the problems, in Markdown for CI's job summary.
 
 Secrets: the key reaches schemathesis through its environment, never its command line, and
-schemathesis filters `Authorization` from its output and reports. No report holds the key.
+schemathesis filters `Authorization` from its output and reports. A server may still echo the key in a
+body or a header: schemathesis's output is scrubbed on its way to the terminal, its reports are written to
+a private temporary folder and copied into `reports/` scrubbed, and every body is scrubbed before the
+drift report or a problem line shows any of it (`scripts.scrub`). No output or report holds the key.
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on
 drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a live-mode
@@ -37,17 +40,21 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import compare
 from scripts.drift import Documents, Finding, format_report, inspect, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
+from scripts.scrub import Scrubber
 from scripts.summary import SUMMARY_NAME
 from scripts.summary import write as write_summary
 
@@ -56,6 +63,8 @@ CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 DRIFT_REPORT = REPORTS / "drift.json"
 PARAMETER = "instanceId"
+SCHEMATHESIS_REPORTS = ("junit.xml", "html", "schemathesis.json")  # what `st run` writes, privately first
+MAX_BODY_SHOWN = 200
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,12 @@ class Target:
 
     mode: str  # "mock" or "live"
     base_url: str
-    api_key: str
+    api_key: str = field(repr=False)
     instance_ids: tuple[str, ...]
+
+    @property
+    def scrubber(self) -> Scrubber:
+        return Scrubber(self.api_key)
 
 
 def regenerate_if_needed() -> None:
@@ -132,7 +145,7 @@ def preflight(target: Target) -> None:
         try:
             response = get_instance.sync_detailed(target.instance_ids[0], client=client)
         except errors.APIConnectionError as error:
-            raise UserError(f"cannot reach the API: {error}") from None
+            raise UserError(target.scrubber.text(f"cannot reach the API: {error}")) from None
     if response.status_code == 401:
         raise UserError(f"the API key was refused by {target.base_url} (401): check CURRENTS_API_KEY")
 
@@ -155,21 +168,75 @@ def contract_spec(target: Target) -> Path:
     return CONTRACT_SPEC
 
 
+def copy_scrubbed(source: Path, destination: Path, scrubber: Scrubber) -> None:
+    """Copy a report file or folder with the key scrubbed from every file."""
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                copy_scrubbed(path, destination / path.relative_to(source), scrubber)
+        return
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_bytes(scrubber.bytes(source.read_bytes()))
+
+
+def pump(source: IO[bytes], sink: IO[bytes], scrubber: Scrubber) -> None:
+    """Copy `source` to `sink` line by line, scrubbed, as it comes (schemathesis's live progress)."""
+    for line in iter(source.readline, b""):
+        sink.write(scrubber.bytes(line))
+        sink.flush()
+
+
 def run_schemathesis(spec: Path, target: Target) -> int:
-    command = [
-        sys.executable,
-        "-m",
-        "schemathesis.cli",
-        "--config-file",
-        str(CONFIG),
-        "run",
-        str(spec),
-        "--url",
-        target.base_url,
-    ]
-    environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
-    print(f"contract: st run {display_path(spec)} --url {target.base_url} (config {display_path(CONFIG)})", flush=True)
-    return subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode
+    """`st run` against `target`. A server may echo the key into a body that schemathesis prints or reports,
+    so its output is scrubbed on the way to the terminal, and its reports are written to a private folder
+    and copied into reports/ scrubbed. Responses are printed untruncated, so no cut leaves part of a key."""
+    scrubber = target.scrubber
+    with tempfile.TemporaryDirectory(prefix="contract-reports-") as private:
+        command = [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "--config-file",
+            str(CONFIG),
+            "run",
+            str(spec),
+            "--url",
+            target.base_url,
+            "--output-truncate",
+            "false",
+            "--report-junit-path",
+            str(Path(private) / "junit.xml"),
+            "--report-html-path",
+            str(Path(private) / "html"),
+            "--report-json-path",
+            str(Path(private) / "schemathesis.json"),
+        ]
+        environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
+        print(
+            f"contract: st run {display_path(spec)} --url {target.base_url} (config {display_path(CONFIG)})",
+            flush=True,
+        )
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None
+        errors = threading.Thread(target=pump, args=(process.stderr, sys.stderr.buffer, scrubber), daemon=True)
+        errors.start()
+        try:
+            pump(process.stdout, sys.stdout.buffer, scrubber)
+            status = process.wait()
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+            errors.join()
+        for name in SCHEMATHESIS_REPORTS:
+            destination = REPORTS / name
+            if destination.is_dir():
+                shutil.rmtree(destination)
+            elif destination.exists():
+                destination.unlink()
+            if (Path(private) / name).exists():
+                copy_scrubbed(Path(private) / name, destination, scrubber)
+    return status
 
 
 def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
@@ -179,18 +246,22 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
     from currents_api_client.models import InstanceResponse
 
     documents = Documents.load()
+    scrubber = target.scrubber
     findings, problems = [], []
     with AuthenticatedClient(token=target.api_key, base_url=target.base_url) as client:
         for instance_id in target.instance_ids:
             try:
                 response = get_instance.sync_detailed(instance_id, client=client)
                 if response.status_code != 200:
-                    problems.append(f"{instance_id}: HTTP {int(response.status_code)} {response.content[:200]!r}")
+                    shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
+                    problems.append(f"{instance_id}: HTTP {int(response.status_code)} {shown}")
                     continue
-                body = json.loads(response.content)
+                # The key scrubbed before anything of the body can be printed, or saved in drift.json.
+                body = scrubber.data(json.loads(response.content))
                 InstanceResponse.from_dict(body)
             except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
-                problems.append(f"{instance_id}: the client cannot decode it: {errors.describe(error)}")
+                reason = scrubber.text(errors.describe(error))
+                problems.append(f"{instance_id}: the client cannot decode it: {reason}")
                 continue
             finding = inspect(documents, instance_id, body)
             problems += [f"{instance_id}: {line}" for line in finding.violations]
