@@ -183,7 +183,9 @@ def test_make_passes_file_and_instance_id_as_data_never_as_shell(tmp_path: Path)
     recorded = make_validate("record", f"INSTANCE_ID=x; touch {marker}", "CURRENTS_API_KEY=")
 
     injected = ROOT / "pwned-by-file-name"
-    assert not injected.exists(), injected.unlink()
+    if injected.exists():
+        injected.unlink()
+        pytest.fail("the file name ran as a shell command")
     assert validated.returncode == 0, validated.stderr
     assert f"{response}: valid InstanceResponse" in validated.stdout
     assert "CURRENTS_API_KEY" in recorded.stderr and recorded.returncode == 2
