@@ -34,7 +34,7 @@ install: $(STAMP)
 
 .PHONY: generate  ## Regenerate generated/ (bundled spec and client) from the spec, overlays and templates
 generate: $(STAMP)
-	@$(PY) -m scripts.generate
+	@$(PY) -m scripts.generate $(if $(DEBUG),--debug)
 
 .PHONY: check-generated  ## Fail if generated/ differs from what its sources generate
 check-generated: $(STAMP)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -127,8 +128,19 @@ def read_json(path: Path) -> Any:
     return value
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(EXIT_TERMINATED)
+
+
 def run(main: Callable[[], int]) -> None:
-    """Run a script's `main` and exit with its status; a `UserError` is one line on stderr."""
+    """Run a script's `main` and exit with its status; a `UserError` is one line on stderr.
+
+    SIGTERM raises SystemExit(143) in the script, so its `finally` blocks and context managers run (a
+    temporary folder is removed, a mock server stopped) instead of the process dying where it stands."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         status = main()
     except UserError as exc:
