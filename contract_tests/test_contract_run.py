@@ -11,18 +11,11 @@ import pytest
 
 from contract_tests.conftest import ECHOED_KEY, demo_key
 from scripts.fixtures import load_fixtures
-from tests.support import RunScript, assert_one_line_error
+from tests.support import RunScript, assert_one_line_error, free_port
 
 DRIFTING = [f for f in load_fixtures() if f.unknown_fields]
 CLEAN = [f for f in load_fixtures() if not f.unknown_fields]
 MOCK_MODE = {"CURRENTS_API_KEY": "", "CURRENTS_INSTANCE_IDS": "", "CURRENTS_API_URL": ""}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def outputs(project: Path, process_text: str) -> str:

@@ -32,6 +32,7 @@ from scripts._cli import ROOT
 from scripts.bundle import bundle
 from scripts.fixtures import Fixture, load_fixtures
 from scripts.schema_validation import component_validator
+from tests.support import free_port
 
 SPEC = bundle()
 SEEDS = seed_bodies(SPEC)
@@ -333,13 +334,6 @@ def test_connections_the_mock_accepts_have_tcp_nodelay_set() -> None:
 
 
 # python -m contract_tests.mock_api
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def start_cli(env: dict[str, str]) -> subprocess.Popen[bytes]:
