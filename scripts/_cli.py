@@ -1,7 +1,8 @@
-"""What every script shares: the project root, the one-line error, reading JSON, and the exit status.
+"""What every script shares: the project root, the one-line error, reading JSON strictly, and the exit status.
 
 A script raises `UserError` for input it cannot use; `run` prints it as one
-line on standard error, with no traceback, and exits with status 2.
+line on standard error, with no traceback, and exits with status 2. Under
+`run`, SIGTERM unwinds the script (exit 143) so that its cleanup runs.
 """
 
 from __future__ import annotations
