@@ -97,6 +97,16 @@ def env(name: str) -> str:
 LIVE_ONLY_VARIABLES = ("CURRENTS_INSTANCE_IDS", "CURRENTS_API_URL")
 
 
+def refuse_live_mode_without_key() -> None:
+    """A live-only variable without a key is a UserError: never a quiet run against the mock."""
+    live_only = [name for name in LIVE_ONLY_VARIABLES if env(name)]
+    if live_only and not env("CURRENTS_API_KEY"):
+        raise UserError(
+            f"{' and '.join(live_only)} set but CURRENTS_API_KEY is empty or missing: live mode needs the key "
+            "(unset them to run against the mock)"
+        )
+
+
 @contextlib.contextmanager
 def target() -> Iterator[Target]:
     """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit.
@@ -104,12 +114,7 @@ def target() -> Iterator[Target]:
     A live-only variable without a key is an error, never a quiet run against the mock: in CI a
     missing secret would otherwise turn into a passing build."""
     key = env("CURRENTS_API_KEY")
-    live_only = [name for name in LIVE_ONLY_VARIABLES if env(name)]
-    if live_only and not key:
-        raise UserError(
-            f"{' and '.join(live_only)} set but CURRENTS_API_KEY is empty or missing: live mode needs the key "
-            "(unset them to run against the mock)"
-        )
+    refuse_live_mode_without_key()
     if key:
         from currents_api_client.client import DEFAULT_BASE_URL
 
@@ -272,6 +277,7 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
 def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     (REPORTS / SUMMARY_NAME).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
+    refuse_live_mode_without_key()  # before anything else runs
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
     with target() as chosen:
