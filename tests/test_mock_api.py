@@ -397,6 +397,7 @@ def test_cli_prints_the_demo_key_without_mock_api_key() -> None:
 
 EARLY_SIGTERM_ATTEMPTS = 12
 EARLY_SIGTERM_BATCH = 4
+STOP_TIMEOUT = 60  # generous: a loaded machine is slow, never this slow
 
 
 def test_cli_exits_cleanly_on_sigterm_sent_as_soon_as_the_banner_starts() -> None:
@@ -405,14 +406,20 @@ def test_cli_exits_cleanly_on_sigterm_sent_as_soon_as_the_banner_starts() -> Non
     The banner is printed while the mock is still starting, so the handler must be in place before it."""
     outcomes = []
     for _ in range(EARLY_SIGTERM_ATTEMPTS // EARLY_SIGTERM_BATCH):
-        procs = [start_cli({"MOCK_PORT": "0", "MOCK_API_KEY": ""}) for _ in range(EARLY_SIGTERM_BATCH)]
+        # PYTHONFAULTHANDLER: a run that does not stop is sent SIGABRT, which dumps where it hangs.
+        env = {"MOCK_PORT": "0", "MOCK_API_KEY": "", "PYTHONFAULTHANDLER": "1"}
+        procs = [start_cli(env) for _ in range(EARLY_SIGTERM_BATCH)]
         try:
             for proc in procs:
                 read_until(proc, b"Mock Currents API on ")
                 proc.send_signal(signal.SIGTERM)
             for proc in procs:
-                _, stderr = proc.communicate(timeout=30)
-                outcomes.append((proc.returncode, stderr.decode(errors="replace")[-500:]))
+                try:
+                    _, stderr = proc.communicate(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.send_signal(signal.SIGABRT)
+                    _, stderr = proc.communicate(timeout=STOP_TIMEOUT)
+                outcomes.append((proc.returncode, stderr.decode(errors="replace")[-3000:]))
         finally:
             for proc in procs:
                 proc.kill()
