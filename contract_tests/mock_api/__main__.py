@@ -21,10 +21,10 @@ keys file, fixture or example), as one line on standard error.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import signal
+import threading
 
 from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
@@ -57,13 +57,21 @@ def demo_key(extra_key: str | None) -> str:
 
 
 def main() -> int:
-    # First, before anything is printed: a SIGTERM then stops the mock like Ctrl-C (exit 0) at any
-    # moment, even while it starts. Installed after the banner, a SIGTERM sent on seeing the banner
-    # killed the process with the default action (-15).
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM; while serving, after uvicorn's shutdown
-        serve()
+    # First, before anything is printed: SIGTERM and Ctrl-C only request a stop, which uvicorn honours
+    # as soon as it serves (`serve_forever`), so the mock exits 0 whenever the signal comes. Installed
+    # after the banner, a SIGTERM sent on seeing the banner killed the process (-15); a handler that
+    # raised KeyboardInterrupt could land inside asyncio's or uvicorn's setup and leave noise or worse.
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    serve()
     return EXIT_OK
+
+
+STOP = threading.Event()
+
+
+def request_stop(signum: int, frame: object) -> None:
+    STOP.set()
 
 
 def serve() -> None:
@@ -83,7 +91,7 @@ def serve() -> None:
     print(f"API key: {key}", flush=True)
     print(f"Try: {curl}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
-    serve_forever(app, sock)
+    serve_forever(app, sock, stop=STOP)
 
 
 if __name__ == "__main__":
