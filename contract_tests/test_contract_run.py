@@ -91,8 +91,10 @@ def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
     [
         ({"CURRENTS_API_KEY": "wrong-key", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "the API key was refused"),
         ({"CURRENTS_API_KEY": "any-key", "CURRENTS_INSTANCE_IDS": " , "}, "live mode needs CURRENTS_INSTANCE_IDS"),
+        ({"CURRENTS_API_KEY": "k3y", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "CURRENTS_API_KEY"),
+        ({"CURRENTS_API_KEY": "clé-0123456789", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "CURRENTS_API_KEY"),
     ],
-    ids=["refused key", "no instance ids"],
+    ids=["refused key", "no instance ids", "key too short for the client", "key a header cannot carry"],
 )
 def test_live_mode_input_problems_are_one_line(
     project_copy: Path, run_script: RunScript, mock_api: str, env: dict[str, str], message: str
