@@ -97,7 +97,16 @@ class Instance:
 
     @property
     def completed(self) -> bool:
-        return self.data.get("completedAt") is not None and isinstance(self.data.get("results"), dict)
+        """Finished: it has results, and a `completedAt` unless the payload has no such field (a seed example)."""
+        return self.data.get("completedAt", "absent") is not None and isinstance(self.data.get("results"), dict)
+
+    @property
+    def completed_at(self) -> str | None:
+        """When it finished: `completedAt`, else (a seed without that field) the end of its wall clock."""
+        if not self.completed:
+            return None
+        end = self.data.get("completedAt") or self.stats.get("wallClockEndedAt") or self.data.get("createdAt")
+        return str(end)
 
     @property
     def claimed(self) -> bool:
@@ -215,7 +224,7 @@ def spec_entry(instance: Instance) -> dict[str, Any]:
         "spec": data.get("spec"),
         "instanceId": instance.instance_id,
         "claimedAt": data.get("claimedAt") or (data.get("createdAt") if instance.claimed else None),
-        "completedAt": data.get("completedAt") if instance.completed else None,
+        "completedAt": instance.completed_at,
         "machineId": data.get("machineId") or "",
         "tags": [t for t in data.get("tags") or [] if isinstance(t, str)],
         "inactivityTimeoutMs": None,
@@ -272,7 +281,7 @@ def derive_run(
                 **group_progress(members),
             }
         )
-    ended = [parse_iso(i.data["completedAt"]) for i in instances if i.completed]
+    ended = [parse_iso(end) for i in instances if (end := i.completed_at) is not None]
     duration = max(0, int(((max(ended) if ended else created_at) - created_at).total_seconds() * 1000))
     body: dict[str, Any] = {
         "runId": run_id,
@@ -408,6 +417,8 @@ def generated_runs(
             data["createdAt"] = iso(created + dt.timedelta(seconds=5 * s))
             if done:
                 data["completedAt"] = iso(created + dt.timedelta(seconds=40 + 30 * s))
+            elif not machine:  # unclaimed: nothing has run yet
+                data["results"] = None
             instances.append(instance_from_data(data, f"generated run {n}"))
         cancellation = None
         if state == "CANCELED":
