@@ -1,31 +1,40 @@
 """The main job: check that the spec, the generated client and the API agree (`make contract`).
 
-Mock mode, without `CURRENTS_API_KEY`: the embedded mock API (contract_tests/mock_api) is started on
-a free loopback port (on `MOCK_PORT` when that is set) and every instance it holds is checked. No
-request leaves the machine.
+Mock mode, without `CURRENTS_API_KEY`: the embedded mock API (contract_tests/mock_api) is started on a free
+loopback port (on `MOCK_PORT` when that is set) and every operation is checked, writes included: the mock
+keeps its state in its own process. No request leaves the machine.
 
-Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is
-checked, fetching the instances listed in `CURRENTS_INSTANCE_IDS` (comma-separated), since random ids
-only meet 404.
+Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is checked.
+- Ids are discovered (`scripts.discovery`): the projects of `CURRENTS_PROJECT_IDS` (or those the key sees),
+  a few runs of each, their instances, and a few test signatures; `CURRENTS_INSTANCE_IDS` adds instances.
+- It never writes: only GET operations run, plus `POST /signature/test`, which changes nothing. Cancel,
+  reset and delete run only with `CONTRACT_ALLOW_WRITES=1` and `CURRENTS_WRITE_PROJECT_ID` naming a project
+  set aside for it; then every `projectId` is pinned to that project, and the write operations' examples are
+  that project's runs.
+- Requests are bounded: schemathesis runs with a rate limit (`LIVE_RATE_LIMIT`) within a time budget
+  (`LIVE_MAX_TIME`), so it sends at most their product; discovery and the drift fetch send a fixed number
+  more (plus the client's retries on 429, with backoff). The counts are printed at the end.
 
 Steps:
 1. Regenerate `generated/` if its sources changed since it was generated.
-2. Write `reports/openapi.contract.json`: `generated/openapi.json` with the instance ids to fetch as
-   the examples of the `instanceId` parameter, so that schemathesis fetches real instances.
-3. Run the schemathesis CLI (`st run`) with `schemathesis.toml`: the examples, coverage and fuzzing
-   phases with every check. Its progress and summary are printed as it runs; the JUnit XML and the
-   HTML report go under `reports/`.
-4. Fetch every instance with the generated client; each must decode to a runner variant. Fields that
-   the strict contract overlay refuses are reported as drift, with an example value and how many
-   responses had them, and written to `reports/drift.json`. Drift is a warning, or a failure with
-   `CONTRACT_STRICT=1`.
+2. Write `reports/openapi.contract.json`: `generated/openapi.json` with the ids to use as the examples of
+   the `projectId`, `runId`, `instanceId` and `signature` parameters, without the operations this run
+   may not call.
+3. Fetch one response of every read operation with the generated client: each must decode, and the fields
+   the strict contract overlay refuses are reported as drift (`reports/drift.json`), with an example value
+   and how many responses had them. Drift is a warning, or a failure with `CONTRACT_STRICT=1`. This runs
+   before schemathesis, whose stateful phase cancels and deletes runs of the mock.
+4. Run the schemathesis CLI (`st run`) with `schemathesis.toml`: the examples, coverage, fuzzing and
+   stateful phases with every check. The stateful phase follows the spec's OpenAPI links (project, runs,
+   run, instance; cancel, get, delete, get). Its progress and summary are printed as it runs; the JUnit XML
+   and the HTML report go under `reports/`.
 
-Secrets: the key reaches schemathesis through its environment, never its command line, and
-schemathesis filters `Authorization` from its output and reports. No report holds the key.
+Secrets: the key reaches schemathesis through its environment, never its command line, and schemathesis
+filters `Authorization` from its output and reports. No report holds the key.
 
-Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on
-drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a refused key, an
-unreachable API), as one line.
+Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on drift with
+CONTRACT_STRICT=1); 2 for unusable input (a refused key, an unreachable API, nothing to check, writes asked
+for without a project set aside), as one line.
 """
 
 from __future__ import annotations
@@ -36,34 +45,46 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import compare
-from scripts.drift import Documents, Finding, format_report, inspect, summarise
+from scripts.discovery import CountingTransport, Ids, discover
+from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
 
 REPORTS = ROOT / "reports"
 CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 DRIFT_REPORT = REPORTS / "drift.json"
-PARAMETER = "instanceId"
-# The operations the embedded mock serves today; the others are left out of the schemathesis run (and said so)
-# until the mock serves them. Live mode checks the same set, so a contract run never calls a write operation.
-CHECKED_OPERATIONS = frozenset({"getInstance"})
+# The operations that change nothing although their method is not GET.
+SAFE_POSTS = frozenset({"getTestSignature"})
+# Live mode's bound on schemathesis: at most LIVE_RATE_LIMIT requests a second for LIVE_MAX_TIME seconds.
+LIVE_RATE_LIMIT = "4/s"
+LIVE_REQUESTS_PER_SECOND = 4
+LIVE_MAX_TIME = 120
+LIVE_MAX_EXAMPLES = 5
+# The path and query parameters that take ids, and where their examples come from.
+ID_PARAMETERS = {"projectId": "projects", "runId": "runs", "instanceId": "instances", "signature": "signatures"}
+# Mock mode: how many of the world's ids become examples (the stateful phase finds the rest through links).
+MOCK_EXAMPLE_RUNS = 6
 
 
-@dataclass(frozen=True)
+@dataclass
 class Target:
-    """What the checks run against: a base URL, a key, and the instance ids to fetch."""
+    """What the checks run against: a base URL, a key, the ids to use, and whether writes may be sent."""
 
     mode: str  # "mock" or "live"
     base_url: str
-    api_key: str
-    instance_ids: tuple[str, ...]
+    api_key: str = field(repr=False)
+    ids: Ids
+    allow_writes: bool
+    write_project: str | None = None
+    counter: CountingTransport = field(default_factory=CountingTransport)
 
 
 def regenerate_if_needed() -> None:
@@ -79,95 +100,169 @@ def env(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
+def listed(name: str) -> list[str]:
+    return [part.strip() for part in env(name).split(",") if part.strip()]
+
+
+def client_for(target: Target, max_retries: int | None = None) -> Any:
+    from currents_api_client import AuthenticatedClient
+
+    extra = {} if max_retries is None else {"max_retries": max_retries}
+    return AuthenticatedClient(
+        token=target.api_key, base_url=target.base_url, httpx_args={"transport": target.counter}, **extra
+    )
+
+
+def live_target(key: str) -> Target:
+    from currents_api_client.client import DEFAULT_BASE_URL
+
+    allow_writes = env("CONTRACT_ALLOW_WRITES") == "1"
+    write_project = env("CURRENTS_WRITE_PROJECT_ID") or None
+    if allow_writes and write_project is None:
+        raise UserError(
+            "CONTRACT_ALLOW_WRITES=1 needs CURRENTS_WRITE_PROJECT_ID: the id of a project set aside for "
+            "cancel, reset and delete"
+        )
+    projects = [write_project] if allow_writes and write_project else listed("CURRENTS_PROJECT_IDS")
+    target = Target(
+        "live", (env("CURRENTS_API_URL") or DEFAULT_BASE_URL).rstrip("/"), key, Ids(), allow_writes, write_project
+    )
+    with client_for(target) as client:
+        target.ids = discover(client, projects, listed("CURRENTS_INSTANCE_IDS"))
+    for note in target.ids.notes:
+        print(f"contract: {note}")
+    if not (target.ids.projects or target.ids.instances):
+        raise UserError(
+            "live mode found nothing to check: the key sees no project, and CURRENTS_PROJECT_IDS and "
+            "CURRENTS_INSTANCE_IDS name none it may read"
+        )
+    print(
+        f"contract: live API at {target.base_url}: {len(target.ids.projects)} project(s), {len(target.ids.runs)} "
+        f"run(s), {len(target.ids.instances)} instance(s), {len(target.ids.signatures)} signature(s) discovered; "
+        + (f"writes allowed in project {write_project} only" if allow_writes else "read-only (no cancel, reset or delete)")
+    )
+    return target
+
+
+def mock_ids(world: Any) -> Ids:
+    """Ids of the mock's world: every project, the first runs, every corpus instance, a few signatures."""
+    from contract_tests.mock_api.backend import MockBackend
+
+    ids = Ids(projects=sorted(world.projects))
+    runs = sorted(world.runs.values(), key=lambda r: r.cursor, reverse=True)
+    ids.runs = [r.run_id for r in runs[:MOCK_EXAMPLE_RUNS]]
+    ids.instances = sorted(i.instance_id for i in world.instances.values() if not i.source.startswith("generated"))
+    ids.signatures = sorted({e.signature for e in MockBackend(world).executions()})[:3]
+    return ids
+
+
 @contextlib.contextmanager
 def target() -> Iterator[Target]:
     """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit."""
     key = env("CURRENTS_API_KEY")
     if key:
-        from currents_api_client.client import DEFAULT_BASE_URL
-
-        ids = tuple(i.strip() for i in env("CURRENTS_INSTANCE_IDS").split(",") if i.strip())
-        if not ids:
-            raise UserError(
-                "live mode needs CURRENTS_INSTANCE_IDS: the comma-separated instance ids to fetch "
-                "(random ids only meet 404)"
-            )
-        yield Target("live", (env("CURRENTS_API_URL") or DEFAULT_BASE_URL).rstrip("/"), key, ids)
+        yield live_target(key)
         return
     from contract_tests.mock_api.app import create_app
-    from contract_tests.mock_api.corpus import load_instances
     from contract_tests.mock_api.keys import load_keys
     from contract_tests.mock_api.server import serve_in_thread
 
     extra = env("MOCK_API_KEY") or None
     keys = load_keys()
     demo = extra or (keys.first_with_every_project() or keys.keys[0]).value
-    ids = tuple(sorted(i.decode() for i in load_instances()))
     port = int(env("MOCK_PORT") or 0)
-    with serve_in_thread(create_app(extra_key=extra), port=port) as base_url:
-        print(f"contract: mock API on {base_url}, {len(ids)} instances")
-        yield Target("mock", base_url, demo, ids)
+    app = create_app(extra_key=extra)
+    ids = mock_ids(app.backend.world)
+    with serve_in_thread(app, port=port) as base_url:
+        world = app.backend.world
+        print(f"contract: mock API on {base_url}: {len(world.projects)} projects, {len(world.runs)} runs")
+        yield Target("mock", base_url, demo, ids, allow_writes=True)
 
 
 def preflight(target: Target) -> None:
     """Fail early, in one line, when the key is refused or the API cannot be reached."""
-    from currents_api_client import AuthenticatedClient, errors
-    from currents_api_client.api.instances import get_instance
+    from currents_api_client import errors
+    from currents_api_client.api.projects import list_projects
 
-    with AuthenticatedClient(token=target.api_key, base_url=target.base_url, max_retries=1) as client:
+    with client_for(target, max_retries=1) as client:
         try:
-            response = get_instance.sync_detailed(target.instance_ids[0], client=client)
+            response = list_projects.sync_detailed(client=client, limit=1)
         except errors.APIConnectionError as error:
             raise UserError(f"cannot reach the API: {error}") from None
     if response.status_code == 401:
         raise UserError(f"the API key was refused by {target.base_url} (401): check CURRENTS_API_KEY")
 
 
-def select_operations(document: dict[str, Any]) -> list[str]:
-    """Keep only CHECKED_OPERATIONS in `document` (and no links to the others); return the operationIds left out."""
-    left_out = []
-    for path, item in list(document["paths"].items()):
-        for method, operation in list(item.items()):
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            if operation["operationId"] in CHECKED_OPERATIONS:
-                for response in operation.get("responses", {}).values():
-                    response.pop("links", None)
-            else:
-                left_out.append(operation["operationId"])
-                del item[method]
-        if not any(isinstance(o, dict) and "operationId" in o for o in item.values()):
-            del document["paths"][path]
-    return sorted(left_out)
+def is_write(method: str, operation: dict[str, Any]) -> bool:
+    return method.upper() != "GET" and operation.get("operationId") not in SAFE_POSTS
 
 
-def contract_document(instance_ids: tuple[str, ...]) -> dict[str, Any]:
-    """generated/openapi.json, reduced to CHECKED_OPERATIONS, with `instance_ids` as the examples of the
-    instanceId path parameter."""
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "operationId" in operation:
+                yield path, method, operation
+
+
+def drop_writes(document: dict[str, Any]) -> list[str]:
+    """Remove the write operations (and every link to them) from `document`; return their operationIds."""
+    writes = sorted(op["operationId"] for _, method, op in operations(document) if is_write(method, op))
+    for path, method, operation in list(operations(document)):
+        if is_write(method, operation):
+            del document["paths"][path][method]
+    for _, _, operation in operations(document):
+        for response in operation.get("responses", {}).values():
+            links = response.get("links", {})
+            for name in [n for n, link in links.items() if link.get("operationId") in writes]:
+                del links[name]
+    return writes
+
+
+def pin_to_project(document: dict[str, Any], project_id: str) -> None:
+    """Every `projectId` parameter accepts only `project_id`, and no link starts from the projects listing,
+    so that every run a write operation reaches belongs to the project set aside for writes."""
+    for _, _, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") == "projectId":
+                parameter["schema"] = {"type": "string", "enum": [project_id]}
+        if operation["operationId"] == "listProjects":
+            for response in operation.get("responses", {}).values():
+                response.pop("links", None)
+
+
+def contract_document(target: Target) -> dict[str, Any]:
+    """generated/openapi.json for this run: id examples from `target.ids`, writes removed unless allowed."""
     document: dict[str, Any] = json.loads((GENERATED / BUNDLED_NAME).read_text(encoding="utf-8"))
-    left_out = select_operations(document)
-    if left_out:
-        print(
-            f"contract: checking {', '.join(sorted(CHECKED_OPERATIONS))} only: the mock does not serve "
-            f"{len(left_out)} operation(s) yet, left out: {', '.join(left_out)}",
-            flush=True,
-        )
-    for item in document["paths"].values():
-        for operation in item.values():
-            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                if parameter.get("name") == PARAMETER and parameter.get("in") == "path":
-                    parameter["examples"] = {f"instance{n}": {"value": i} for n, i in enumerate(instance_ids)}
+    parameters = document.get("components", {}).get("parameters", {})
+    for _, _, operation in operations(document):
+        resolved = []
+        for parameter in operation.get("parameters", []):
+            if "$ref" in parameter:  # inline shared parameters, so that each operation gets its own examples
+                parameter = json.loads(json.dumps(parameters[parameter["$ref"].rsplit("/", 1)[-1]]))
+            kind = ID_PARAMETERS.get(parameter.get("name", ""))
+            values = getattr(target.ids, kind) if kind else []
+            if values and parameter.get("in") in ("path", "query"):
+                parameter.pop("example", None)
+                parameter["examples"] = {f"{kind}{n}": {"value": v} for n, v in enumerate(values)}
+            resolved.append(parameter)
+        if resolved:
+            operation["parameters"] = resolved
+    if not target.allow_writes:
+        left_out = drop_writes(document)
+        print(f"contract: read-only: {', '.join(left_out)} left out (CONTRACT_ALLOW_WRITES=1 enables them)")
+    elif target.mode == "live" and target.write_project:
+        pin_to_project(document, target.write_project)
     return document
 
 
 def contract_spec(target: Target) -> Path:
     """Write the contract document of `target` under reports/, for `st run`."""
     REPORTS.mkdir(exist_ok=True)
-    CONTRACT_SPEC.write_text(json.dumps(contract_document(target.instance_ids), indent=2) + "\n", encoding="utf-8")
+    CONTRACT_SPEC.write_text(json.dumps(contract_document(target), indent=2) + "\n", encoding="utf-8")
     return CONTRACT_SPEC
 
 
-def run_schemathesis(spec: Path, target: Target) -> int:
+def run_schemathesis(spec: Path, target: Target, har: Path) -> int:
     command = [
         sys.executable,
         "-m",
@@ -178,49 +273,124 @@ def run_schemathesis(spec: Path, target: Target) -> int:
         str(spec),
         "--url",
         target.base_url,
+        "--report",
+        "har",
+        "--report-har-path",
+        str(har),
     ]
+    if target.mode == "live":
+        command += ["--rate-limit", LIVE_RATE_LIMIT, "--max-time", str(LIVE_MAX_TIME)]
+        command += ["--max-examples", str(LIVE_MAX_EXAMPLES)]
     environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
-    print(f"contract: st run {display_path(spec)} --url {target.base_url} (config {display_path(CONFIG)})", flush=True)
+    shown = " ".join(command[command.index("run") :])
+    print(f"contract: st {shown} (config {display_path(CONFIG)})", flush=True)
     return subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode
 
 
-def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
-    """Every instance fetched with the generated client; problems are responses that are not a decodable 200."""
-    from currents_api_client import AuthenticatedClient, errors
+def har_requests(har: Path) -> int:
+    """How many requests a HAR file records (0 when schemathesis wrote none)."""
+    try:
+        return len(json.loads(har.read_text(encoding="utf-8"))["log"]["entries"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def read_operations(target: Target) -> list[tuple[str, str, Callable[[Any], Any]]]:
+    """One call of every read operation, as (operationId, what it reads, call with a client)."""
+    import datetime as dt
+
     from currents_api_client.api.instances import get_instance
-    from currents_api_client.models import InstanceResponse
+    from currents_api_client.api.projects import get_project, list_projects
+    from currents_api_client.api.runs import find_run, get_run, list_project_runs
+    from currents_api_client.api.signature import get_test_signature
+    from currents_api_client.api.spec_files import list_spec_files
+    from currents_api_client.api.test_results import get_test_results
+    from currents_api_client.api.tests import list_tests
+    from currents_api_client.models import TestSignatureRequest
+
+    ids = target.ids
+    end = dt.datetime.now(dt.UTC)
+    window = {"date_start": (end - dt.timedelta(days=3650)).isoformat(), "date_end": end.isoformat()}
+    calls: list[tuple[str, str, Callable[[Any], Any]]] = [("listProjects", "projects", lambda c: list_projects.sync_detailed(client=c))]
+    for project in ids.projects[:3]:
+        calls += [
+            ("getProject", project, lambda c, p=project: get_project.sync_detailed(p, client=c)),
+            ("listProjectRuns", project, lambda c, p=project: list_project_runs.sync_detailed(p, client=c)),
+            ("findRun", project, lambda c, p=project: find_run.sync_detailed(client=c, project_id=p)),
+            ("listSpecFiles", project, lambda c, p=project: list_spec_files.sync_detailed(p, client=c, **window)),
+            ("listTests", project, lambda c, p=project: list_tests.sync_detailed(p, client=c, **window)),
+        ]
+    for run_id in ids.runs[:6]:
+        calls.append(("getRun", run_id, lambda c, r=run_id: get_run.sync_detailed(r, client=c)))
+    for signature in ids.signatures[:2]:
+        calls.append(
+            ("getTestResults", signature, lambda c, s=signature: get_test_results.sync_detailed(s, client=c, **window))
+        )
+    if ids.projects:
+        body = TestSignatureRequest.from_dict(
+            {"projectId": ids.projects[0], "specFilePath": "contract/check.spec.ts", "testTitle": ["contract", "check"]}
+        )
+        calls.append(("getTestSignature", ids.projects[0], lambda c: get_test_signature.sync_detailed(client=c, body=body)))
+    for instance_id in ids.instances:
+        calls.append(("getInstance", instance_id, lambda c, i=instance_id: get_instance.sync_detailed(i, client=c)))
+    return calls
+
+
+def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str]]:
+    """One response of every read operation, fetched and decoded with the generated client, then inspected
+    for drift. Problems are responses that are not a decodable 200 (a 404 for a listing's find is expected)."""
+    from currents_api_client import errors
 
     documents = Documents.load()
-    findings, problems = [], []
-    with AuthenticatedClient(token=target.api_key, base_url=target.base_url) as client:
-        for instance_id in target.instance_ids:
+    findings, problems, covered = [], [], set()
+    with client_for(target) as client:
+        for operation_id, subject, call in read_operations(target):
+            source = f"{operation_id} {subject}"
             try:
-                response = get_instance.sync_detailed(instance_id, client=client)
-                if response.status_code != 200:
-                    problems.append(f"{instance_id}: HTTP {int(response.status_code)} {response.content[:200]!r}")
-                    continue
-                body = json.loads(response.content)
-                InstanceResponse.from_dict(body)
+                response = call(client)
             except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
-                problems.append(f"{instance_id}: the client cannot decode it: {errors.describe(error)}")
+                problems.append(f"{source}: the client cannot decode it: {errors.describe(error)}")
                 continue
-            finding = inspect(documents, instance_id, body)
-            problems += [f"{instance_id}: {line}" for line in finding.violations]
+            if response.status_code != 200:
+                if not (operation_id == "findRun" and response.status_code == 404):
+                    problems.append(f"{source}: HTTP {int(response.status_code)} {response.content[:200]!r}")
+                continue
+            if response.parsed is None:
+                problems.append(f"{source}: the client did not decode the 200 body")
+                continue
+            body = json.loads(response.content)
+            if operation_id == "getInstance":
+                finding = inspect(documents, source, body)
+            else:
+                finding = inspect_operation(documents, source, operation_id, body)
+            problems += [f"{source}: {line}" for line in finding.violations]
             findings.append(finding)
-    return findings, problems
+            covered.add(operation_id)
+    return findings, problems, covered
 
 
 def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
-    with target() as chosen:
+    with target() as chosen, tempfile.TemporaryDirectory() as scratch:
         preflight(chosen)
-        schemathesis_status = run_schemathesis(contract_spec(chosen), chosen)
-        findings, problems = fetch_and_inspect(chosen)
+        spec = contract_spec(chosen)
+        findings, problems, covered = fetch_and_inspect(chosen)
+        har = Path(scratch) / "requests.har"  # not under reports/: only its count is kept
+        schemathesis_status = run_schemathesis(spec, chosen, har)
+        sent_by_schemathesis = har_requests(har)
     fields = summarise(findings)
     DRIFT_REPORT.write_text(
-        json.dumps({"mode": chosen.mode, "responses": len(findings), "fields": [f.__dict__ for f in fields]}, indent=2)
+        json.dumps(
+            {
+                "mode": chosen.mode,
+                "responses": len(findings),
+                "operations": sorted(covered),
+                "fields": [f.__dict__ for f in fields],
+            },
+            indent=2,
+        )
         + "\n",
         encoding="utf-8",
     )
@@ -228,11 +398,18 @@ def main(argv: list[str] | None = None) -> int:
     failed = schemathesis_status != 0 or bool(problems) or (strict and bool(fields))
     for line in problems:
         print(f"contract: {line}", file=sys.stderr)
+    bound = (
+        f" (bound: {LIVE_REQUESTS_PER_SECOND * LIVE_MAX_TIME} for schemathesis)" if chosen.mode == "live" else ""
+    )
+    print(
+        f"contract: {sent_by_schemathesis + chosen.counter.sent} requests sent: {sent_by_schemathesis} by "
+        f"schemathesis, {chosen.counter.sent} by discovery and the drift fetch{bound}"
+    )
     print(
         f"contract: {'FAILED' if failed else 'passed'} against the {chosen.mode} API: schemathesis exit "
-        f"{schemathesis_status}, {len(findings)} instances decoded, {len(problems)} problem(s), "
-        f"{len(fields)} drift field(s){' (CONTRACT_STRICT=1: drift fails)' if strict and fields else ''}; "
-        f"reports in {display_path(REPORTS)}/"
+        f"{schemathesis_status}, {len(findings)} responses of {len(covered)} operations decoded, "
+        f"{len(problems)} problem(s), {len(fields)} drift field(s)"
+        f"{' (CONTRACT_STRICT=1: drift fails)' if strict and fields else ''}; reports in {display_path(REPORTS)}/"
     )
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -167,7 +167,7 @@ def test_starting_after_and_ending_before_match_the_docs_example(client: httpx.C
         ("/projects/Prj7Qa/runs", {"limit": "51"}),
         ("/projects/Prj7Qa/runs", {"limit": "ten"}),
         ("/projects/Prj7Qa/runs", {"starting_after": "000000000000000000000000"}),
-        ("/projects/Prj7Qa/runs", {"date_start": "2026-02-30"}),
+        ("/projects/Prj7Qa/runs", {"date_start": "2026-13-01"}),
         ("/projects/Prj7Qa/runs", {"date_end": "yesterday"}),
         ("/projects", {"limit": "101"}),
         ("/spec-files/Prj7Qa", {"date_start": "2020-01-01"}),

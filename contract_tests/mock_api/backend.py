@@ -135,7 +135,7 @@ class MockBackend:
     def find_run(self, key: ApiKey, query: Query) -> Run:
         """The most recent completed run of `projectId` with `ciBuildId`, or on `branch` with all `tags[]`."""
         project_id = query.text("projectId")
-        if project_id is None:
+        if not project_id:
             raise BadRequest("Missing required parameter: projectId")
         project = self.project(key, project_id, "Insufficient permissions to access project runs")
         ci_build_id = query.text("ciBuildId")
@@ -171,7 +171,7 @@ class MockBackend:
         if (
             not isinstance(machines, list)
             or not 1 <= len(machines) <= RESET_MAX_MACHINES
-            or not all(isinstance(m, str) for m in machines)
+            or not all(isinstance(m, str) and m for m in machines)
         ):
             raise BadRequest(f"Invalid machineId. Must be an array of 1 to {RESET_MAX_MACHINES} machine ids")
         batched = body.get("isBatchedOr8n", False)
@@ -240,13 +240,15 @@ class MockBackend:
 
     def test_results(self, key: ApiKey, signature: str | None, query: Query) -> CursorPage:
         start, end = query.date_range(required=True)
+        # The spec's bracketed names, and the docs' older ones (`branch[]`, `tag[]`, `git_author[]`, `group[]`).
         wanted = {
-            "branch": set(query.array("branch[]")),
-            "tag": set(query.array("tag[]")),
-            "author": set(query.array("git_author[]")),
-            "group": set(query.array("group[]")),
+            "branch": set(query.array("branches[]", "branch[]")),
+            "tag": set(query.array("tags[]", "tag[]")),
+            "author": set(query.array("authors[]", "git_author[]")),
+            "group": set(query.array("groups[]", "group[]")),
             "status": set(query.array("status[]")),
         }
+        flaky = query.boolean("flaky")
         matching = [e for e in self.executions() if e.signature == signature]
         if not matching:
             raise Refused(SIGNATURE_NOT_FOUND, 404)
@@ -263,6 +265,7 @@ class MockBackend:
                 and (not wanted["tag"] or bool(wanted["tag"] & tags))
                 and (not wanted["group"] or e.instance.data.get("groupId") in wanted["group"])
                 and (not wanted["status"] or e.status in wanted["status"])
+                and (flaky is None or e.flaky == flaky)
             )
 
         ordered = sorted(matching, key=lambda e: (e.created_at, result_cursor(e)), reverse=True)
@@ -275,9 +278,9 @@ class MockBackend:
             if name not in body:
                 raise BadRequest(f"Missing required parameter: {name}")
         project_id, spec, title = body["projectId"], body["specFilePath"], body["testTitle"]
-        if not isinstance(project_id, str) or not isinstance(spec, str):
-            raise BadRequest("Invalid projectId or specFilePath. Must be strings")
-        if isinstance(title, str):
+        if not isinstance(project_id, str) or not isinstance(spec, str) or not project_id or not spec:
+            raise BadRequest("Invalid projectId or specFilePath. Must be non-empty strings")
+        if isinstance(title, str) and title:
             title = [part.strip() for part in title.split(">")]
         if not isinstance(title, list) or not title or not all(isinstance(part, str) for part in title):
             raise Refused("Invalid testTitle format. Must be a non-empty array", 422)

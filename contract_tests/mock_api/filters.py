@@ -2,7 +2,7 @@
 
 Scope: `RunFilter.from_query` reads the bracketed arrays `branches[]`, `tags[]` and `authors[]` (and the
 deprecated plain `branch`, `tag` and `author`, which add to them), `tag_operator` (`AND` or `OR`, default
-`OR`), `search` (at most 200 characters), `pr_id`, the repeated plain `status` and `completion_state`, and
+`OR`), `search` (at most 200 characters), `pr_id` (1 to 128 visible ASCII characters), the repeated plain `status` and `completion_state`, and
 `date_start`/`date_end`. `matches(run_body, created_at)` applies them all (every given filter must hold):
 - branches, authors: the run's `meta.commit.branch` / `meta.commit.authorName` is one of the values;
 - tags: the run has any (`OR`) or all (`AND`) of the tags;
@@ -12,18 +12,30 @@ deprecated plain `branch`, `tag` and `author`, which add to them), `tag_operator
 - date range: `createdAt` within it, both ends inclusive (a bare `date_end` day counts whole).
 
 Errors: `BadRequest` for a `tag_operator` other than AND/OR, a search over 200 characters, a malformed date,
-or a range that ends before it starts.
+or a `pr_id` outside its pattern. A range that ends before it starts matches nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.mock_api.rest import BadRequest, Query
 
 SEARCH_MAX_LENGTH = 200
+PR_ID_MAX_LENGTH = 128
+
+
+PR_ID = re.compile(r"[!-~]{1,%d}" % PR_ID_MAX_LENGTH)
+
+
+def pr_id(query: Query) -> str | None:
+    value = query.text("pr_id")
+    if value is not None and not PR_ID.fullmatch(value):
+        raise BadRequest(f"Invalid pr_id parameter. 1 to {PR_ID_MAX_LENGTH} visible ASCII characters")
+    return value
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ class RunFilter:
             tag_operator=operator,
             authors=frozenset(query.array("authors[]", "author")),
             search=query.text("search", SEARCH_MAX_LENGTH),
-            pr_id=query.text("pr_id"),
+            pr_id=pr_id(query),
             statuses=frozenset(query.array("status")),
             completion_states=frozenset(query.array("completion_state")),
             date_start=start,

@@ -4,7 +4,7 @@ Cursor pagination (`cursor_page`): items are listed newest first. With neither c
 items. `starting_after=X` lists the items after X in that order (older ones), newest first;
 `ending_before=X` lists the items before X (newer ones) in reverse, oldest first, starting next to X.
 `has_more` says whether more items lie beyond the page in the direction walked. Refused with `BadRequest`
-(400): both cursors at once, a `limit` outside 1 to `max_limit` (or not an integer), and a cursor that
+(400): both cursors at once (an empty one counts as absent), a `limit` outside 1 to `max_limit` (or not an integer), and a cursor that
 names no item of the listing (a deleted item's cursor included).
 
 Offset pagination (`offset_page`): `items[page * limit : page * limit + limit]`, `total` the number of
@@ -35,8 +35,8 @@ class CursorPage:
 
 def cursor_params(query: Query, max_limit: int) -> tuple[int, str | None, str | None]:
     """`limit`, `starting_after` and `ending_before`, checked."""
-    starting_after = query.text("starting_after", CURSOR_MAX_LENGTH)
-    ending_before = query.text("ending_before", CURSOR_MAX_LENGTH)
+    starting_after = query.text("starting_after", CURSOR_MAX_LENGTH) or None  # an empty cursor is no cursor
+    ending_before = query.text("ending_before", CURSOR_MAX_LENGTH) or None
     if starting_after is not None and ending_before is not None:
         raise BadRequest("Listing parameters are mutually exclusive: use only one of starting_after or ending_before")
     limit = query.integer("limit", DEFAULT_LIMIT, 1, max_limit)

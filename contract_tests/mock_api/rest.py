@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -160,11 +161,8 @@ class Query:
         return value
 
     def date_range(self, required: bool) -> tuple[dt.datetime | None, dt.datetime | None]:
-        start = self.date("date_start", required)
-        end = self.date("date_end", required, end_of_day=True)
-        if start is not None and end is not None and start > end:
-            raise BadRequest("Invalid date range. date_start must not be after date_end")
-        return start, end
+        # A range that ends before it starts is not refused: it matches nothing.
+        return self.date("date_start", required), self.date("date_end", required, end_of_day=True)
 
 
 def parse_integer(text: str) -> int | None:
@@ -175,27 +173,52 @@ def parse_integer(text: str) -> int | None:
     return int(text)
 
 
-def parse_date(text: str, end_of_day: bool = False) -> dt.datetime | None:
-    """An ISO 8601 date or date-time as an aware UTC datetime, else None.
+DATE_PATTERN = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12][0-9]|3[01])"
+    r"(?:[Tt ](?P<hour>[01][0-9]|2[0-3]):(?P<minute>[0-5][0-9])"
+    r"(?::(?P<second>[0-5][0-9])(?:\.(?P<fraction>[0-9]{1,9}))?)?"
+    r"(?P<zone>[Zz]|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?)?"
+)
 
-    A bare date is the start of that day in UTC, or with `end_of_day` the last instant of it, so that
-    `date_end=2026-01-31` includes the 31st. A date-time without an offset is taken as UTC."""
-    if not text.isascii() or not 10 <= len(text) <= 40:
+
+def parse_date(text: str, end_of_day: bool = False) -> dt.datetime | None:
+    """An ISO 8601 date or date-time (the spec's pattern) as an aware UTC datetime, else None.
+
+    A day past the end of its month rolls over into the next month, as JavaScript's `Date` reads
+    `2026-02-30`. A bare date is the start of that day in UTC, or with `end_of_day` the last instant of
+    it, so that `date_end=2026-01-31` includes the 31st. A date-time without an offset is taken as UTC."""
+    match = DATE_PATTERN.fullmatch(text)
+    if match is None:
         return None
     try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-            return start + dt.timedelta(days=1, microseconds=-1) if end_of_day else start
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    try:
-        return value.astimezone(dt.UTC)
-    except OverflowError:
-        return None
+        return moment_of(match.groupdict(), end_of_day)
+    except (ValueError, OverflowError):  # beyond Python's years 1 to 9999: the earliest or latest moment
+        return EARLIEST if match.group("year") < "5000" else LATEST
+
+
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def moment_of(parts: dict[str, str | None], end_of_day: bool) -> dt.datetime:
+    day = dt.datetime(int(parts["year"] or 0), int(parts["month"] or 0), 1, tzinfo=dt.UTC) + dt.timedelta(
+        days=int(parts["day"] or 0) - 1
+    )
+    if parts["hour"] is None:
+        return day + dt.timedelta(days=1, microseconds=-1) if end_of_day else day
+    fraction = (parts["fraction"] or "0")[:6].ljust(6, "0")
+    moment = day.replace(
+        hour=int(parts["hour"]),
+        minute=int(parts["minute"] or 0),
+        second=int(parts["second"] or 0),
+        microsecond=int(fraction),
+    )
+    zone = parts["zone"]
+    if zone and zone not in "Zz":
+        sign = 1 if zone[0] == "+" else -1
+        digits = zone[1:].replace(":", "")
+        moment -= sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return moment
 
 
 async def json_body(request: Request) -> Any:

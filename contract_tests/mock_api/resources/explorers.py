@@ -64,7 +64,7 @@ def routes(backend: MockBackend, journal: Journal) -> list[Route]:
         )
         states = set(query.array("test_state[]"))
         spec, title = query.text("spec") or "", query.text("title") or ""
-        minimum = query.integer("min_executions", 0, 0)
+        minimum = query.integer("min_executions", 1, 1)
         chosen = [e for e in executions if (not states or e.status in states)]
         items = [
             i
