@@ -333,7 +333,26 @@ def read_operations(target: Target) -> list[tuple[str, str, Callable[[Any], Any]
         calls.append(("getTestSignature", ids.projects[0], lambda c: get_test_signature.sync_detailed(client=c, body=body)))
     for instance_id in ids.instances:
         calls.append(("getInstance", instance_id, lambda c, i=instance_id: get_instance.sync_detailed(i, client=c)))
+    if target.allow_writes and ids.runs:
+        calls += write_operations(ids.runs[-1])
     return calls
+
+
+def write_operations(run_id: str) -> list[tuple[str, str, Callable[[Any], Any]]]:
+    """Reset, cancel and delete one run, in that order (only where writes are allowed)."""
+    from currents_api_client.api.runs import cancel_run, delete_run, get_run, reset_run
+    from currents_api_client.models import RunResetRequest
+
+    def reset(client: Any) -> Any:
+        specs = get_run.sync(run_id, client=client).data.specs or []
+        machines = sorted({spec.machine_id for spec in specs if spec.machine_id}) or ["none"]
+        return reset_run.sync_detailed(run_id, client=client, body=RunResetRequest(machine_id=machines[:1]))
+
+    return [
+        ("resetRun", run_id, reset),
+        ("cancelRun", run_id, lambda c: cancel_run.sync_detailed(run_id, client=c)),
+        ("deleteRun", run_id, lambda c: delete_run.sync_detailed(run_id, client=c)),
+    ]
 
 
 def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str]]:

@@ -34,6 +34,7 @@ from contract_tests.mock_api.journal import Journal
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_BODY_BYTES = 1 << 20
+MAX_INTEGER_DIGITS = 4000
 METHOD_NOT_ALLOWED = "Method not allowed"
 
 
@@ -166,9 +167,11 @@ class Query:
 
 
 def parse_integer(text: str) -> int | None:
-    """A plain decimal integer (an optional sign, ASCII digits, at most 18 of them), else None."""
+    """A plain decimal integer (an optional sign, then ASCII digits), else None. The schema bounds no
+    length, so a page number of 40 digits is a page past the end, not an error; at most
+    `MAX_INTEGER_DIGITS` digits are read (Python's own limit for converting text is 4300)."""
     digits = text[1:] if text[:1] in "+-" else text
-    if not digits or len(digits) > 18 or not (digits.isascii() and digits.isdigit()):
+    if not digits or len(digits) > MAX_INTEGER_DIGITS or not (digits.isascii() and digits.isdigit()):
         return None
     return int(text)
 

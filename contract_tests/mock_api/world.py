@@ -34,6 +34,11 @@ SEED = 20260101
 MIN_RUNS = 48
 GENERATED_START = dt.datetime(2025, 9, 1, 6, 0, tzinfo=dt.UTC)
 TIMEOUT_MS = 3_600_000
+# The counts a run's spec carries from its instance's stats (a run lists no field its spec does not).
+RUN_SPEC_STATS = frozenset(
+    {"overall", "tests", "passes", "failures", "pending", "skipped", "flaky", "retries"}
+    | {"wallClockStartedAt", "wallClockEndedAt", "wallClockDuration"}
+)
 
 PROJECT_NAMES = {"Prj7Qa": "Storefront", "Prj9Zb": "Back office", "LPjo81": "Monorepo"}
 BRANCHES = ("main", "feat/gift-cards", "fix/flaky-login", "release/2026.1", "chore/deps")
@@ -231,7 +236,7 @@ def spec_entry(instance: Instance) -> dict[str, Any]:
         "results": None,
     }
     if results is not None and instance.stats:
-        stats = {k: v for k, v in instance.stats.items() if k != "suites"}
+        stats = {k: v for k, v in instance.stats.items() if k in RUN_SPEC_STATS}
         stats.setdefault("overall", stats.get("tests", 0))
         stats.setdefault("flaky", 0)
         stats.setdefault("retries", 0)
