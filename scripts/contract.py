@@ -7,27 +7,34 @@ keeps its state in its own process. No request leaves the machine.
 Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is checked.
 - Ids are discovered (`scripts.discovery`): the projects of `CURRENTS_PROJECT_IDS` (or those the key sees),
   a few runs of each, their instances, and a few test signatures; `CURRENTS_INSTANCE_IDS` adds instances.
-- It never writes: only GET operations run, plus `POST /signature/test`, which changes nothing. Cancel,
+- It never writes: only GET operations run, plus `POST /signature/test`, which changes nothing. No
+  undeclared method is sent either: the unsupported_method check is left out, and the coverage phase's
+  undeclared methods are turned off (`reports/schemathesis.live.toml`), since both would send DELETE and
+  PUT to every path. Cancel,
   reset and delete run only with `CONTRACT_ALLOW_WRITES=1` and `CURRENTS_WRITE_PROJECT_ID` naming a project
   set aside for it; then every `projectId` is pinned to that project, and the write operations' examples are
   that project's runs.
-- Requests are bounded: schemathesis runs with a rate limit (`LIVE_RATE_LIMIT`) within a time budget
-  (`LIVE_MAX_TIME`), so it sends at most their product; discovery and the drift fetch send a fixed number
-  more (plus the client's retries on 429, with backoff). The counts are printed at the end.
+- Requests are bounded: schemathesis runs with a rate limit (`CONTRACT_RATE_LIMIT` a second, default 4)
+  within a time budget (`CONTRACT_MAX_TIME` seconds, default 120), so it sends at most their product;
+  discovery and the drift fetch send a fixed number more (plus the client's retries on 429, with its
+  backoff and `Retry-After`). The counts are printed at the end.
 
 Steps:
 1. Regenerate `generated/` if its sources changed since it was generated.
 2. Write `reports/openapi.contract.json`: `generated/openapi.json` with the ids to use as the examples of
    the `projectId`, `runId`, `instanceId` and `signature` parameters, without the operations this run
-   may not call.
+   may not call; and `reports/openapi.stateful.json`, the same for the stateful phase, whose listings keep
+   only their required parameters so that their pages have items to follow (`walk_document`).
 3. Fetch one response of every read operation with the generated client: each must decode, and the fields
    the strict contract overlay refuses are reported as drift (`reports/drift.json`), with an example value
    and how many responses had them. Drift is a warning, or a failure with `CONTRACT_STRICT=1`. This runs
    before schemathesis, whose stateful phase cancels and deletes runs of the mock.
-4. Run the schemathesis CLI (`st run`) with `schemathesis.toml`: the examples, coverage, fuzzing and
-   stateful phases with every check. The stateful phase follows the spec's OpenAPI links (project, runs,
-   run, instance; cancel, get, delete, get). Its progress and summary are printed as it runs; the JUnit XML
-   and the HTML report go under `reports/`.
+4. Run the schemathesis CLI (`st run`) with `schemathesis.toml` twice: the examples, coverage and fuzzing
+   phases, then the stateful phase, each with every check. The stateful phase follows the spec's OpenAPI
+   links (project, runs, run, instance; cancel, get, delete, get), and use_after_free checks that a deleted
+   run answers 404. Progress and summaries are printed as they run; the JUnit XML and the HTML reports go
+   under `reports/` (`junit.xml`, `junit-stateful.xml`). `CONTRACT_MAX_EXAMPLES` overrides the number of
+   examples (and stateful scenarios) per operation.
 
 Secrets: the key reaches schemathesis through its environment, never its command line, and schemathesis
 filters `Authorization` from its output and reports. No report holds the key.
@@ -60,18 +67,22 @@ from scripts.generate import BUNDLED_NAME, GENERATED, generate
 REPORTS = ROOT / "reports"
 CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
+STATEFUL_SPEC = REPORTS / "openapi.stateful.json"
+LIVE_CONFIG = REPORTS / "schemathesis.live.toml"
 DRIFT_REPORT = REPORTS / "drift.json"
 # The operations that change nothing although their method is not GET.
 SAFE_POSTS = frozenset({"getTestSignature"})
-# Live mode's bound on schemathesis: at most LIVE_RATE_LIMIT requests a second for LIVE_MAX_TIME seconds.
-LIVE_RATE_LIMIT = "4/s"
-LIVE_REQUESTS_PER_SECOND = 4
+# Live mode's bound on schemathesis: at most CONTRACT_RATE_LIMIT requests a second (default 4) for
+# CONTRACT_MAX_TIME seconds in all (default 120, shared by its two runs), with few examples per operation.
+LIVE_RATE_LIMIT = 4
 LIVE_MAX_TIME = 120
 LIVE_MAX_EXAMPLES = 5
 # The path and query parameters that take ids, and where their examples come from.
 ID_PARAMETERS = {"projectId": "projects", "runId": "runs", "instanceId": "instances", "signature": "signatures"}
 # Mock mode: how many of the world's ids become examples (the stateful phase finds the rest through links).
 MOCK_EXAMPLE_RUNS = 6
+# The period the stateful phase asks the mock about: its whole world.
+MOCK_WINDOW = ("2020-01-01", "2030-12-31")
 
 
 @dataclass
@@ -153,6 +164,7 @@ def mock_ids(world: Any) -> Ids:
     ids.runs = [r.run_id for r in runs[:MOCK_EXAMPLE_RUNS]]
     ids.instances = sorted(i.instance_id for i in world.instances.values() if not i.source.startswith("generated"))
     ids.signatures = sorted({e.signature for e in MockBackend(world).executions()})[:3]
+    ids.window = MOCK_WINDOW
     return ids
 
 
@@ -255,36 +267,108 @@ def contract_document(target: Target) -> dict[str, Any]:
     return document
 
 
-def contract_spec(target: Target) -> Path:
-    """Write the contract document of `target` under reports/, for `st run`."""
+def walk_document(document: dict[str, Any], window: tuple[str, str]) -> dict[str, Any]:
+    """The contract document for the stateful phase: each read operation keeps only its required parameters
+    (and `limit`), and required dates span `window`, so that listings return items whose links lead on.
+
+    Random filters, cursors and periods almost always make a listing empty, and a link from an empty page
+    leads nowhere; the filters themselves are checked by the other phases."""
+    walk = json.loads(json.dumps(document))
+    for _, method, operation in operations(walk):
+        if method != "get":
+            continue
+        kept = []
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "path" or parameter.get("name") == "limit":
+                kept.append(parameter)
+            elif parameter.get("required"):
+                if parameter.get("name") in ("date_start", "date_end"):
+                    value = window[0] if parameter["name"] == "date_start" else window[1]
+                    parameter["schema"] = {"type": "string", "enum": [value]}
+                    parameter.pop("examples", None)
+                kept.append(parameter)
+        operation["parameters"] = kept
+    return walk
+
+
+def date_window(target: Target) -> tuple[str, str]:
+    """The period the stateful walk asks listings about: the whole mock world, or live the period of the
+    runs discovery found."""
+    return target.ids.window or MOCK_WINDOW
+
+
+def contract_specs(target: Target) -> tuple[Path, Path]:
+    """Write the contract documents of `target` under reports/, for `st run`: one for the examples, coverage
+    and fuzzing phases, and one for the stateful phase (`walk_document`)."""
     REPORTS.mkdir(exist_ok=True)
-    CONTRACT_SPEC.write_text(json.dumps(contract_document(target), indent=2) + "\n", encoding="utf-8")
-    return CONTRACT_SPEC
+    document = contract_document(target)
+    CONTRACT_SPEC.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    STATEFUL_SPEC.write_text(json.dumps(walk_document(document, date_window(target)), indent=2) + "\n", encoding="utf-8")
+    return CONTRACT_SPEC, STATEFUL_SPEC
 
 
-def run_schemathesis(spec: Path, target: Target, har: Path) -> int:
-    command = [
-        sys.executable,
-        "-m",
-        "schemathesis.cli",
-        "--config-file",
-        str(CONFIG),
-        "run",
-        str(spec),
-        "--url",
-        target.base_url,
-        "--report",
-        "har",
-        "--report-har-path",
-        str(har),
-    ]
+LIVE_COVERAGE_MARKER = "[phases.coverage]\nenabled = true\n"
+
+
+def live_config() -> Path:
+    """schemathesis.toml for live mode: the coverage phase sends no undeclared method (it would send DELETE,
+    PUT and PATCH to every path; against the real API those are not probes)."""
+    text = CONFIG.read_text(encoding="utf-8")
+    if LIVE_COVERAGE_MARKER not in text:
+        raise UserError(f"{display_path(CONFIG)}: expected a [phases.coverage] table starting with `enabled = true`")
+    text = text.replace(LIVE_COVERAGE_MARKER, LIVE_COVERAGE_MARKER + "unexpected-methods = []\n")
+    LIVE_CONFIG.write_text(text, encoding="utf-8")
+    return LIVE_CONFIG
+
+
+def schemathesis_command(spec: Path, target: Target, phases: str, har: Path, reports: str = "") -> list[str]:
+    """The `st run` command line for `phases` of `spec` (never the key: it is in the environment)."""
+    config = live_config() if target.mode == "live" else CONFIG
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec)]
+    command += ["--url", target.base_url, "--phases", phases, "--report", "har", "--report-har-path", str(har)]
+    if reports:
+        command += ["--report-junit-path", f"reports/junit{reports}.xml", "--report-html-path", f"reports/html{reports}"]
+    examples = positive_integer("CONTRACT_MAX_EXAMPLES", LIVE_MAX_EXAMPLES if target.mode == "live" else 0)
+    if examples:
+        command += ["--max-examples", str(examples)]
     if target.mode == "live":
-        command += ["--rate-limit", LIVE_RATE_LIMIT, "--max-time", str(LIVE_MAX_TIME)]
-        command += ["--max-examples", str(LIVE_MAX_EXAMPLES)]
+        # unsupported_method sends every undeclared method (DELETE, PUT, PATCH, ...) to every path: never
+        # to the real API, where a DELETE on a run's path is not a probe.
+        command += ["--exclude-checks", "unsupported_method"]
+        rate, seconds = live_budget()
+        command += ["--rate-limit", f"{rate}/s", "--max-time", str(max(1, seconds // 2))]
+    return command
+
+
+def positive_integer(name: str, default: int) -> int:
+    text = env(name)
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise UserError(f"{name} must be a positive integer, not {text!r}")
+    return int(text)
+
+
+def live_budget() -> tuple[int, int]:
+    """Live mode's rate (requests a second) and time budget (seconds) for schemathesis."""
+    return positive_integer("CONTRACT_RATE_LIMIT", LIVE_RATE_LIMIT), positive_integer("CONTRACT_MAX_TIME", LIVE_MAX_TIME)
+
+
+def run_schemathesis(specs: tuple[Path, Path], target: Target, scratch: Path) -> tuple[int, int]:
+    """Run the examples, coverage and fuzzing phases, then the stateful phase; return the worse exit status
+    and how many requests schemathesis sent (counted from its HAR reports, kept out of reports/)."""
     environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
-    shown = " ".join(command[command.index("run") :])
-    print(f"contract: st {shown} (config {display_path(CONFIG)})", flush=True)
-    return subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode
+    statuses, sent = [], 0
+    runs = [(specs[0], "examples,coverage,fuzzing", ""), (specs[1], "stateful", "-stateful")]
+    for n, (spec, phases, reports) in enumerate(runs):
+        har = scratch / f"requests-{n}.har"
+        command = schemathesis_command(spec, target, phases, har, reports)
+        shown = " ".join(command[command.index("run") : command.index("--report")])
+        config = command[command.index("--config-file") + 1]
+        print(f"contract: st {shown} (config {display_path(Path(config))})", flush=True)
+        statuses.append(subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode)
+        sent += har_requests(har)
+    return max(statuses), sent
 
 
 def har_requests(har: Path) -> int:
@@ -390,15 +474,15 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str
 
 def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+    for name, default in (("CONTRACT_MAX_EXAMPLES", 1), ("CONTRACT_RATE_LIMIT", 1), ("CONTRACT_MAX_TIME", 1)):
+        positive_integer(name, default)  # a bad number is refused before anything is sent
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
     with target() as chosen, tempfile.TemporaryDirectory() as scratch:
         preflight(chosen)
-        spec = contract_spec(chosen)
+        specs = contract_specs(chosen)
         findings, problems, covered = fetch_and_inspect(chosen)
-        har = Path(scratch) / "requests.har"  # not under reports/: only its count is kept
-        schemathesis_status = run_schemathesis(spec, chosen, har)
-        sent_by_schemathesis = har_requests(har)
+        schemathesis_status, sent_by_schemathesis = run_schemathesis(specs, chosen, Path(scratch))
     fields = summarise(findings)
     DRIFT_REPORT.write_text(
         json.dumps(
@@ -417,9 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = schemathesis_status != 0 or bool(problems) or (strict and bool(fields))
     for line in problems:
         print(f"contract: {line}", file=sys.stderr)
-    bound = (
-        f" (bound: {LIVE_REQUESTS_PER_SECOND * LIVE_MAX_TIME} for schemathesis)" if chosen.mode == "live" else ""
-    )
+    bound = f" (at most {live_budget()[0] * live_budget()[1]} by schemathesis)" if chosen.mode == "live" else ""
     print(
         f"contract: {sent_by_schemathesis + chosen.counter.sent} requests sent: {sent_by_schemathesis} by "
         f"schemathesis, {chosen.counter.sent} by discovery and the drift fetch{bound}"

@@ -2,8 +2,8 @@
 
 Scope: `discover` lists the projects named in `CURRENTS_PROJECT_IDS` (or every project the key sees, at most
 `MAX_PROJECTS`), lists the newest `RUNS_PER_PROJECT` runs of each, opens them to collect the instances of
-their spec files (at most `MAX_INSTANCES` in all), and lists one page of each project's tests over the
-last `SIGNATURE_DAYS` days for test signatures. Ids named in `CURRENTS_INSTANCE_IDS` are kept first. Every
+their spec files (at most `MAX_INSTANCES` in all), and lists one page of each project's tests for test
+signatures, over the period from the oldest run found (or the last `SIGNATURE_DAYS` days) to today. Ids named in `CURRENTS_INSTANCE_IDS` are kept first. Every
 request goes through the generated client (so a 429 is retried with its backoff, honouring `Retry-After`)
 and through `CountingTransport`, which counts each request sent, retries included.
 
@@ -53,6 +53,8 @@ class Ids:
     instances: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The period the discovered runs span (ISO dates), for the operations that need one.
+    window: tuple[str, str] | None = None
 
     def add(self, kind: list[str], value: object) -> None:
         if isinstance(value, str) and value and value not in kind:
@@ -86,6 +88,7 @@ def discover(client: Any, project_ids: list[str], instance_ids: list[str]) -> Id
             ids.add(ids.projects, project_id)
             for run in runs:
                 ids.add(ids.runs, run.run_id)
+                start = min(start, run.created_at.astimezone(dt.UTC) - dt.timedelta(days=1))
                 if len(ids.instances) >= MAX_INSTANCES:
                     continue
                 detail = get_run.sync(run.run_id, client=client).data
@@ -93,10 +96,11 @@ def discover(client: Any, project_ids: list[str], instance_ids: list[str]) -> Id
                     if len(ids.instances) < MAX_INSTANCES:
                         ids.add(ids.instances, spec.instance_id)
             tests = list_tests.sync(
-                project_id, client=client, date_start=start.isoformat(), date_end=end.isoformat(), limit=5
+                project_id, client=client, date_start=f"{start:%Y-%m-%d}", date_end=f"{end:%Y-%m-%d}", limit=5
             )
             for test in tests.data.list_[:2]:
                 ids.add(ids.signatures, test.signature)
+        ids.window = (f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}")
     except errors.AuthenticationError:
         raise UserError("the API key was refused (401): check CURRENTS_API_KEY") from None
     except errors.APIConnectionError as error:

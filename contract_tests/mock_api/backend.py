@@ -439,10 +439,12 @@ def test_items(executions: list[Execution]) -> list[dict[str, Any]]:
 
 def ordered(items: list[dict[str, Any]], query: Query, orders: tuple[str, ...], default: str) -> list[dict[str, Any]]:
     """`items` sorted by `order` (a metric, or `title`/`spec`) in `dir` (default desc), ties by signature."""
-    order = query.text("order") or default
+    order = query.text("order")
+    order = default if order is None else order
     if order not in orders:
         raise BadRequest(f"Invalid order parameter. Must be one of {', '.join(orders)}")
-    direction = query.text("dir") or "desc"
+    direction = query.text("dir")
+    direction = "desc" if direction is None else direction
     if direction not in ("asc", "desc"):
         raise BadRequest("Invalid dir parameter. Must be asc or desc")
 

@@ -53,7 +53,8 @@ class RunFilter:
 
     @classmethod
     def from_query(cls, query: Query) -> RunFilter:
-        operator = query.text("tag_operator") or "OR"
+        operator = query.text("tag_operator")
+        operator = "OR" if operator is None else operator
         if operator not in ("AND", "OR"):
             raise BadRequest("Invalid tag_operator parameter. Must be AND or OR")
         start, end = query.date_range(required=False)

@@ -38,6 +38,7 @@ class Exchange:
     ids: Mapping[str, str]
     status: int
     learned_from: Mapping[str, frozenset[Operation]] = field(default_factory=dict)
+    completion_state: str | None = None  # a run's `completionState` in the response, if it sent one run
 
 
 def walk_ids(value: Any) -> Iterator[str]:
@@ -77,7 +78,9 @@ class Journal:
         """Record a routed request; remember the ids its (2xx) response body carried."""
         with self._lock:
             learned = {name: frozenset(self._sent_by.get(value, ())) for name, value in ids.items()}
-            self.exchanges.append(Exchange(operation, dict(ids), status, learned))
+            data = body.get("data") if isinstance(body, dict) else None
+            state = data.get("completionState") if isinstance(data, dict) else None
+            self.exchanges.append(Exchange(operation, dict(ids), status, learned, state if isinstance(state, str) else None))
             if 200 <= status < 300:
                 for value in walk_ids(body):
                     self._sent_by[value].add(operation)

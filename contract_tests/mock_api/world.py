@@ -67,8 +67,14 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def parse_iso(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+def parse_iso(text: object, fallback: dt.datetime = GENERATED_START) -> dt.datetime:
+    """A payload's date-time; `fallback` for one that is not (a fixture may be broken on purpose: the mock
+    still serves it, and the contract checks report it)."""
+    try:
+        moment = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return fallback
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def hex_digest(*parts: str, length: int = 32) -> str:
@@ -444,7 +450,7 @@ def build_world() -> World:
     run_specs = []
     for run_id, members in corpus_runs(corpus):
         first = members[0].data
-        created = min(parse_iso(str(m.data["createdAt"])) for m in members)
+        created = min(parse_iso(m.data.get("createdAt")) for m in members)
         state = "COMPLETE" if all(m.completed for m in members) else "IN_PROGRESS"
         tags = sorted({t for m in members for t in m.data.get("tags") or [] if isinstance(t, str)})
         build = f"{members[0].runner}-{run_id[:8]}"

@@ -71,7 +71,8 @@ def routes(backend: MockBackend, journal: Journal) -> list[Route]:
             for i in test_items(chosen)
             if spec in i["spec"] and title in i["title"] and i["metrics"]["executions"] >= minimum
         ]
-        order = query.text("order") or "title"
+        order = query.text("order")
+        order = "title" if order is None else order
         for item in items:
             item["metrics"].setdefault(order, item["metrics"].get(TEST_ORDER_KEYS.get(order, order), 0))
         listed = ordered(items, query, TEST_ORDERS, "title")
