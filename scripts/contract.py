@@ -10,10 +10,10 @@ Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default 
 - It never writes: only GET operations run, plus `POST /signature/test`, which changes nothing. No
   undeclared method is sent either: the unsupported_method check is left out, and the coverage phase's
   undeclared methods are turned off (`reports/schemathesis.live.toml`), since both would send DELETE and
-  PUT to every path. Cancel,
+  PUT to every path; the stateful phase follows the spec's links only (no inferred ones). Cancel,
   reset and delete run only with `CONTRACT_ALLOW_WRITES=1` and `CURRENTS_WRITE_PROJECT_ID` naming a project
-  set aside for it; then every `projectId` is pinned to that project, and the write operations' examples are
-  that project's runs.
+  set aside for it; then every `projectId` is pinned to that project and the projects listing is left out,
+  so that the runs the write operations reach (by example or by link) are that project's.
 - Requests are bounded: schemathesis runs with a rate limit (`CONTRACT_RATE_LIMIT` a second, default 4)
   within a time budget (`CONTRACT_MAX_TIME` seconds, default 120), so it sends at most their product;
   discovery and the drift fetch send a fixed number more (plus the client's retries on 429, with its
@@ -231,15 +231,25 @@ def drop_writes(document: dict[str, Any]) -> list[str]:
 
 
 def pin_to_project(document: dict[str, Any], project_id: str) -> None:
-    """Every `projectId` parameter accepts only `project_id`, and no link starts from the projects listing,
-    so that every run a write operation reaches belongs to the project set aside for writes."""
-    for _, _, operation in operations(document):
+    """Every `projectId` parameter accepts only `project_id`, and the projects listing (the one response that
+    names other projects) is left out, so that every run a write operation reaches, by example or by link,
+    belongs to the project set aside for writes."""
+    for path, method, operation in list(operations(document)):
+        if operation["operationId"] == "listProjects":
+            del document["paths"][path][method]
+            continue
         for parameter in operation.get("parameters", []):
             if parameter.get("name") == "projectId":
                 parameter["schema"] = {"type": "string", "enum": [project_id]}
-        if operation["operationId"] == "listProjects":
-            for response in operation.get("responses", {}).values():
-                response.pop("links", None)
+        for response in operation.get("responses", {}).values():
+            links = response.get("links", {})
+            for name in [n for n, link in links.items() if link.get("operationId") == "listProjects"]:
+                del links[name]
+            for content in response.get("content", {}).values():
+                # schemathesis feeds the ids of response examples to linked operations: the spec's examples
+                # name runs of other (real) accounts, so none may reach a write operation
+                content.pop("examples", None)
+                content.pop("example", None)
 
 
 def contract_document(target: Target) -> dict[str, Any]:
@@ -307,16 +317,21 @@ def contract_specs(target: Target) -> tuple[Path, Path]:
     return CONTRACT_SPEC, STATEFUL_SPEC
 
 
-LIVE_COVERAGE_MARKER = "[phases.coverage]\nenabled = true\n"
+LIVE_CONFIG_CHANGES = {
+    # No undeclared methods: the coverage phase would send DELETE, PUT and PATCH to every path.
+    "[phases.coverage]\n": "unexpected-methods = []\n",
+    # Only the spec's links: an inferred link could carry a run of another project to a write operation.
+    "[phases.stateful]\n": "inference.algorithms = []\nlink-calibration = false\n",
+}
 
 
 def live_config() -> Path:
-    """schemathesis.toml for live mode: the coverage phase sends no undeclared method (it would send DELETE,
-    PUT and PATCH to every path; against the real API those are not probes)."""
+    """schemathesis.toml for live mode, with `LIVE_CONFIG_CHANGES` added to its tables."""
     text = CONFIG.read_text(encoding="utf-8")
-    if LIVE_COVERAGE_MARKER not in text:
-        raise UserError(f"{display_path(CONFIG)}: expected a [phases.coverage] table starting with `enabled = true`")
-    text = text.replace(LIVE_COVERAGE_MARKER, LIVE_COVERAGE_MARKER + "unexpected-methods = []\n")
+    for table, lines in LIVE_CONFIG_CHANGES.items():
+        if text.count(table) != 1:
+            raise UserError(f"{display_path(CONFIG)}: expected one {table.strip()} table")
+        text = text.replace(table, table + lines)
     LIVE_CONFIG.write_text(text, encoding="utf-8")
     return LIVE_CONFIG
 
