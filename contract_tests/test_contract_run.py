@@ -7,6 +7,7 @@ import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -61,12 +62,15 @@ def live_mock() -> Iterator[tuple[str, MockApi]]:
 def test_mock_mode_passes_without_a_key_and_writes_the_reports(project_copy: Path, run_script: RunScript) -> None:
     process = run_script("contract", cwd=project_copy, env={**QUICK, "CURRENTS_API_KEY": "", "MOCK_PORT": ""})
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
-    assert process.stdout.count("No issues found") == 2  # schemathesis's own summary, of each run
+    assert "schemathesis exit 0" in process.stdout
     for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
         assert f"✅ {phase}" in process.stdout, phase
     reports = project_copy / "reports"
     assert (reports / "junit.xml").is_file() and (reports / "html" / "index.html").is_file()
-    assert (reports / "junit-stateful.xml").is_file()
+    for junit in ("junit.xml", "junit-stateful.xml"):  # both runs, with not one failure or error
+        suites = ElementTree.parse(reports / junit).getroot()
+        assert int(suites.get("tests", "0")) > 0
+        assert suites.get("failures") == "0" and suites.get("errors") == "0"
     drift = json.loads((reports / "drift.json").read_text())
     assert drift["mode"] == "mock" and set(drift["operations"]) == OPERATIONS
     assert {f["path"] for f in drift["fields"]} == {p for f in DRIFTING for p in f.unknown_fields}
@@ -85,7 +89,9 @@ def test_live_mode_never_writes_and_discovers_its_ids(
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     assert app.journal.writes() == [], "live mode sent a write"
     assert "read-only: cancelRun, deleteRun, resetRun left out" in process.stdout
-    discovered = {e.ids.get("instanceId") for e in app.journal.exchanges if e.operation[1] == "/v1/instances/{instanceId}"}
+    discovered = {
+        e.ids.get("instanceId") for e in app.journal.exchanges if e.operation[1] == "/v1/instances/{instanceId}"
+    }
     assert discovered & set(app.backend.world.instances), "no instance was discovered and fetched"
     drift = json.loads((project_copy / "reports" / "drift.json").read_text())
     assert set(drift["operations"]) == OPERATIONS - WRITE_OPERATIONS

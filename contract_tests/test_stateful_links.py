@@ -46,7 +46,14 @@ def spec_links(document: dict[str, Any]) -> list[tuple[str, Operation, Operation
         for response in operation["responses"].values():
             for name, link in response.get("links", {}).items():
                 for parameter in link["parameters"]:
-                    links.append((f"{source_id} -> {link['operationId']} ({name})", source, by_id[link["operationId"]], parameter))
+                    links.append(
+                        (
+                            f"{source_id} -> {link['operationId']} ({name})",
+                            source,
+                            by_id[link["operationId"]],
+                            parameter,
+                        )
+                    )
     return links
 
 
@@ -96,12 +103,16 @@ def test_every_link_of_the_spec_was_followed(stateful_run: tuple[MockApi, dict[s
     assert not unfollowed, f"links never followed: {unfollowed}"
 
 
-def test_the_walks_reach_instances_and_deleted_runs_answer_404(stateful_run: tuple[MockApi, dict[str, Any], str]) -> None:
+def test_the_walks_reach_instances_and_deleted_runs_answer_404(
+    stateful_run: tuple[MockApi, dict[str, Any], str],
+) -> None:
     app, _, _ = stateful_run
     exchanges = app.journal.exchanges
     instance = ("GET", "/v1/instances/{instanceId}")
     run_detail = ("GET", "/v1/runs/{runId}")
-    assert any(e.operation == instance and e.status == 200 and run_detail in e.learned_from["instanceId"] for e in exchanges)
+    assert any(
+        e.operation == instance and e.status == 200 and run_detail in e.learned_from["instanceId"] for e in exchanges
+    )
     deleted = {e.ids["runId"] for e in exchanges if e.operation == ("DELETE", "/v1/runs/{runId}") and e.status == 200}
     assert deleted, "the stateful phase deleted no run: use_after_free had nothing to check"
     after = [
@@ -114,10 +125,14 @@ def test_the_walks_reach_instances_and_deleted_runs_answer_404(stateful_run: tup
     assert after and all(e.status == 404 for e in after)
 
 
-def test_the_stateful_phase_cancels_runs_and_sees_them_canceled(stateful_run: tuple[MockApi, dict[str, Any], str]) -> None:
+def test_the_stateful_phase_cancels_runs_and_sees_them_canceled(
+    stateful_run: tuple[MockApi, dict[str, Any], str],
+) -> None:
     app, _, _ = stateful_run
     exchanges = app.journal.exchanges
-    canceled = [n for n, e in enumerate(exchanges) if e.operation == ("PUT", "/v1/runs/{runId}/cancel") and e.status == 200]
+    canceled = [
+        n for n, e in enumerate(exchanges) if e.operation == ("PUT", "/v1/runs/{runId}/cancel") and e.status == 200
+    ]
     assert canceled
     seen_after = [
         e
@@ -128,7 +143,8 @@ def test_the_stateful_phase_cancels_runs_and_sees_them_canceled(stateful_run: tu
     assert seen_after and all(e.completion_state == "CANCELED" for e in seen_after)
 
 
-def test_no_report_of_the_stateful_run_holds_the_key(stateful_run: tuple[MockApi, dict[str, Any], str], tmp_path: Path) -> None:
+def test_no_report_of_the_stateful_run_holds_the_key(
+    stateful_run: tuple[MockApi, dict[str, Any], str], tmp_path: Path
+) -> None:
     _, _, output = stateful_run
     assert demo_key() not in output
-

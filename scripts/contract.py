@@ -55,6 +55,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +116,15 @@ def listed(name: str) -> list[str]:
     return [part.strip() for part in env(name).split(",") if part.strip()]
 
 
-def client_for(target: Target, max_retries: int | None = None) -> Any:
+def client_for(target: Target, max_retries: int = 3) -> Any:
+    """The generated client for `target`, counting every request it sends (retries included)."""
     from currents_api_client import AuthenticatedClient
 
-    extra = {} if max_retries is None else {"max_retries": max_retries}
     return AuthenticatedClient(
-        token=target.api_key, base_url=target.base_url, httpx_args={"transport": target.counter}, **extra
+        token=target.api_key,
+        base_url=target.base_url,
+        httpx_args={"transport": target.counter},
+        max_retries=max_retries,
     )
 
 
@@ -150,7 +154,11 @@ def live_target(key: str) -> Target:
     print(
         f"contract: live API at {target.base_url}: {len(target.ids.projects)} project(s), {len(target.ids.runs)} "
         f"run(s), {len(target.ids.instances)} instance(s), {len(target.ids.signatures)} signature(s) discovered; "
-        + (f"writes allowed in project {write_project} only" if allow_writes else "read-only (no cancel, reset or delete)")
+        + (
+            f"writes allowed in project {write_project} only"
+            if allow_writes
+            else "read-only (no cancel, reset or delete)"
+        )
     )
     return target
 
@@ -283,7 +291,7 @@ def walk_document(document: dict[str, Any], window: tuple[str, str]) -> dict[str
 
     Random filters, cursors and periods almost always make a listing empty, and a link from an empty page
     leads nowhere; the filters themselves are checked by the other phases."""
-    walk = json.loads(json.dumps(document))
+    walk: dict[str, Any] = json.loads(json.dumps(document))
     for _, method, operation in operations(walk):
         if method != "get":
             continue
@@ -313,7 +321,9 @@ def contract_specs(target: Target) -> tuple[Path, Path]:
     REPORTS.mkdir(exist_ok=True)
     document = contract_document(target)
     CONTRACT_SPEC.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    STATEFUL_SPEC.write_text(json.dumps(walk_document(document, date_window(target)), indent=2) + "\n", encoding="utf-8")
+    STATEFUL_SPEC.write_text(
+        json.dumps(walk_document(document, date_window(target)), indent=2) + "\n", encoding="utf-8"
+    )
     return CONTRACT_SPEC, STATEFUL_SPEC
 
 
@@ -342,7 +352,12 @@ def schemathesis_command(spec: Path, target: Target, phases: str, har: Path, rep
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec)]
     command += ["--url", target.base_url, "--phases", phases, "--report", "har", "--report-har-path", str(har)]
     if reports:
-        command += ["--report-junit-path", f"reports/junit{reports}.xml", "--report-html-path", f"reports/html{reports}"]
+        command += [
+            "--report-junit-path",
+            f"reports/junit{reports}.xml",
+            "--report-html-path",
+            f"reports/html{reports}",
+        ]
     examples = positive_integer("CONTRACT_MAX_EXAMPLES", LIVE_MAX_EXAMPLES if target.mode == "live" else 0)
     if examples:
         command += ["--max-examples", str(examples)]
@@ -366,7 +381,9 @@ def positive_integer(name: str, default: int) -> int:
 
 def live_budget() -> tuple[int, int]:
     """Live mode's rate (requests a second) and time budget (seconds) for schemathesis."""
-    return positive_integer("CONTRACT_RATE_LIMIT", LIVE_RATE_LIMIT), positive_integer("CONTRACT_MAX_TIME", LIVE_MAX_TIME)
+    return positive_integer("CONTRACT_RATE_LIMIT", LIVE_RATE_LIMIT), positive_integer(
+        "CONTRACT_MAX_TIME", LIVE_MAX_TIME
+    )
 
 
 def run_schemathesis(specs: tuple[Path, Path], target: Target, scratch: Path) -> tuple[int, int]:
@@ -394,8 +411,8 @@ def har_requests(har: Path) -> int:
         return 0
 
 
-def read_operations(target: Target) -> list[tuple[str, str, Callable[[Any], Any]]]:
-    """One call of every read operation, as (operationId, what it reads, call with a client)."""
+def read_operations(target: Target) -> list[tuple[str, str, Callable[..., Any]]]:
+    """One call of every read operation, as (operationId, what it reads, a call that takes `client=`)."""
     import datetime as dt
 
     from currents_api_client.api.instances import get_instance
@@ -409,48 +426,53 @@ def read_operations(target: Target) -> list[tuple[str, str, Callable[[Any], Any]
 
     ids = target.ids
     end = dt.datetime.now(dt.UTC)
-    window = {"date_start": (end - dt.timedelta(days=3650)).isoformat(), "date_end": end.isoformat()}
-    calls: list[tuple[str, str, Callable[[Any], Any]]] = [("listProjects", "projects", lambda c: list_projects.sync_detailed(client=c))]
+    start, stop = (end - dt.timedelta(days=3650)).isoformat(), end.isoformat()
+    calls: list[tuple[str, str, Callable[..., Any]]] = [
+        ("listProjects", "projects", partial(list_projects.sync_detailed))
+    ]
     for project in ids.projects[:3]:
         calls += [
-            ("getProject", project, lambda c, p=project: get_project.sync_detailed(p, client=c)),
-            ("listProjectRuns", project, lambda c, p=project: list_project_runs.sync_detailed(p, client=c)),
-            ("findRun", project, lambda c, p=project: find_run.sync_detailed(client=c, project_id=p)),
-            ("listSpecFiles", project, lambda c, p=project: list_spec_files.sync_detailed(p, client=c, **window)),
-            ("listTests", project, lambda c, p=project: list_tests.sync_detailed(p, client=c, **window)),
+            ("getProject", project, partial(get_project.sync_detailed, project)),
+            ("listProjectRuns", project, partial(list_project_runs.sync_detailed, project)),
+            ("findRun", project, partial(find_run.sync_detailed, project_id=project)),
+            (
+                "listSpecFiles",
+                project,
+                partial(list_spec_files.sync_detailed, project, date_start=start, date_end=stop),
+            ),
+            ("listTests", project, partial(list_tests.sync_detailed, project, date_start=start, date_end=stop)),
         ]
     for run_id in ids.runs[:6]:
-        calls.append(("getRun", run_id, lambda c, r=run_id: get_run.sync_detailed(r, client=c)))
+        calls.append(("getRun", run_id, partial(get_run.sync_detailed, run_id)))
     for signature in ids.signatures[:2]:
-        calls.append(
-            ("getTestResults", signature, lambda c, s=signature: get_test_results.sync_detailed(s, client=c, **window))
-        )
+        results = partial(get_test_results.sync_detailed, signature, date_start=start, date_end=stop)
+        calls.append(("getTestResults", signature, results))
     if ids.projects:
         body = TestSignatureRequest.from_dict(
             {"projectId": ids.projects[0], "specFilePath": "contract/check.spec.ts", "testTitle": ["contract", "check"]}
         )
-        calls.append(("getTestSignature", ids.projects[0], lambda c: get_test_signature.sync_detailed(client=c, body=body)))
+        calls.append(("getTestSignature", ids.projects[0], partial(get_test_signature.sync_detailed, body=body)))
     for instance_id in ids.instances:
-        calls.append(("getInstance", instance_id, lambda c, i=instance_id: get_instance.sync_detailed(i, client=c)))
+        calls.append(("getInstance", instance_id, partial(get_instance.sync_detailed, instance_id)))
     if target.allow_writes and ids.runs:
         calls += write_operations(ids.runs[-1])
     return calls
 
 
-def write_operations(run_id: str) -> list[tuple[str, str, Callable[[Any], Any]]]:
+def write_operations(run_id: str) -> list[tuple[str, str, Callable[..., Any]]]:
     """Reset, cancel and delete one run, in that order (only where writes are allowed)."""
     from currents_api_client.api.runs import cancel_run, delete_run, get_run, reset_run
     from currents_api_client.models import RunResetRequest
 
-    def reset(client: Any) -> Any:
+    def reset(*, client: Any) -> Any:
         specs = get_run.sync(run_id, client=client).data.specs or []
         machines = sorted({spec.machine_id for spec in specs if spec.machine_id}) or ["none"]
         return reset_run.sync_detailed(run_id, client=client, body=RunResetRequest(machine_id=machines[:1]))
 
     return [
         ("resetRun", run_id, reset),
-        ("cancelRun", run_id, lambda c: cancel_run.sync_detailed(run_id, client=c)),
-        ("deleteRun", run_id, lambda c: delete_run.sync_detailed(run_id, client=c)),
+        ("cancelRun", run_id, partial(cancel_run.sync_detailed, run_id)),
+        ("deleteRun", run_id, partial(delete_run.sync_detailed, run_id)),
     ]
 
 
@@ -465,7 +487,7 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str
         for operation_id, subject, call in read_operations(target):
             source = f"{operation_id} {subject}"
             try:
-                response = call(client)
+                response = call(client=client)
             except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
                 problems.append(f"{source}: the client cannot decode it: {errors.describe(error)}")
                 continue

@@ -3,7 +3,8 @@
 Scope: `discover` lists the projects named in `CURRENTS_PROJECT_IDS` (or every project the key sees, at most
 `MAX_PROJECTS`), lists the newest `RUNS_PER_PROJECT` runs of each, opens them to collect the instances of
 their spec files (at most `MAX_INSTANCES` in all), and lists one page of each project's tests for test
-signatures, over the period from the oldest run found (or the last `SIGNATURE_DAYS` days) to today. Ids named in `CURRENTS_INSTANCE_IDS` are kept first. Every
+signatures, over the period from the oldest run found (or the last `SIGNATURE_DAYS` days) to today. Ids named
+in `CURRENTS_INSTANCE_IDS` are kept first. Every
 request goes through the generated client (so a 429 is retried with its backoff, honouring `Retry-After`)
 and through `CountingTransport`, which counts each request sent, retries included.
 

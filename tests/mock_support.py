@@ -59,7 +59,7 @@ def validator_for(template: str, method: str, status: int) -> Any:
         assert status >= 400, f"{method} {template}: the spec declares no {status}"
         return component_validator(SPEC, "ErrorResponse")
     pointer = f"#/paths/{escape(template)}/{method.lower()}/responses/{key}"
-    response, pointer = resolve(responses[key], pointer)
+    _, pointer = resolve(responses[key], pointer)
     return schema_validator(SPEC, f"{pointer}/content/application~1json/schema")
 
 

@@ -239,45 +239,45 @@ def expected(runs: list[dict[str, Any]], keep: Any) -> list[str]:
     return [r["runId"] for r in runs if keep(r)]
 
 
-def test_each_run_filter_returns_exactly_the_matching_runs(client: httpx.Client) -> None:
-    for project in ("Prj7Qa", "Prj9Zb"):
-        path = f"/projects/{project}/runs"
-        runs = client.get(path, params={"limit": 50}).json()["data"]
-        branch = runs[1]["meta"]["commit"]["branch"]
-        author = runs[2]["meta"]["commit"]["authorName"]
-        tags = sorted({t for r in runs for t in r["tags"]})[:2]
-        start, end = "2026-01-01", "2026-02-28"
+@pytest.mark.parametrize("project", ["Prj7Qa", "Prj9Zb"])
+def test_each_run_filter_returns_exactly_the_matching_runs(client: httpx.Client, project: str) -> None:
+    path = f"/projects/{project}/runs"
+    runs = client.get(path, params={"limit": 50}).json()["data"]
+    branch = runs[1]["meta"]["commit"]["branch"]
+    author = runs[2]["meta"]["commit"]["authorName"]
+    tags = sorted({t for r in runs for t in r["tags"]})[:2]
+    start, end = "2026-01-01", "2026-02-28"
 
-        def listed(params: Any) -> list[str]:
-            return [r["runId"] for r in client.get(path, params={"limit": 50, **params}).json()["data"]]
+    def listed(params: Any) -> list[str]:
+        return [r["runId"] for r in client.get(path, params={"limit": 50, **params}).json()["data"]]
 
-        def commit(r: dict[str, Any]) -> dict[str, Any]:
-            return r["meta"]["commit"]
+    def commit(r: dict[str, Any]) -> dict[str, Any]:
+        return dict(r["meta"]["commit"])
 
-        assert listed({"branches[]": branch}) == expected(runs, lambda r: commit(r)["branch"] == branch)
-        assert listed({"branch": branch}) == expected(runs, lambda r: commit(r)["branch"] == branch)
-        assert listed({"authors[]": author}) == expected(runs, lambda r: commit(r)["authorName"] == author)
-        assert listed({"tags[]": tags}) == expected(runs, lambda r: bool(set(tags) & set(r["tags"])))
-        assert listed({"tags[]": tags, "tag_operator": "AND"}) == expected(runs, lambda r: set(tags) <= set(r["tags"]))
-        for status in ("PASSED", "FAILED"):
-            assert listed({"status": status}) == expected(runs, lambda r, s=status: r["status"] == s)
-        both = {"COMPLETE", "CANCELED"}
-        assert listed({"completion_state": sorted(both)}) == expected(runs, lambda r: r["completionState"] in both)
-        in_range = expected(runs, lambda r: start <= r["createdAt"][:10] <= end)
-        assert listed({"date_start": start, "date_end": end}) == in_range
-        word = commit(runs[0])["message"].split()[0][:4].upper()
-        assert listed({"search": word}) == expected(
-            runs,
-            lambda r: any(
-                word.lower() in str(v).lower()
-                for v in (r["runId"], r["meta"]["ciBuildId"], *(commit(r)[k] for k in ("branch", "message", "authorName")))
-            ),
-        )
-        prs = [r for r in runs if "ghaEventData" in commit(r)]
-        if prs:
-            number = commit(prs[0])["ghaEventData"]["htmlUrl"].rsplit("/", 1)[-1]
-            same_pr = expected(prs, lambda r: commit(r)["ghaEventData"]["htmlUrl"].endswith(f"/pull/{number}"))
-            assert listed({"pr_id": number}) == same_pr
+    assert listed({"branches[]": branch}) == expected(runs, lambda r: commit(r)["branch"] == branch)
+    assert listed({"branch": branch}) == expected(runs, lambda r: commit(r)["branch"] == branch)
+    assert listed({"authors[]": author}) == expected(runs, lambda r: commit(r)["authorName"] == author)
+    assert listed({"tags[]": tags}) == expected(runs, lambda r: bool(set(tags) & set(r["tags"])))
+    assert listed({"tags[]": tags, "tag_operator": "AND"}) == expected(runs, lambda r: set(tags) <= set(r["tags"]))
+    assert listed({"status": "PASSED"}) == expected(runs, lambda r: r["status"] == "PASSED")
+    assert listed({"status": "FAILED"}) == expected(runs, lambda r: r["status"] == "FAILED")
+    both = {"COMPLETE", "CANCELED"}
+    assert listed({"completion_state": sorted(both)}) == expected(runs, lambda r: r["completionState"] in both)
+    in_range = expected(runs, lambda r: start <= r["createdAt"][:10] <= end)
+    assert listed({"date_start": start, "date_end": end}) == in_range
+    word = commit(runs[0])["message"].split()[0][:4].upper()
+    fields = ("branch", "message", "authorName")
+
+    def found(r: dict[str, Any]) -> bool:
+        texts = (r["runId"], r["meta"]["ciBuildId"], *(commit(r)[k] for k in fields))
+        return any(word.lower() in str(text).lower() for text in texts)
+
+    assert listed({"search": word}) == expected(runs, found)
+    prs = [r for r in runs if "ghaEventData" in commit(r)]
+    assert prs
+    number = commit(prs[0])["ghaEventData"]["htmlUrl"].rsplit("/", 1)[-1]
+    same_pr = expected(prs, lambda r: commit(r)["ghaEventData"]["htmlUrl"].endswith(f"/pull/{number}"))
+    assert listed({"pr_id": number}) == same_pr
 
 
 def test_a_search_over_200_characters_and_an_unknown_tag_operator_are_400(client: httpx.Client) -> None:

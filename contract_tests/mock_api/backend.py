@@ -25,13 +25,14 @@ from typing import Any
 
 from contract_tests.mock_api.filters import RunFilter
 from contract_tests.mock_api.keys import ApiKey
-from contract_tests.mock_api.pagination import CursorPage, cursor_page, offset_page
+from contract_tests.mock_api.pagination import CursorPage, cursor_page
 from contract_tests.mock_api.rest import BadRequest, Query, Refused
 from contract_tests.mock_api.world import (
     Instance,
     Project,
     Run,
     World,
+    as_dict,
     build_world,
     derive_run,
     hex_digest,
@@ -292,11 +293,15 @@ class MockBackend:
         """The executions of a project in the required date range, with the filters both explorers share."""
         project = self.project(key, project_id, denied)
         start, end = query.date_range(required=True)
-        tags, authors, branches = set(query.array("tags[]")), set(query.array("authors[]")), set(query.array("branches[]"))
+        tags, authors, branches = (
+            set(query.array("tags[]")),
+            set(query.array("authors[]")),
+            set(query.array("branches[]")),
+        )
         groups = set(query.array("groups[]"))
         chosen = []
         for e in self.executions(project.project_id):
-            if start is not None and e.created_at < start or end is not None and e.created_at > end:
+            if (start is not None and e.created_at < start) or (end is not None and e.created_at > end):
                 continue
             if tags and not tags & set(e.run.body.get("tags") or []):
                 continue
@@ -317,7 +322,7 @@ def result_cursor(execution: Execution) -> str:
 def result_item(e: Execution) -> dict[str, Any]:
     """One item of `GET /test-results/{signature}`."""
     data = e.instance.data
-    framework = data.get("framework") if isinstance(data.get("framework"), dict) else {}
+    framework = as_dict(data.get("framework"))
     attempts = []
     for n, attempt in enumerate(a for a in e.test.get("attempts") or [] if isinstance(a, dict)):
         item: dict[str, Any] = {

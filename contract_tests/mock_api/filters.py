@@ -2,7 +2,8 @@
 
 Scope: `RunFilter.from_query` reads the bracketed arrays `branches[]`, `tags[]` and `authors[]` (and the
 deprecated plain `branch`, `tag` and `author`, which add to them), `tag_operator` (`AND` or `OR`, default
-`OR`), `search` (at most 200 characters), `pr_id` (1 to 128 visible ASCII characters), the repeated plain `status` and `completion_state`, and
+`OR`), `search` (at most 200 characters), `pr_id` (1 to 128 visible ASCII characters), the repeated plain
+`status` and `completion_state`, and
 `date_start`/`date_end`. `matches(run_body, created_at)` applies them all (every given filter must hold):
 - branches, authors: the run's `meta.commit.branch` / `meta.commit.authorName` is one of the values;
 - tags: the run has any (`OR`) or all (`AND`) of the tags;
@@ -23,12 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.mock_api.rest import BadRequest, Query
+from contract_tests.mock_api.world import as_dict
 
 SEARCH_MAX_LENGTH = 200
 PR_ID_MAX_LENGTH = 128
 
 
-PR_ID = re.compile(r"[!-~]{1,%d}" % PR_ID_MAX_LENGTH)
+PR_ID = re.compile(rf"[!-~]{{1,{PR_ID_MAX_LENGTH}}}")
 
 
 def pr_id(query: Query) -> str | None:
@@ -72,8 +74,8 @@ class RunFilter:
         )
 
     def matches(self, body: dict[str, Any], created_at: dt.datetime) -> bool:
-        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-        commit = meta.get("commit") if isinstance(meta.get("commit"), dict) else {}
+        meta = as_dict(body.get("meta"))
+        commit = as_dict(meta.get("commit"))
         tags = set(body.get("tags") or [])
         if self.branches and commit.get("branch") not in self.branches:
             return False
@@ -90,7 +92,7 @@ class RunFilter:
         if self.date_end is not None and created_at > self.date_end:
             return False
         if self.pr_id is not None:
-            event = commit.get("ghaEventData") if isinstance(commit.get("ghaEventData"), dict) else {}
+            event = as_dict(commit.get("ghaEventData"))
             url = event.get("htmlUrl")
             if not isinstance(url, str) or url.rstrip("/").rsplit("/", 1)[-1] != self.pr_id:
                 return False

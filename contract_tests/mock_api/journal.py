@@ -80,7 +80,9 @@ class Journal:
             learned = {name: frozenset(self._sent_by.get(value, ())) for name, value in ids.items()}
             data = body.get("data") if isinstance(body, dict) else None
             state = data.get("completionState") if isinstance(data, dict) else None
-            self.exchanges.append(Exchange(operation, dict(ids), status, learned, state if isinstance(state, str) else None))
+            self.exchanges.append(
+                Exchange(operation, dict(ids), status, learned, state if isinstance(state, str) else None)
+            )
             if 200 <= status < 300:
                 for value in walk_ids(body):
                     self._sent_by[value].add(operation)

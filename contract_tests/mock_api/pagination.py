@@ -4,7 +4,8 @@ Cursor pagination (`cursor_page`): items are listed newest first. With neither c
 items. `starting_after=X` lists the items after X in that order (older ones), newest first;
 `ending_before=X` lists the items before X (newer ones) in reverse, oldest first, starting next to X.
 `has_more` says whether more items lie beyond the page in the direction walked. Refused with `BadRequest`
-(400): both cursors at once (an empty one counts as absent), a `limit` outside 1 to `max_limit` (or not an integer), and a cursor that
+(400): both cursors at once (an empty one counts as absent), a `limit` outside 1 to `max_limit` (or not an
+integer), and a cursor that
 names no item of the listing (a deleted item's cursor included).
 
 Offset pagination (`offset_page`): `items[page * limit : page * limit + limit]`, `total` the number of

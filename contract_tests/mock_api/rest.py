@@ -96,7 +96,7 @@ class Operations:
             except Refused as error:
                 response = failed(error.status, error.message)
             ids = {name: value for name in request.path_params if (value := path_id(request, name)) is not None}
-            body = json.loads(response.body) if 200 <= response.status_code < 300 else None
+            body = json.loads(bytes(response.body)) if 200 <= response.status_code < 300 else None
             self.journal.exchange((request.method, self.template), ids, response.status_code, body)
         await response(scope, receive, send)
 

@@ -63,6 +63,11 @@ SPEC_SHAPES = {
 STATE_CYCLE = ("COMPLETE", "CANCELED", "COMPLETE", "TIMEOUT", "IN_PROGRESS", "COMPLETE")
 
 
+def as_dict(value: object) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one (payloads may hold null where an object is usual)."""
+    return value if isinstance(value, dict) else {}
+
+
 def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
@@ -88,7 +93,7 @@ def make_cursor(moment: dt.datetime, key: str) -> str:
 
 def runner_of(data: dict[str, Any]) -> str:
     """`cypress` for a Cypress instance (it has `cypressVersion` or that framework type), else the framework type."""
-    framework = data.get("framework") if isinstance(data.get("framework"), dict) else {}
+    framework = as_dict(data.get("framework"))
     if "cypressVersion" in data or framework.get("type") == "cypress":
         return "cypress"
     return str(framework.get("type") or "unknown")
@@ -279,7 +284,7 @@ def derive_run(
         by_group.setdefault(str(instance.data.get("groupId")), []).append(instance)
     groups = []
     for group_id, members in by_group.items():
-        platform = members[0].data.get("platform") if isinstance(members[0].data.get("platform"), dict) else {}
+        platform = as_dict(members[0].data.get("platform"))
         groups.append(
             {
                 "groupId": group_id,
@@ -370,15 +375,19 @@ def retarget(
     return data
 
 
+# What a run is made from: id, instances, completionState, commit, CI build id, creation, tags, cancellation.
+RunSpec = tuple[str, list[Instance], str, dict[str, Any], str, dt.datetime, list[str], dict[str, Any] | None]
+
+
 def generated_runs(
     templates: dict[str, list[Instance]],
     pending: dict[str, Instance],
     projects: list[str],
     count: int,
-) -> list[tuple[str, list[Instance], str, dict[str, Any], str, dt.datetime, list[str], dict[str, Any] | None]]:
+) -> list[RunSpec]:
     rng = random.Random(SEED)
     runners = sorted(templates)
-    made = []
+    made: list[RunSpec] = []
     for n in range(count):
         runner = runners[n % len(runners)]
         project_id = projects[(n + n // len(runners)) % len(projects)]
@@ -389,7 +398,7 @@ def generated_runs(
         run_id = hex_digest("run", str(SEED), str(n))
         sha = hex_digest("sha", run_id, length=40)
         pr = 100 + n
-        commit = {
+        commit: dict[str, Any] = {
             "sha": sha,
             "branch": branch,
             "authorName": author,
@@ -431,7 +440,7 @@ def generated_runs(
             elif not machine:  # unclaimed: nothing has run yet
                 data["results"] = None
             instances.append(instance_from_data(data, f"generated run {n}"))
-        cancellation = None
+        cancellation: dict[str, Any] | None = None
         if state == "CANCELED":
             cancellation = {
                 "actor": "api:ci-bot",
@@ -447,14 +456,14 @@ def build_world() -> World:
     """The world every mock process starts from (see the module docstring)."""
     corpus = [instance_from_stored(stored) for stored in load_instances().values()]
     instances = {i.instance_id: i for i in corpus}
-    run_specs = []
+    run_specs: list[RunSpec] = []
     for run_id, members in corpus_runs(corpus):
         first = members[0].data
         created = min(parse_iso(m.data.get("createdAt")) for m in members)
         state = "COMPLETE" if all(m.completed for m in members) else "IN_PROGRESS"
         tags = sorted({t for m in members for t in m.data.get("tags") or [] if isinstance(t, str)})
         build = f"{members[0].runner}-{run_id[:8]}"
-        run_specs.append((run_id, members, state, run_commit(first.get("commit")), build, created, tags, None))
+        run_specs.append((run_id, members, state, run_commit(as_dict(first.get("commit"))), build, created, tags, None))
     templates: dict[str, list[Instance]] = {}
     pending: dict[str, Instance] = {}
     for instance in corpus:
