@@ -13,6 +13,8 @@ Scope: `build_world()` returns a `World` made of
 Every run is derived from its instances (`derive_run`): `specs[]` name them, each group's `instances` and
 `tests` progress is the sum of what its instances hold, and `status` follows from their results.
 
+Errors: `CorpusError`, one line naming the fixture or example a run cannot be derived from.
+
 Limits: runs hold one runner each (a Cypress run carries `cypressVersion`); times are fixed, not relative
 to today. The generator's choices depend only on `SEED` and the fixture corpus.
 """
@@ -28,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.mock_api.corpus import StoredInstance, load_instances
+from contract_tests.mock_api.corpus import CorpusError, StoredInstance, load_instances
 
 SEED = 20260101
 MIN_RUNS = 48
@@ -478,7 +480,11 @@ def build_world() -> World:
         instances.update((i.instance_id, i) for i in spec[1])
     runs = {}
     for run_id, members, state, commit, build, created, tags, cancellation in run_specs:
-        body = derive_run(run_id, members, state, commit, build, created, tags, cancellation)
+        try:
+            body = derive_run(run_id, members, state, commit, build, created, tags, cancellation)
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            sources = ", ".join(sorted({m.source for m in members}))
+            raise CorpusError(f"{sources}: cannot derive run {run_id} from it: {error!r}") from None
         runs[run_id] = Run(
             run_id=run_id,
             project_id=members[0].project_id,
