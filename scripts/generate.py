@@ -15,6 +15,12 @@ Atomic: everything is rendered into a temporary folder beside `generated/`,
 and swapped in only when every step succeeded. On any failure `generated/`
 is left exactly as it was.
 
+Vendor extensions: openapi-python-client does not hand an operation's `x-`
+extensions to the templates, so they are given to them here, as the template
+global `operation_extensions` (python name of the operationId -> its `x-`
+keys). The endpoint template builds `iterate`/`aiterate` from
+`x-currents-pagination`.
+
 Strict: any warning of the generator (a schema it cannot express, a
 dropped model) is an error.
 
@@ -45,6 +51,7 @@ import yaml
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
+from openapi_python_client.strings import PythonIdentifier
 
 from scripts import bundle
 from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
@@ -159,6 +166,17 @@ def _template_frame(exc: BaseException) -> str | None:
     return found
 
 
+def operation_extensions(document: dict[str, Any], config: Config) -> dict[str, dict[str, Any]]:
+    """Each operation's `x-` keys, by the python name the generator gives its operationId."""
+    found = {}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                name = str(PythonIdentifier(operation["operationId"], config.field_prefix))
+                found[name] = {key: value for key, value in operation.items() if key.startswith("x-")}
+    return found
+
+
 def _build_project(document: dict[str, Any], config: Config) -> Project:
     """openapi-python-client's Project, as its `generate()` builds it, with our metadata as template globals."""
     openapi = GeneratorData.from_dict(document, config=config)
@@ -166,7 +184,11 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
         detail = " ".join((openapi.detail or "").split())
         raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {openapi.header}: {detail[:300]}")
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
-    project.env.globals.update(package=package_metadata(), spec_info=spec_info(document))
+    project.env.globals.update(
+        package=package_metadata(),
+        spec_info=spec_info(document),
+        operation_extensions=operation_extensions(document, config),
+    )
     return project
 
 

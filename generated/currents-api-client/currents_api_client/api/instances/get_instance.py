@@ -39,7 +39,7 @@ def _parse_response(
         return response_401
 
     if response.status_code == 402:
-        response_402 = ErrorResponse.from_dict(response.json())
+        response_402 = ErrorResponse.from_dict(errors.json_body(response))
 
         return response_402
 
