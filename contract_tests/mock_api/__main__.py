@@ -69,11 +69,12 @@ def main() -> int:
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     url = base_url(sock)
     curl = shlex.join(["curl", "-sS", "-H", f"Authorization: Bearer {key}", f"{url}/instances/{seed_id}"])
+    # Installed before anything is printed: whoever reads "Ctrl-C" and sends SIGTERM at once must see exit 0.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # so SIGTERM stops like Ctrl-C, exit 0
     print(f"Mock Currents API on {url}", flush=True)
     print(f"API key: {key}", flush=True)
     print(f"Try: {curl}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # so SIGTERM stops like Ctrl-C, exit 0
     with contextlib.suppress(KeyboardInterrupt):  # raised after uvicorn's graceful shutdown: the normal stop
         serve_forever(app, sock)
     return EXIT_OK
