@@ -35,6 +35,8 @@ Steps:
    run answers 404. Progress and summaries are printed as they run; the JUnit XML and the HTML reports go
    under `reports/` (`junit.xml`, `junit-stateful.xml`). `CONTRACT_MAX_EXAMPLES` overrides the number of
    examples (and stateful scenarios) per operation.
+5. Write `reports/summary.md` (scripts/summary.py): the verdict, the API, schemathesis's counts per
+   phase, the JUnit totals, the drift table and the problems, in Markdown for CI's job summary.
 
 Secrets: the key reaches schemathesis through its environment, never its command line, and schemathesis
 filters `Authorization` from its output and reports. No report holds the key.
@@ -64,6 +66,8 @@ from scripts.check_generated import compare
 from scripts.discovery import CountingTransport, Ids, discover
 from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
+from scripts.summary import SUMMARY_NAME
+from scripts.summary import write as write_summary
 
 REPORTS = ROOT / "reports"
 CONFIG = ROOT / "schemathesis.toml"
@@ -501,6 +505,8 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str
             body = json.loads(response.content)
             if operation_id == "getInstance":
                 finding = inspect(documents, source, body)
+            elif operation_id in ("getRun", "findRun"):  # a run is matched to its runner variant first
+                finding = inspect(documents, source, body, union="Run", envelope="RunResponse")
             else:
                 finding = inspect_operation(documents, source, operation_id, body)
             problems += [f"{source}: {line}" for line in finding.violations]
@@ -513,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     for name, default in (("CONTRACT_MAX_EXAMPLES", 1), ("CONTRACT_RATE_LIMIT", 1), ("CONTRACT_MAX_TIME", 1)):
         positive_integer(name, default)  # a bad number is refused before anything is sent
+    (REPORTS / SUMMARY_NAME).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
     with target() as chosen, tempfile.TemporaryDirectory() as scratch:
@@ -538,6 +545,15 @@ def main(argv: list[str] | None = None) -> int:
     failed = schemathesis_status != 0 or bool(problems) or (strict and bool(fields))
     for line in problems:
         print(f"contract: {line}", file=sys.stderr)
+    summary = write_summary(
+        REPORTS,
+        failed=failed,
+        mode=chosen.mode,
+        base_url=chosen.base_url,
+        strict=strict,
+        problems=problems,
+        secret=chosen.api_key,
+    )
     bound = f" (at most {live_budget()[0] * live_budget()[1]} by schemathesis)" if chosen.mode == "live" else ""
     print(
         f"contract: {sent_by_schemathesis + chosen.counter.sent} requests sent: {sent_by_schemathesis} by "
@@ -547,7 +563,8 @@ def main(argv: list[str] | None = None) -> int:
         f"contract: {'FAILED' if failed else 'passed'} against the {chosen.mode} API: schemathesis exit "
         f"{schemathesis_status}, {len(findings)} responses of {len(covered)} operations decoded, "
         f"{len(problems)} problem(s), {len(fields)} drift field(s)"
-        f"{' (CONTRACT_STRICT=1: drift fails)' if strict and fields else ''}; reports in {display_path(REPORTS)}/"
+        f"{' (CONTRACT_STRICT=1: drift fails)' if strict and fields else ''}; reports in {display_path(REPORTS)}/, "
+        f"summary in {display_path(summary)}"
     )
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -17,7 +18,7 @@ KEYS = Path("contract_tests/mock_api/keys.yaml")
 FIXTURE = Path("contract_tests/fixtures/cypress-all-passed.json")
 
 
-def break_keys(change: Callable[[list[dict[str, object]]], None]) -> Callable[[Path], None]:
+def break_keys(change: Callable[[list[dict[str, Any]]], object]) -> Callable[[Path], None]:
     def apply(project: Path) -> None:
         document = yaml.safe_load((project / KEYS).read_text())
         change(document["keys"])
@@ -26,7 +27,7 @@ def break_keys(change: Callable[[list[dict[str, object]]], None]) -> Callable[[P
     return apply
 
 
-def break_fixture(change: Callable[[dict[str, object]], None]) -> Callable[[Path], None]:
+def break_fixture(change: Callable[[dict[str, Any]], object]) -> Callable[[Path], None]:
     def apply(project: Path) -> None:
         body = json.loads((project / FIXTURE).read_text())
         change(body["data"])
@@ -40,7 +41,7 @@ CASES = {
     "an unknown scope": (break_keys(lambda keys: keys[0].update(scopes=["admin"])), ["keys.yaml", "keys[0]"]),
     "a key used twice": (break_keys(lambda keys: keys.append(dict(keys[0], name="again"))), ["keys.yaml", "again"]),
     "a count that is not a number": (
-        break_fixture(lambda data: data["results"]["stats"].update(failures="many")),  # type: ignore[attr-defined]
+        break_fixture(lambda data: data["results"]["stats"].update(failures="many")),
         [str(FIXTURE), "cannot derive run"],
     ),
     "a fixture without data": (

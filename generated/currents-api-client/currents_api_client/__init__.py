@@ -8,8 +8,11 @@ Start with `AuthenticatedClient.from_env()` and `api.instances.get_instance`; ev
 from .client import AuthenticatedClient, Client
 from .errors import CurrentsError
 
+__version__ = "1.0.0"
+
 __all__ = (
     "AuthenticatedClient",
     "Client",
     "CurrentsError",
+    "__version__",
 )
