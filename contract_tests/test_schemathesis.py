@@ -29,7 +29,7 @@ schema = schemathesis.openapi.from_dict(
     config=schemathesis.Config.from_dict(
         {
             "headers": {"Authorization": f"Bearer {demo_key()}"},
-            "generation": {"max-examples": 10, "database": "none"},
+            "generation": {"max-examples": 5, "database": "none"},
             "checks": {"enabled": True},
             "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True}},
             # the per-operation settings of schemathesis.toml (the statuses a state or a cursor may explain)

@@ -361,6 +361,8 @@ def schemathesis_command(spec: Path, target: Target, phases: str, har: Path, rep
             f"reports/junit{reports}.xml",
             "--report-html-path",
             f"reports/html{reports}",
+            "--report-json-path",
+            f"reports/schemathesis{reports}.json",
         ]
     examples = positive_integer("CONTRACT_MAX_EXAMPLES", LIVE_MAX_EXAMPLES if target.mode == "live" else 0)
     if examples:
@@ -519,7 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     for name, default in (("CONTRACT_MAX_EXAMPLES", 1), ("CONTRACT_RATE_LIMIT", 1), ("CONTRACT_MAX_TIME", 1)):
         positive_integer(name, default)  # a bad number is refused before anything is sent
-    (REPORTS / SUMMARY_NAME).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
+    for stale in (SUMMARY_NAME, "schemathesis-stateful.json", "junit-stateful.xml"):
+        (REPORTS / stale).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
     with target() as chosen, tempfile.TemporaryDirectory() as scratch:
