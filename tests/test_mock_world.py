@@ -397,3 +397,49 @@ def test_keys_differ_and_the_demo_key_may_write() -> None:
 def test_dates_in_listings_are_utc_iso_8601(client: httpx.Client) -> None:
     for run in client.get("/projects/Prj7Qa/runs").json()["data"]:
         assert parse_iso(run["createdAt"]).tzinfo == dt.UTC
+
+
+# The guarantees of every route: authentication first, 405 with Allow, ids from the raw path
+
+ROUTES = {
+    "/projects": "GET",
+    "/projects/Prj7Qa": "GET",
+    "/projects/Prj7Qa/runs": "GET",
+    "/runs/find": "GET",
+    "/runs/RUN": "GET, DELETE",
+    "/runs/RUN/cancel": "PUT",
+    "/runs/RUN/reset": "PUT",
+    "/spec-files/Prj7Qa": "GET",
+    "/tests/Prj7Qa": "GET",
+    "/test-results/abc": "GET",
+    "/signature/test": "POST",
+    "/instances/abc": "GET",
+}
+
+
+@pytest.mark.parametrize("path", list(ROUTES))
+def test_every_route_authenticates_before_anything_else(client: httpx.Client, path: str) -> None:
+    for method in ("GET", "PUT", "DELETE", "POST", "HEAD", "BREW"):
+        response = client.request(method, path, headers={"Authorization": "Bearer not-a-key"})
+        assert response.status_code == 401, (method, path)
+
+
+@pytest.mark.parametrize("path", list(ROUTES))
+def test_every_route_answers_undeclared_methods_with_405_and_allow(client: httpx.Client, path: str) -> None:
+    declared = ROUTES[path]
+    for method in ("GET", "HEAD", "OPTIONS", "TRACE", "POST", "PUT", "PATCH", "DELETE", "QUERY"):
+        if method in declared.split(", "):
+            continue
+        response = client.request(method, path)
+        assert response.status_code == 405, (method, path)
+        assert response.headers["allow"] == declared
+
+
+def test_an_encoded_slash_stays_inside_a_run_id(fresh: httpx.Client) -> None:
+    run_id = fresh.get("/projects/Prj7Qa/runs").json()["data"][0]["runId"]
+    inside = fresh.request("GET", "/", extensions={"target": f"/v1/runs/{run_id}%2Fcancel".encode()})
+    assert (inside.status_code, inside.json()["error"]) == (404, "Run not found")
+    encoded = "".join(f"%{b:02X}" for b in run_id.encode())
+    routed = fresh.request("PUT", "/", extensions={"target": f"/v1/%72uns/{encoded}/cancel".encode()})
+    assert routed.status_code == 200 and routed.json()["data"]["runId"] == run_id
+    assert fresh.get("/runs/a/b/c").json()["error"] == "Not found"
