@@ -19,6 +19,7 @@ class FrameworkResults:
 
     Attributes:
         stats (FrameworkStats): Aggregated counts of the spec file's tests.
+        flaky (int | Unset): Number of flaky tests in the spec file, which failed and then passed on a retry.
         tests (list[FrameworkTest] | Unset): Tests details.
         playwright_traces (list[PlaywrightTrace] | Unset): Playwright traces.
         screenshots (list[Screenshot] | Unset): Screenshots.
@@ -28,6 +29,7 @@ class FrameworkResults:
     """
 
     stats: FrameworkStats
+    flaky: int | Unset = UNSET
     tests: list[FrameworkTest] | Unset = UNSET
     playwright_traces: list[PlaywrightTrace] | Unset = UNSET
     screenshots: list[Screenshot] | Unset = UNSET
@@ -38,6 +40,8 @@ class FrameworkResults:
 
     def to_dict(self) -> dict[str, Any]:
         stats = self.stats.to_dict()
+
+        flaky = self.flaky
 
         tests: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tests, Unset):
@@ -85,6 +89,8 @@ class FrameworkResults:
                 "stats": stats,
             }
         )
+        if flaky is not UNSET:
+            field_dict["flaky"] = flaky
         if tests is not UNSET:
             field_dict["tests"] = tests
         if playwright_traces is not UNSET:
@@ -106,6 +112,8 @@ class FrameworkResults:
             raise DecodeError(f"FrameworkResults: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         stats = FrameworkStats.from_dict(d.pop("stats"))
+
+        flaky = d.pop("flaky", UNSET)
 
         _tests = d.pop("tests", UNSET)
         tests: list[FrameworkTest] | Unset = UNSET
@@ -171,6 +179,7 @@ class FrameworkResults:
 
         framework_results = cls(
             stats=stats,
+            flaky=flaky,
             tests=tests,
             playwright_traces=playwright_traces,
             screenshots=screenshots,
