@@ -19,6 +19,12 @@ out, the new one in): between them, for an instant, `generated/` does not
 exist; a reader then finds no client, never a half-written one. (One atomic
 rename of a non-empty folder over another is not portable.)
 
+Vendor extensions: openapi-python-client does not hand an operation's `x-`
+extensions to the templates, so they are given to them here, as the template
+global `operation_extensions` (python name of the operationId -> its `x-`
+keys). The endpoint template builds `iterate`/`aiterate` from
+`x-currents-pagination`.
+
 Strict: any warning of the generator (a schema it cannot express, a
 dropped model) is an error, and so is a client document without operations
 or with a `$ref` that points nowhere (an overlay that removed too much).
@@ -56,6 +62,7 @@ import pydantic
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
+from openapi_python_client.strings import PythonIdentifier
 
 from scripts import bundle
 from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
@@ -216,6 +223,17 @@ def _one_line(text: str) -> str:
 _OBJECT_REPR = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")
 
 
+def operation_extensions(document: dict[str, Any], config: Config) -> dict[str, dict[str, Any]]:
+    """Each operation's `x-` keys, by the python name the generator gives its operationId."""
+    found = {}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                name = str(PythonIdentifier(operation["operationId"], config.field_prefix))
+                found[name] = {key: value for key, value in operation.items() if key.startswith("x-")}
+    return found
+
+
 def _build_project(document: dict[str, Any], config: Config) -> Project:
     """openapi-python-client's Project, as its `generate()` builds it, with our metadata as template globals."""
     openapi = GeneratorData.from_dict(document, config=config)
@@ -224,7 +242,11 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
         header = _one_line(openapi.header)
         raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {header}: {detail[:300]}")
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
-    project.env.globals.update(package=package_metadata(), spec_info=spec_info(document))
+    project.env.globals.update(
+        package=package_metadata(),
+        spec_info=spec_info(document),
+        operation_extensions=operation_extensions(document, config),
+    )
     return project
 
 
