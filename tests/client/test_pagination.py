@@ -48,7 +48,7 @@ def walk_runs(server: ScriptedServer, mode: str, **arguments: Any) -> list[Any]:
 
 
 def walk_spec_files(server: ScriptedServer, mode: str, **arguments: Any) -> list[Any]:
-    dates = {"date_start": "2026-03-01", "date_end": "2026-03-31"}
+    dates: dict[str, Any] = {"date_start": "2026-03-01", "date_end": "2026-03-31"}
     with AuthenticatedClient(token=API_KEY, base_url=server.base_url, max_retries=0) as client:
         if mode == "sync":
             return list(list_spec_files.iterate("Qx7Lm2", client=client, **dates, **arguments))

@@ -30,7 +30,7 @@ from tests.client.conftest import API_KEY, DroppingServer, ScriptedServer, Waits
 from tests.client.scripted_api import Reply, failed
 from tests.client.test_decode import same_json
 
-DATES = {"date_start": "2026-03-01", "date_end": "2026-03-31"}
+DATES: dict[str, Any] = {"date_start": "2026-03-01", "date_end": "2026-03-31"}
 SIGNATURE_BODY = models.TestSignatureRequest(project_id="Qx7Lm2", spec_file_path="a.spec.ts", test_title=["a", "b"])
 
 # How to call each operation with the fewest arguments.
@@ -48,7 +48,7 @@ CALLS: dict[str, Any] = {
     "getTestResults": lambda c: get_test_results.sync("a298", client=c, **DATES),
     "getTestSignature": lambda c: get_test_signature.sync(client=c, body=SIGNATURE_BODY),
 }
-SUCCESS_MODELS = {
+SUCCESS_MODELS: dict[str, type[Any]] = {
     "listProjects": models.ProjectListResponse,
     "getProject": models.ProjectResponse,
     "listProjectRuns": models.RunListResponse,
@@ -86,7 +86,7 @@ def test_each_success_fixture_decodes_to_its_model_and_runner_variant(
 ) -> None:
     server.api.script(Reply(200, fixture.body))
     with client_for(server) as client:
-        result = CALLS[fixture.operation](client)
+        result: Any = CALLS[fixture.operation](client)
     assert isinstance(result, SUCCESS_MODELS[fixture.operation])
     if fixture.variant:
         assert type(result.data).__name__ == fixture.variant
@@ -107,7 +107,7 @@ def test_a_run_walk_from_spec_to_instance_id(server: ScriptedServer) -> None:
     server.api.script(Reply(200, fixture.body))
     with client_for(server) as client:
         run = get_run.sync("3f0a9c1d2e4b5a67", client=client).data
-    assert isinstance(run, models.PlaywrightRun)
+    assert isinstance(run, models.PlaywrightRun) and isinstance(run.specs, list)
     unclaimed = run.specs[-1]
     assert unclaimed.claimed_at is None and unclaimed.completed_at is None and unclaimed.machine_id == ""
     assert [s.instance_id for s in run.specs] == ["pw7Hk2LmQa9Zx1Rt", "pw3Nc8VbTy6Ws2Ed", "pw5Qa1ZsXd4Cf6Vg"]
