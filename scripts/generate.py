@@ -234,6 +234,64 @@ def operation_extensions(document: dict[str, Any], config: Config) -> dict[str, 
     return found
 
 
+PAGINATION = "x-currents-pagination"
+
+
+def _resolve(document: dict[str, Any], node: Any) -> Any:
+    """`node`, or what its internal `$ref` points to (followed until it is no reference)."""
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = document
+        for token in node["$ref"][2:].split("/"):
+            target = target.get(token.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+        node = target
+    return node
+
+
+def pagination_problem(document: dict[str, Any], operation: dict[str, Any]) -> str | None:
+    """What is wrong with the operation's x-currents-pagination, or None. The templates trust what this checks:
+    the style, the parameters it names, and where the items (with their `cursor`) and the paging hints are."""
+    extension = operation[PAGINATION]
+    style = extension.get("style") if isinstance(extension, dict) else None
+    if style not in ("cursor", "offset"):
+        return "`style` must be `cursor` or `offset`"
+    names = {(_resolve(document, p) or {}).get("name") for p in operation.get("parameters", [])}
+    position = "cursor-parameter" if style == "cursor" else "page-parameter"
+    for key in (position, "reverse-parameter"):
+        if (key == position or key in extension) and extension.get(key) not in names:
+            return f"`{key}` names {extension.get(key)!r}, which is not a parameter of the operation"
+    if not isinstance(extension.get("items"), str):
+        return "`items` must be the dotted path of the items in the 200 body, such as `data`"
+    response = _resolve(document, operation.get("responses", {}).get("200")) or {}
+    body = _resolve(document, response.get("content", {}).get("application/json", {}).get("schema")) or {}
+    parent: dict[str, Any] = {}
+    schema: Any = body
+    for segment in extension["items"].split("."):
+        if not isinstance(schema, dict) or segment not in schema.get("required", []):
+            return f"`items`: the 200 body has no required `{extension['items']}`"
+        parent, schema = schema, _resolve(document, schema.get("properties", {}).get(segment))
+    item = (
+        _resolve(document, schema.get("items")) if isinstance(schema, dict) and schema.get("type") == "array" else None
+    )
+    if not isinstance(item, dict):
+        return f"`items`: `{extension['items']}` is not an array of objects"
+    if style == "cursor" and ("has_more" not in body.get("required", []) or "cursor" not in item.get("required", [])):
+        return "cursor pagination needs a required `has_more` in the body and a required `cursor` on each item"
+    if style == "offset" and "nextPage" not in parent.get("required", []):
+        return f"offset pagination needs a required `nextPage` beside `{extension['items']}`"
+    return None
+
+
+def check_pagination(document: dict[str, Any]) -> None:
+    """Refuse, in one line naming the operation, an x-currents-pagination the templates cannot build from."""
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and PAGINATION in operation:
+                problem = pagination_problem(document, operation)
+                if problem:
+                    name = operation.get("operationId", f"{method.upper()} {path}")
+                    raise GenerationError(f"{display_path(bundle.ENTRY)}: {name}: {PAGINATION}: {problem}")
+
+
 def _build_project(document: dict[str, Any], config: Config) -> Project:
     """openapi-python-client's Project, as its `generate()` builds it, with our metadata as template globals."""
     openapi = GeneratorData.from_dict(document, config=config)
@@ -294,6 +352,7 @@ def _run_ruff(project: Path) -> None:
 def render(target: Path, debug: bool = False) -> None:
     """Render a complete `generated/` tree into `target`, which must not exist yet."""
     document = client_document()
+    check_pagination(document)
     target.mkdir()
     document_path = target / BUNDLED_NAME
     document_path.write_text(bundle.dumps(document), encoding="utf-8")

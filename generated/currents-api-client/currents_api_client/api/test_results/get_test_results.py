@@ -201,6 +201,10 @@ def sync_detailed(
     (cursor pagination: pass the last item's `cursor` as `starting_after` while
     `has_more` is true).
 
+    The filters are named as the API takes them (`branches[]`, `tags[]`,
+    `authors[]`, `groups[]`, `status[]`); Currents' reference page names them
+    `branch[]`, `tag[]`, `git_author[]` and `group[]`.
+
     Args:
         signature (str):
         date_start (str):
@@ -272,6 +276,10 @@ def sync(
     (cursor pagination: pass the last item's `cursor` as `starting_after` while
     `has_more` is true).
 
+    The filters are named as the API takes them (`branches[]`, `tags[]`,
+    `authors[]`, `groups[]`, `status[]`); Currents' reference page names them
+    `branch[]`, `tag[]`, `git_author[]` and `group[]`.
+
     Args:
         signature (str):
         date_start (str):
@@ -288,9 +296,13 @@ def sync(
         annotations (str | Unset):
 
     Raises:
+        errors.BadRequestError: 400, a parameter is missing or invalid.
         errors.AuthenticationError: 401, the API key is missing, malformed or unknown.
+        errors.RequestFailedError: 402, the parameters were valid but the request failed.
         errors.PermissionDeniedError: 403, the API key may not read this resource.
         errors.NotFoundError: 404, no such resource.
+        errors.ConflictError: 409, the request conflicts with another request.
+        errors.UnprocessableEntityError: 422, the resource cannot be changed this way.
         errors.RateLimitError: 429, still, after the client's retries.
         errors.ServerError: 5xx, still, after the client's retries.
         errors.UnexpectedStatus: A status the spec does not document.
@@ -348,6 +360,10 @@ async def asyncio_detailed(
     Lists the recorded executions of one test, by its signature, over a period
     (cursor pagination: pass the last item's `cursor` as `starting_after` while
     `has_more` is true).
+
+    The filters are named as the API takes them (`branches[]`, `tags[]`,
+    `authors[]`, `groups[]`, `status[]`); Currents' reference page names them
+    `branch[]`, `tag[]`, `git_author[]` and `group[]`.
 
     Args:
         signature (str):
@@ -420,6 +436,10 @@ async def asyncio(
     (cursor pagination: pass the last item's `cursor` as `starting_after` while
     `has_more` is true).
 
+    The filters are named as the API takes them (`branches[]`, `tags[]`,
+    `authors[]`, `groups[]`, `status[]`); Currents' reference page names them
+    `branch[]`, `tag[]`, `git_author[]` and `group[]`.
+
     Args:
         signature (str):
         date_start (str):
@@ -436,9 +456,13 @@ async def asyncio(
         annotations (str | Unset):
 
     Raises:
+        errors.BadRequestError: 400, a parameter is missing or invalid.
         errors.AuthenticationError: 401, the API key is missing, malformed or unknown.
+        errors.RequestFailedError: 402, the parameters were valid but the request failed.
         errors.PermissionDeniedError: 403, the API key may not read this resource.
         errors.NotFoundError: 404, no such resource.
+        errors.ConflictError: 409, the request conflicts with another request.
+        errors.UnprocessableEntityError: 422, the resource cannot be changed this way.
         errors.RateLimitError: 429, still, after the client's retries.
         errors.ServerError: 5xx, still, after the client's retries.
         errors.UnexpectedStatus: A status the spec does not document.

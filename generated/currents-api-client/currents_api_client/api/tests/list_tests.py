@@ -330,9 +330,13 @@ def sync(
         annotations (str | Unset):
 
     Raises:
+        errors.BadRequestError: 400, a parameter is missing or invalid.
         errors.AuthenticationError: 401, the API key is missing, malformed or unknown.
+        errors.RequestFailedError: 402, the parameters were valid but the request failed.
         errors.PermissionDeniedError: 403, the API key may not read this resource.
         errors.NotFoundError: 404, no such resource.
+        errors.ConflictError: 409, the request conflicts with another request.
+        errors.UnprocessableEntityError: 422, the resource cannot be changed this way.
         errors.RateLimitError: 429, still, after the client's retries.
         errors.ServerError: 5xx, still, after the client's retries.
         errors.UnexpectedStatus: A status the spec does not document.
@@ -502,9 +506,13 @@ async def asyncio(
         annotations (str | Unset):
 
     Raises:
+        errors.BadRequestError: 400, a parameter is missing or invalid.
         errors.AuthenticationError: 401, the API key is missing, malformed or unknown.
+        errors.RequestFailedError: 402, the parameters were valid but the request failed.
         errors.PermissionDeniedError: 403, the API key may not read this resource.
         errors.NotFoundError: 404, no such resource.
+        errors.ConflictError: 409, the request conflicts with another request.
+        errors.UnprocessableEntityError: 422, the resource cannot be changed this way.
         errors.RateLimitError: 429, still, after the client's retries.
         errors.ServerError: 5xx, still, after the client's retries.
         errors.UnexpectedStatus: A status the spec does not document.
