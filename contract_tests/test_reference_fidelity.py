@@ -14,6 +14,7 @@ import pytest
 
 from scripts._cli import ROOT
 from scripts.drift import Documents, inspect
+from scripts.fixtures import OperationFixture, load_operation_fixtures
 
 REFERENCE = Path(os.environ.get("CURRENTS_REFERENCE_DIR") or ROOT.parent / "shared" / "reference")
 PAYLOADS = [
@@ -46,3 +47,13 @@ def test_the_drift_report_still_sees_a_field_added_to_a_real_run() -> None:
     body["data"]["groups"][0]["newCounter"] = 1
     finding = inspect(DOCUMENTS, "run", body, union="Run", envelope="RunResponse")
     assert sorted(finding.unknown) == ["$.data.groups[*].newCounter", "$.data.specs[*].results.stats.interrupted"]
+
+
+RUN_FIXTURES = [f for f in load_operation_fixtures() if f.operation in ("getRun", "findRun") and f.status == 200]
+
+
+@pytest.mark.parametrize("fixture", RUN_FIXTURES, ids=lambda f: f.name)
+def test_the_run_fixtures_carry_only_documented_fields(fixture: OperationFixture) -> None:
+    finding = inspect(DOCUMENTS, fixture.name, fixture.body, union="Run", envelope="RunResponse")
+    assert finding.violations == [] and finding.variant == fixture.variant
+    assert finding.unknown == {}

@@ -5,6 +5,7 @@ raise their typed errors, and a POST is retried only when that is safe."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 from typing import Any
 
@@ -233,3 +234,42 @@ def test_post_is_retried_when_the_connection_was_refused(unused_port_url: str, w
     with client, pytest.raises(errors.APIConnectionError):
         get_test_signature.sync(client=client, body=SIGNATURE_BODY)
     assert attempts == ["POST", "POST", "POST"]
+
+
+def test_a_cypress_run_that_also_names_its_framework_stays_a_cypress_run() -> None:
+    body = copy.deepcopy(next(f for f in FIXTURES if f.variant == "CypressRun").body)
+    body["data"]["meta"]["framework"] = {"type": "cypress", "version": "13.6.4"}
+    assert isinstance(models.RunResponse.from_dict(body).data, models.CypressRun)
+
+
+@pytest.mark.parametrize("runner", ["jest", "vitest", "postman", "node", "wdio", "a-runner-added-later"])
+def test_any_framework_type_but_pw_decodes_as_other_framework_run(runner: str) -> None:
+    body = copy.deepcopy(next(f for f in FIXTURES if f.variant == "PlaywrightRun").body)
+    body["data"]["meta"]["framework"]["type"] = runner
+    assert isinstance(models.RunResponse.from_dict(body).data, models.OtherFrameworkRun)
+
+
+def test_a_run_of_no_runner_raises_one_error_saying_why_each_variant_refused_it() -> None:
+    body = copy.deepcopy(next(f for f in FIXTURES if f.variant == "PlaywrightRun").body)
+    del body["data"]["meta"]["framework"]
+    with pytest.raises(errors.DecodeError) as caught:
+        models.RunResponse.from_dict(body)
+    message = str(caught.value)
+    assert "CypressRun" in message and "PlaywrightRun" in message and "OtherFrameworkRun" in message
+
+
+def test_new_status_values_decode_as_the_open_strings_they_are() -> None:
+    body = copy.deepcopy(next(f for f in FIXTURES if f.variant == "PlaywrightRun").body)
+    body["data"].update(status="QUEUED", completionState="ARCHIVED")
+    run = models.RunResponse.from_dict(body).data
+    assert (run.status, run.completion_state) == ("QUEUED", "ARCHIVED")
+
+
+def test_next_page_false_and_zero_stay_apart() -> None:
+    page = copy.deepcopy(
+        next(f for f in FIXTURES if f.path.name == "list-last-page.json" and f.resource == "spec-files").body
+    )
+    assert models.SpecFileListResponse.from_dict(page).data.next_page is False
+    page["data"]["nextPage"] = 0
+    decoded = models.SpecFileListResponse.from_dict(page).data.next_page
+    assert decoded == 0 and decoded is not False
