@@ -7,9 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
-from ...models.list_project_runs_tag_operator import ListProjectRunsTagOperator
 from ...models.run_list_item import RunListItem
 from ...models.run_list_response import RunListResponse
+from ...models.tag_operator import TagOperator
 from ...types import UNSET, PageWalk, Response, Unset, path_segment, status_code
 
 
@@ -21,7 +21,7 @@ def _get_kwargs(
     ending_before: str | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     tags: list[str] | Unset = UNSET,
-    tag_operator: ListProjectRunsTagOperator | Unset = UNSET,
+    tag_operator: TagOperator | Unset = UNSET,
     search: str | Unset = UNSET,
     pr_id: str | Unset = UNSET,
     authors: list[str] | Unset = UNSET,
@@ -212,7 +212,7 @@ def sync_detailed(
     ending_before: str | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     tags: list[str] | Unset = UNSET,
-    tag_operator: ListProjectRunsTagOperator | Unset = UNSET,
+    tag_operator: TagOperator | Unset = UNSET,
     search: str | Unset = UNSET,
     pr_id: str | Unset = UNSET,
     authors: list[str] | Unset = UNSET,
@@ -242,7 +242,8 @@ def sync_detailed(
         ending_before (str | Unset):
         branches (list[str] | Unset):
         tags (list[str] | Unset):
-        tag_operator (ListProjectRunsTagOperator | Unset):
+        tag_operator (TagOperator | Unset): How several tags combine. `AND` wants every tag, `OR`
+            any of them.
         search (str | Unset):
         pr_id (str | Unset):
         authors (list[str] | Unset):
@@ -300,7 +301,7 @@ def sync(
     ending_before: str | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     tags: list[str] | Unset = UNSET,
-    tag_operator: ListProjectRunsTagOperator | Unset = UNSET,
+    tag_operator: TagOperator | Unset = UNSET,
     search: str | Unset = UNSET,
     pr_id: str | Unset = UNSET,
     authors: list[str] | Unset = UNSET,
@@ -330,7 +331,8 @@ def sync(
         ending_before (str | Unset):
         branches (list[str] | Unset):
         tags (list[str] | Unset):
-        tag_operator (ListProjectRunsTagOperator | Unset):
+        tag_operator (TagOperator | Unset): How several tags combine. `AND` wants every tag, `OR`
+            any of them.
         search (str | Unset):
         pr_id (str | Unset):
         authors (list[str] | Unset):
@@ -398,7 +400,7 @@ async def asyncio_detailed(
     ending_before: str | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     tags: list[str] | Unset = UNSET,
-    tag_operator: ListProjectRunsTagOperator | Unset = UNSET,
+    tag_operator: TagOperator | Unset = UNSET,
     search: str | Unset = UNSET,
     pr_id: str | Unset = UNSET,
     authors: list[str] | Unset = UNSET,
@@ -428,7 +430,8 @@ async def asyncio_detailed(
         ending_before (str | Unset):
         branches (list[str] | Unset):
         tags (list[str] | Unset):
-        tag_operator (ListProjectRunsTagOperator | Unset):
+        tag_operator (TagOperator | Unset): How several tags combine. `AND` wants every tag, `OR`
+            any of them.
         search (str | Unset):
         pr_id (str | Unset):
         authors (list[str] | Unset):
@@ -486,7 +489,7 @@ async def asyncio(
     ending_before: str | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     tags: list[str] | Unset = UNSET,
-    tag_operator: ListProjectRunsTagOperator | Unset = UNSET,
+    tag_operator: TagOperator | Unset = UNSET,
     search: str | Unset = UNSET,
     pr_id: str | Unset = UNSET,
     authors: list[str] | Unset = UNSET,
@@ -516,7 +519,8 @@ async def asyncio(
         ending_before (str | Unset):
         branches (list[str] | Unset):
         tags (list[str] | Unset):
-        tag_operator (ListProjectRunsTagOperator | Unset):
+        tag_operator (TagOperator | Unset): How several tags combine. `AND` wants every tag, `OR`
+            any of them.
         search (str | Unset):
         pr_id (str | Unset):
         authors (list[str] | Unset):
@@ -583,7 +587,7 @@ def iterate(
     starting_after: str | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     tags: list[str] | Unset = UNSET,
-    tag_operator: ListProjectRunsTagOperator | Unset = UNSET,
+    tag_operator: TagOperator | Unset = UNSET,
     search: str | Unset = UNSET,
     pr_id: str | Unset = UNSET,
     authors: list[str] | Unset = UNSET,
@@ -650,7 +654,7 @@ async def aiterate(
     starting_after: str | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     tags: list[str] | Unset = UNSET,
-    tag_operator: ListProjectRunsTagOperator | Unset = UNSET,
+    tag_operator: TagOperator | Unset = UNSET,
     search: str | Unset = UNSET,
     pr_id: str | Unset = UNSET,
     authors: list[str] | Unset = UNSET,

@@ -7,9 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
-from ...models.list_spec_files_dir import ListSpecFilesDir
-from ...models.list_spec_files_order import ListSpecFilesOrder
+from ...models.sort_direction import SortDirection
 from ...models.spec_file_list_response import SpecFileListResponse
+from ...models.spec_file_order import SpecFileOrder
 from ...models.spec_file_summary import SpecFileSummary
 from ...types import UNSET, PageWalk, Response, Unset, path_segment, status_code
 
@@ -26,8 +26,8 @@ def _get_kwargs(
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
     include_failed_in_duration: bool | Unset = UNSET,
-    order: ListSpecFilesOrder | Unset = UNSET,
-    dir_: ListSpecFilesDir | Unset = UNSET,
+    order: SpecFileOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
@@ -197,8 +197,8 @@ def sync_detailed(
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
     include_failed_in_duration: bool | Unset = UNSET,
-    order: ListSpecFilesOrder | Unset = UNSET,
-    dir_: ListSpecFilesDir | Unset = UNSET,
+    order: SpecFileOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
 ) -> Response[ErrorResponse | SpecFileListResponse]:
     """List a project's spec files
@@ -217,8 +217,8 @@ def sync_detailed(
         branches (list[str] | Unset):
         groups (list[str] | Unset):
         include_failed_in_duration (bool | Unset):
-        order (ListSpecFilesOrder | Unset):
-        dir_ (ListSpecFilesDir | Unset):
+        order (SpecFileOrder | Unset): The metric that orders a spec files listing.
+        dir_ (SortDirection | Unset): Sort direction.
         spec_name_filter (str | Unset):
 
     Raises:
@@ -267,8 +267,8 @@ def sync(
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
     include_failed_in_duration: bool | Unset = UNSET,
-    order: ListSpecFilesOrder | Unset = UNSET,
-    dir_: ListSpecFilesDir | Unset = UNSET,
+    order: SpecFileOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
 ) -> SpecFileListResponse:
     """List a project's spec files
@@ -287,8 +287,8 @@ def sync(
         branches (list[str] | Unset):
         groups (list[str] | Unset):
         include_failed_in_duration (bool | Unset):
-        order (ListSpecFilesOrder | Unset):
-        dir_ (ListSpecFilesDir | Unset):
+        order (SpecFileOrder | Unset): The metric that orders a spec files listing.
+        dir_ (SortDirection | Unset): Sort direction.
         spec_name_filter (str | Unset):
 
     Raises:
@@ -347,8 +347,8 @@ async def asyncio_detailed(
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
     include_failed_in_duration: bool | Unset = UNSET,
-    order: ListSpecFilesOrder | Unset = UNSET,
-    dir_: ListSpecFilesDir | Unset = UNSET,
+    order: SpecFileOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
 ) -> Response[ErrorResponse | SpecFileListResponse]:
     """List a project's spec files
@@ -367,8 +367,8 @@ async def asyncio_detailed(
         branches (list[str] | Unset):
         groups (list[str] | Unset):
         include_failed_in_duration (bool | Unset):
-        order (ListSpecFilesOrder | Unset):
-        dir_ (ListSpecFilesDir | Unset):
+        order (SpecFileOrder | Unset): The metric that orders a spec files listing.
+        dir_ (SortDirection | Unset): Sort direction.
         spec_name_filter (str | Unset):
 
     Raises:
@@ -417,8 +417,8 @@ async def asyncio(
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
     include_failed_in_duration: bool | Unset = UNSET,
-    order: ListSpecFilesOrder | Unset = UNSET,
-    dir_: ListSpecFilesDir | Unset = UNSET,
+    order: SpecFileOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
 ) -> SpecFileListResponse:
     """List a project's spec files
@@ -437,8 +437,8 @@ async def asyncio(
         branches (list[str] | Unset):
         groups (list[str] | Unset):
         include_failed_in_duration (bool | Unset):
-        order (ListSpecFilesOrder | Unset):
-        dir_ (ListSpecFilesDir | Unset):
+        order (SpecFileOrder | Unset): The metric that orders a spec files listing.
+        dir_ (SortDirection | Unset): Sort direction.
         spec_name_filter (str | Unset):
 
     Raises:
@@ -497,8 +497,8 @@ def iterate(
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
     include_failed_in_duration: bool | Unset = UNSET,
-    order: ListSpecFilesOrder | Unset = UNSET,
-    dir_: ListSpecFilesDir | Unset = UNSET,
+    order: SpecFileOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
     max_items: int | None = None,
 ) -> Iterator[SpecFileSummary]:
@@ -559,8 +559,8 @@ async def aiterate(
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
     include_failed_in_duration: bool | Unset = UNSET,
-    order: ListSpecFilesOrder | Unset = UNSET,
-    dir_: ListSpecFilesDir | Unset = UNSET,
+    order: SpecFileOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
     max_items: int | None = None,
 ) -> AsyncIterator[SpecFileSummary]:

@@ -7,8 +7,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
-from ...models.list_tests_dir import ListTestsDir
-from ...models.list_tests_order import ListTestsOrder
+from ...models.sort_direction import SortDirection
+from ...models.test_order import TestOrder
 from ...models.test_summary import TestSummary
 from ...models.test_summary_list_response import TestSummaryListResponse
 from ...types import UNSET, PageWalk, Response, Unset, path_segment, status_code
@@ -25,8 +25,8 @@ def _get_kwargs(
     authors: list[str] | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
-    order: ListTestsOrder | Unset = UNSET,
-    dir_: ListTestsDir | Unset = UNSET,
+    order: TestOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec: str | Unset = UNSET,
     title: str | Unset = UNSET,
     min_executions: int | Unset = UNSET,
@@ -212,8 +212,8 @@ def sync_detailed(
     authors: list[str] | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
-    order: ListTestsOrder | Unset = UNSET,
-    dir_: ListTestsDir | Unset = UNSET,
+    order: TestOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec: str | Unset = UNSET,
     title: str | Unset = UNSET,
     min_executions: int | Unset = UNSET,
@@ -237,8 +237,8 @@ def sync_detailed(
         authors (list[str] | Unset):
         branches (list[str] | Unset):
         groups (list[str] | Unset):
-        order (ListTestsOrder | Unset):
-        dir_ (ListTestsDir | Unset):
+        order (TestOrder | Unset): The metric that orders a tests listing.
+        dir_ (SortDirection | Unset): Sort direction.
         spec (str | Unset):
         title (str | Unset):
         min_executions (int | Unset):
@@ -295,8 +295,8 @@ def sync(
     authors: list[str] | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
-    order: ListTestsOrder | Unset = UNSET,
-    dir_: ListTestsDir | Unset = UNSET,
+    order: TestOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec: str | Unset = UNSET,
     title: str | Unset = UNSET,
     min_executions: int | Unset = UNSET,
@@ -320,8 +320,8 @@ def sync(
         authors (list[str] | Unset):
         branches (list[str] | Unset):
         groups (list[str] | Unset):
-        order (ListTestsOrder | Unset):
-        dir_ (ListTestsDir | Unset):
+        order (TestOrder | Unset): The metric that orders a tests listing.
+        dir_ (SortDirection | Unset): Sort direction.
         spec (str | Unset):
         title (str | Unset):
         min_executions (int | Unset):
@@ -388,8 +388,8 @@ async def asyncio_detailed(
     authors: list[str] | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
-    order: ListTestsOrder | Unset = UNSET,
-    dir_: ListTestsDir | Unset = UNSET,
+    order: TestOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec: str | Unset = UNSET,
     title: str | Unset = UNSET,
     min_executions: int | Unset = UNSET,
@@ -413,8 +413,8 @@ async def asyncio_detailed(
         authors (list[str] | Unset):
         branches (list[str] | Unset):
         groups (list[str] | Unset):
-        order (ListTestsOrder | Unset):
-        dir_ (ListTestsDir | Unset):
+        order (TestOrder | Unset): The metric that orders a tests listing.
+        dir_ (SortDirection | Unset): Sort direction.
         spec (str | Unset):
         title (str | Unset):
         min_executions (int | Unset):
@@ -471,8 +471,8 @@ async def asyncio(
     authors: list[str] | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
-    order: ListTestsOrder | Unset = UNSET,
-    dir_: ListTestsDir | Unset = UNSET,
+    order: TestOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec: str | Unset = UNSET,
     title: str | Unset = UNSET,
     min_executions: int | Unset = UNSET,
@@ -496,8 +496,8 @@ async def asyncio(
         authors (list[str] | Unset):
         branches (list[str] | Unset):
         groups (list[str] | Unset):
-        order (ListTestsOrder | Unset):
-        dir_ (ListTestsDir | Unset):
+        order (TestOrder | Unset): The metric that orders a tests listing.
+        dir_ (SortDirection | Unset): Sort direction.
         spec (str | Unset):
         title (str | Unset):
         min_executions (int | Unset):
@@ -564,8 +564,8 @@ def iterate(
     authors: list[str] | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
-    order: ListTestsOrder | Unset = UNSET,
-    dir_: ListTestsDir | Unset = UNSET,
+    order: TestOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec: str | Unset = UNSET,
     title: str | Unset = UNSET,
     min_executions: int | Unset = UNSET,
@@ -634,8 +634,8 @@ async def aiterate(
     authors: list[str] | Unset = UNSET,
     branches: list[str] | Unset = UNSET,
     groups: list[str] | Unset = UNSET,
-    order: ListTestsOrder | Unset = UNSET,
-    dir_: ListTestsDir | Unset = UNSET,
+    order: TestOrder | Unset = UNSET,
+    dir_: SortDirection | Unset = UNSET,
     spec: str | Unset = UNSET,
     title: str | Unset = UNSET,
     min_executions: int | Unset = UNSET,
