@@ -131,10 +131,7 @@ def load_operation_fixtures(folder: Path = FIXTURES_DIR) -> list[OperationFixtur
     fixtures = []
     for manifest in operation_manifests(folder):
         where = display_path(manifest)
-        try:
-            document = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise FixtureError(f"{where}: invalid YAML: {str(exc).splitlines()[0]}") from None
+        document = load_yaml(manifest, FixtureError)
         entries = document.get("fixtures") if isinstance(document, dict) else None
         if not isinstance(entries, list):
             raise FixtureError(f"{where}: expected a mapping with a `fixtures` list")
