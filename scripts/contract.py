@@ -5,6 +5,8 @@ loopback port (on `MOCK_PORT` when that is set) and every operation is checked, 
 keeps its state in its own process. No request leaves the machine.
 
 Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is checked.
+It never falls back to the mock: a live-mode variable (`CURRENTS_INSTANCE_IDS`, `CURRENTS_PROJECT_IDS`,
+`CURRENTS_API_URL`, `CURRENTS_WRITE_PROJECT_ID`) set with an empty or missing key is an error (exit 2).
 - Ids are discovered (`scripts.discovery`): the projects of `CURRENTS_PROJECT_IDS` (or those the key sees),
   a few runs of each, their instances, and a few test signatures; `CURRENTS_INSTANCE_IDS` adds instances.
 - It never writes: only GET operations run, plus `POST /signature/test`, which changes nothing. No
@@ -39,11 +41,14 @@ Steps:
    phase, the JUnit totals, the drift table and the problems, in Markdown for CI's job summary.
 
 Secrets: the key reaches schemathesis through its environment, never its command line, and schemathesis
-filters `Authorization` from its output and reports. No report holds the key.
+filters `Authorization` from its output and reports. A server may still echo the key in a body or a header:
+schemathesis's output is scrubbed on its way to the terminal, its reports are written to a private temporary
+folder and copied into `reports/` scrubbed, and every body is scrubbed before the drift report or a problem
+line shows any of it (`scripts.scrub`). No output or report holds the key.
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on drift with
 CONTRACT_STRICT=1); 2 for unusable input (a refused key, an unreachable API, nothing to check, writes asked
-for without a project set aside), as one line.
+for without a project set aside, a live-mode variable without a key), as one line.
 """
 
 from __future__ import annotations
@@ -52,20 +57,23 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import compare
 from scripts.discovery import CountingTransport, Ids, discover
 from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
+from scripts.scrub import Scrubber
 from scripts.summary import SUMMARY_NAME
 from scripts.summary import write as write_summary
 
@@ -75,6 +83,7 @@ CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 STATEFUL_SPEC = REPORTS / "openapi.stateful.json"
 LIVE_CONFIG = REPORTS / "schemathesis.live.toml"
 DRIFT_REPORT = REPORTS / "drift.json"
+MAX_BODY_SHOWN = 200
 # The operations that change nothing although their method is not GET.
 SAFE_POSTS = frozenset({"getTestSignature"})
 # Live mode's bound on schemathesis: at most CONTRACT_RATE_LIMIT requests a second (default 4) for
@@ -101,6 +110,10 @@ class Target:
     allow_writes: bool
     write_project: str | None = None
     counter: CountingTransport = field(default_factory=CountingTransport)
+
+    @property
+    def scrubber(self) -> Scrubber:
+        return Scrubber(self.api_key)
 
 
 def regenerate_if_needed() -> None:
@@ -180,10 +193,27 @@ def mock_ids(world: Any) -> Ids:
     return ids
 
 
+LIVE_ONLY_VARIABLES = ("CURRENTS_INSTANCE_IDS", "CURRENTS_PROJECT_IDS", "CURRENTS_API_URL", "CURRENTS_WRITE_PROJECT_ID")
+
+
+def refuse_live_mode_without_key() -> None:
+    """A live-only variable without a key is a UserError: never a quiet run against the mock."""
+    live_only = [name for name in LIVE_ONLY_VARIABLES if env(name)]
+    if live_only and not env("CURRENTS_API_KEY"):
+        raise UserError(
+            f"{' and '.join(live_only)} set but CURRENTS_API_KEY is empty or missing: live mode needs the key "
+            "(unset them to run against the mock)"
+        )
+
+
 @contextlib.contextmanager
 def target() -> Iterator[Target]:
-    """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit."""
+    """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit.
+
+    A live-only variable without a key is an error, never a quiet run against the mock: in CI a
+    missing secret would otherwise turn into a passing build."""
     key = env("CURRENTS_API_KEY")
+    refuse_live_mode_without_key()
     if key:
         yield live_target(key)
         return
@@ -212,7 +242,7 @@ def preflight(target: Target) -> None:
         try:
             response = list_projects.sync_detailed(client=client, limit=1)
         except errors.APIConnectionError as error:
-            raise UserError(f"cannot reach the API: {error}") from None
+            raise UserError(target.scrubber.text(f"cannot reach the API: {error}")) from None
     if response.status_code == 401:
         raise UserError(f"the API key was refused by {target.base_url} (401): check CURRENTS_API_KEY")
 
@@ -350,20 +380,23 @@ def live_config() -> Path:
     return LIVE_CONFIG
 
 
-def schemathesis_command(spec: Path, target: Target, phases: str, har: Path, reports: str = "") -> list[str]:
-    """The `st run` command line for `phases` of `spec` (never the key: it is in the environment)."""
+def report_names(suffix: str) -> tuple[str, str, str]:
+    """The JUnit, HTML and JSON reports of one `st run` under reports/ (`suffix` tells the stateful run's)."""
+    return f"junit{suffix}.xml", f"html{suffix}", f"schemathesis{suffix}.json"
+
+
+def schemathesis_command(
+    spec: Path, target: Target, phases: str, private: Path, har: Path, suffix: str = ""
+) -> list[str]:
+    """The `st run` command line for `phases` of `spec` (never the key: it is in the environment). Its
+    reports go to the `private` folder, to be copied into reports/ scrubbed (`run_schemathesis`)."""
     config = live_config() if target.mode == "live" else CONFIG
+    junit, html, run_report = report_names(suffix)
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec)]
-    command += ["--url", target.base_url, "--phases", phases, "--report", "har", "--report-har-path", str(har)]
-    if reports:
-        command += [
-            "--report-junit-path",
-            f"reports/junit{reports}.xml",
-            "--report-html-path",
-            f"reports/html{reports}",
-            "--report-json-path",
-            f"reports/schemathesis{reports}.json",
-        ]
+    command += ["--url", target.base_url, "--phases", phases, "--output-truncate", "false"]
+    command += ["--report", "har", "--report-har-path", str(har)]
+    command += ["--report-junit-path", str(private / junit), "--report-html-path", str(private / html)]
+    command += ["--report-json-path", str(private / run_report)]
     examples = positive_integer("CONTRACT_MAX_EXAMPLES", LIVE_MAX_EXAMPLES if target.mode == "live" else 0)
     if examples:
         command += ["--max-examples", str(examples)]
@@ -392,20 +425,68 @@ def live_budget() -> tuple[int, int]:
     )
 
 
+def copy_scrubbed(source: Path, destination: Path, scrubber: Scrubber) -> None:
+    """Copy a report file or folder with the key scrubbed from every file."""
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                copy_scrubbed(path, destination / path.relative_to(source), scrubber)
+        return
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_bytes(scrubber.bytes(source.read_bytes()))
+
+
+def pump(source: IO[bytes], sink: IO[bytes], scrubber: Scrubber) -> None:
+    """Copy `source` to `sink` line by line, scrubbed, as it comes (schemathesis's live progress)."""
+    for line in iter(source.readline, b""):
+        sink.write(scrubber.bytes(line))
+        sink.flush()
+
+
+def run_scrubbed(command: list[str], environment: dict[str, str], scrubber: Scrubber) -> int:
+    """Run `command` with its standard output and error scrubbed on their way to ours."""
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    errors = threading.Thread(target=pump, args=(process.stderr, sys.stderr.buffer, scrubber), daemon=True)
+    errors.start()
+    try:
+        pump(process.stdout, sys.stdout.buffer, scrubber)
+        status = process.wait()
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
+        errors.join()
+    return status
+
+
 def run_schemathesis(specs: tuple[Path, Path], target: Target, scratch: Path) -> tuple[int, int]:
     """Run the examples, coverage and fuzzing phases, then the stateful phase; return the worse exit status
-    and how many requests schemathesis sent (counted from its HAR reports, kept out of reports/)."""
+    and how many requests schemathesis sent (counted from its HAR reports, kept out of reports/).
+
+    A server may echo the key into a body that schemathesis prints or reports, so its output is scrubbed on
+    the way to the terminal, and its reports are written to the private `scratch` folder and copied into
+    reports/ scrubbed. Responses are printed untruncated, so no cut leaves part of a key."""
     environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
+    scrubber = target.scrubber
     statuses, sent = [], 0
     runs = [(specs[0], "examples,coverage,fuzzing", ""), (specs[1], "stateful", "-stateful")]
-    for n, (spec, phases, reports) in enumerate(runs):
+    for n, (spec, phases, suffix) in enumerate(runs):
         har = scratch / f"requests-{n}.har"
-        command = schemathesis_command(spec, target, phases, har, reports)
-        shown = " ".join(command[command.index("run") : command.index("--report")])
+        command = schemathesis_command(spec, target, phases, scratch, har, suffix)
+        shown = " ".join(command[command.index("run") : command.index("--output-truncate")])
         config = command[command.index("--config-file") + 1]
         print(f"contract: st {shown} (config {display_path(Path(config))})", flush=True)
-        statuses.append(subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode)
+        statuses.append(run_scrubbed(command, environment, scrubber))
         sent += har_requests(har)
+        for name in report_names(suffix):
+            destination = REPORTS / name
+            if destination.is_dir():
+                shutil.rmtree(destination)
+            elif destination.exists():
+                destination.unlink()
+            if (scratch / name).exists():
+                copy_scrubbed(scratch / name, destination, scrubber)
     return max(statuses), sent
 
 
@@ -488,6 +569,7 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str
     from currents_api_client import errors
 
     documents = Documents.load()
+    scrubber = target.scrubber
     findings, problems, covered = [], [], set()
     with client_for(target) as client:
         for operation_id, subject, call in read_operations(target):
@@ -495,16 +577,19 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str
             try:
                 response = call(client=client)
             except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
-                problems.append(f"{source}: the client cannot decode it: {errors.describe(error)}")
+                reason = scrubber.text(errors.describe(error))
+                problems.append(f"{source}: the client cannot decode it: {reason}")
                 continue
             if response.status_code != 200:
                 if not (operation_id == "findRun" and response.status_code == 404):
-                    problems.append(f"{source}: HTTP {int(response.status_code)} {response.content[:200]!r}")
+                    shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
+                    problems.append(f"{source}: HTTP {int(response.status_code)} {shown}")
                 continue
             if response.parsed is None:
                 problems.append(f"{source}: the client did not decode the 200 body")
                 continue
-            body = json.loads(response.content)
+            # The key scrubbed before anything of the body can be printed, or saved in drift.json.
+            body = scrubber.data(json.loads(response.content))
             if operation_id == "getInstance":
                 finding = inspect(documents, source, body)
             elif operation_id in ("getRun", "findRun"):  # a run is matched to its runner variant first
@@ -523,6 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         positive_integer(name, default)  # a bad number is refused before anything is sent
     for stale in (SUMMARY_NAME, "schemathesis-stateful.json", "junit-stateful.xml"):
         (REPORTS / stale).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
+    refuse_live_mode_without_key()  # before anything else runs
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
     with target() as chosen, tempfile.TemporaryDirectory() as scratch:

@@ -25,8 +25,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.routing import Route, Router
-from starlette.types import Receive, Scope, Send
 
+from contract_tests.mock_api.asgi import Receive, Scope, Send
 from contract_tests.mock_api.backend import INSTANCE_NOT_FOUND as INSTANCE_NOT_FOUND_ERROR
 from contract_tests.mock_api.backend import MockBackend
 from contract_tests.mock_api.journal import Journal

@@ -26,8 +26,7 @@ import sys
 import traceback
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
+from contract_tests.mock_api.asgi import ASGIApp, Message, Receive, Scope, Send
 from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.keys import KeyRing
 

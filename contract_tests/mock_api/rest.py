@@ -28,8 +28,8 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
 
+from contract_tests.mock_api.asgi import Receive, Scope, Send
 from contract_tests.mock_api.journal import Journal
 
 Handler = Callable[[Request], Awaitable[Response]]
