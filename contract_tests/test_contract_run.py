@@ -145,7 +145,7 @@ def test_live_mode_checks_the_instance_ids_it_is_given_and_fails_on_drift_when_s
 
     process = run_script("contract", cwd=project_copy, env=live)
 
-    # Drift alone fails the run with CONTRACT_STRICT=1; without it drift is a warning (the mock-mode run passes with it).
+    # Drift alone fails the run with CONTRACT_STRICT=1; without it, drift is a warning (see the mock-mode run).
     assert process.returncode == 1, process.stdout[-3000:] + process.stderr[-3000:]
     assert "CONTRACT_STRICT=1: drift fails" in process.stdout and "schemathesis exit 0" in process.stdout
     assert f"--url {mock_api}" in process.stdout and "mock API on" not in process.stdout
