@@ -170,6 +170,7 @@ def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
     ids = [CLEAN[0].instance_id, "no-such-instance"]
     live = {
         **LIVE_BUDGET,
+        "CONTRACT_MAX_TIME": "16",  # time for schemathesis to meet the echoed bodies and report them
         "CURRENTS_API_KEY": ECHOED_KEY,
         "CURRENTS_API_URL": echoing_api,
         "CURRENTS_INSTANCE_IDS": ",".join(ids),
