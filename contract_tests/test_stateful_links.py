@@ -28,8 +28,10 @@ from scripts._cli import ROOT
 from scripts.contract import CONFIG, MOCK_WINDOW, Target, contract_document, mock_ids, walk_document
 
 # Scenarios of the stateful phase: modest, to keep `make test` quick, and enough to walk every link.
-STATEFUL_EXAMPLES = 60
-STATEFUL_SEED = 1
+STATEFUL_EXAMPLES = 40
+# A fixed seed makes the walk the same on every run (the mock's world is seeded too), so the proof does not
+# depend on luck; STATEFUL_SEED in the environment tries another walk.
+STATEFUL_SEED = 5
 
 
 def spec_links(document: dict[str, Any]) -> list[tuple[str, Operation, Operation, str]]:
