@@ -195,8 +195,16 @@ def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
         ({"CURRENTS_API_KEY": "wrong-key"}, "the API key was refused"),
         ({"CURRENTS_API_KEY": "any-key", "CONTRACT_ALLOW_WRITES": "1"}, "CONTRACT_ALLOW_WRITES=1 needs"),
         ({"CURRENTS_API_KEY": "any-key", "CONTRACT_MAX_EXAMPLES": "many"}, "CONTRACT_MAX_EXAMPLES must be"),
+        ({"CURRENTS_API_KEY": "k3y"}, "CURRENTS_API_KEY"),
+        ({"CURRENTS_API_KEY": "clé-0123456789"}, "CURRENTS_API_KEY"),
     ],
-    ids=["refused key", "writes without a project", "bad number"],
+    ids=[
+        "refused key",
+        "writes without a project",
+        "bad number",
+        "key too short for the client",
+        "key a header cannot carry",
+    ],
 )
 def test_live_mode_input_problems_are_one_line(
     project_copy: Path, run_script: RunScript, mock_api: str, env: dict[str, str], message: str

@@ -47,8 +47,8 @@ folder and copied into `reports/` scrubbed, and every body is scrubbed before th
 line shows any of it (`scripts.scrub`). No output or report holds the key.
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on drift with
-CONTRACT_STRICT=1); 2 for unusable input (a refused key, an unreachable API, nothing to check, writes asked
-for without a project set aside, a live-mode variable without a key), as one line.
+CONTRACT_STRICT=1); 2 for unusable input (a key the client or the API refuses, an unreachable API, nothing to
+check, writes asked for without a project set aside, a live-mode variable without a key), as one line.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -134,15 +135,19 @@ def listed(name: str) -> list[str]:
 
 
 def client_for(target: Target, max_retries: int = 3) -> Any:
-    """The generated client for `target`, counting every request it sends (retries included)."""
+    """The generated client for `target`, counting every request it sends (retries included). A key or URL the
+    client refuses (too short, control characters) is a UserError, scrubbed."""
     from currents_api_client import AuthenticatedClient
 
-    return AuthenticatedClient(
-        token=target.api_key,
-        base_url=target.base_url,
-        httpx_args={"transport": target.counter},
-        max_retries=max_retries,
-    )
+    try:
+        return AuthenticatedClient(
+            token=target.api_key,
+            base_url=target.base_url,
+            httpx_args={"transport": target.counter},
+            max_retries=max_retries,
+        )
+    except (TypeError, ValueError) as error:
+        raise UserError(target.scrubber.text(f"CURRENTS_API_KEY or CURRENTS_API_URL cannot be used: {error}")) from None
 
 
 def live_target(key: str) -> Target:
@@ -362,16 +367,18 @@ def contract_specs(target: Target) -> tuple[Path, Path]:
 
 
 LIVE_CONFIG_CHANGES = {
-    # No undeclared methods: the coverage phase would send DELETE, PUT and PATCH to every path.
+    # No undeclared methods at all: the document live mode checks lacks the write operations, so even an
+    # OPTIONS probe would find an `Allow` that lists more than the document declares.
     "[phases.coverage]\n": "unexpected-methods = []\n",
     # Only the spec's links: an inferred link could carry a run of another project to a write operation.
     "[phases.stateful]\n": "inference.algorithms = []\nlink-calibration = false\n",
 }
+UNEXPECTED_METHODS = re.compile(r"^unexpected-methods = .*\n", re.MULTILINE)
 
 
 def live_config() -> Path:
-    """schemathesis.toml for live mode, with `LIVE_CONFIG_CHANGES` added to its tables."""
-    text = CONFIG.read_text(encoding="utf-8")
+    """schemathesis.toml for live mode, with `LIVE_CONFIG_CHANGES` made in its tables."""
+    text = UNEXPECTED_METHODS.sub("", CONFIG.read_text(encoding="utf-8"))
     for table, lines in LIVE_CONFIG_CHANGES.items():
         if text.count(table) != 1:
             raise UserError(f"{display_path(CONFIG)}: expected one {table.strip()} table")

@@ -6,8 +6,9 @@ GitHub-flavoured Markdown: the verdict, which API the run checked, schemathesis'
 total, the JUnit totals, the drift table (field, example value, responses) and the problems. The numbers are
 the reports' own, copied, never recomputed. CI appends the page to the job summary (`$GITHUB_STEP_SUMMARY`).
 
-Secrets: every text that reaches the page goes through `redact`, which replaces the API key wherever it
-appears, so the page never holds it, even when an API echoes the key back in a body.
+Secrets: every text that reaches the page goes through `scripts.scrub.Scrubber`, the one scrubber of the kit,
+which replaces the API key in every form an echo of it takes (raw, JSON-, HTML- or XML-escaped, percent-encoded,
+a bytes repr), so the page never holds it, even when an API echoes the key back in a body.
 
 Limits: a report the run did not write (schemathesis crashed, say) is named as missing, not guessed.
 Exit status: not a script; `scripts/contract.py` calls `write` after the drift report is written.
@@ -22,6 +23,8 @@ from typing import Any
 
 import junitparser
 
+from scripts.scrub import Scrubber
+
 SUMMARY_NAME = "summary.md"
 SCHEMATHESIS_NAME = "schemathesis.json"
 JUNIT_NAME = "junit.xml"
@@ -31,23 +34,6 @@ DRIFT_NAME = "drift.json"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 RATE_KEYS = ("accepted", "rejected", "unreachable", "conflicts")
 EXAMPLE_WIDTH = 80
-REDACTED = "[redacted]"
-
-
-def redact(text: str, secret: str) -> str:
-    """`text` with every occurrence of `secret` replaced."""
-    return text.replace(secret, REDACTED) if secret else text
-
-
-def scrub(value: Any, secret: str) -> Any:
-    """`value` (parsed JSON) with `secret` redacted from every string in it, before anything is shortened."""
-    if isinstance(value, str):
-        return redact(value, secret)
-    if isinstance(value, list):
-        return [scrub(item, secret) for item in value]
-    if isinstance(value, dict):
-        return {scrub(key, secret): scrub(item, secret) for key, item in value.items()}
-    return value
 
 
 def cell(text: str, *, code: bool = False, width: int | None = None) -> str:
@@ -63,9 +49,10 @@ def cell(text: str, *, code: bool = False, width: int | None = None) -> str:
     return flat
 
 
-def _read_json(path: Path, secret: str) -> Any:
+def _read_json(path: Path, scrubber: Scrubber) -> Any:
+    """The parsed report, scrubbed before anything of it is shortened."""
     try:
-        return scrub(json.loads(path.read_text(encoding="utf-8")), secret)
+        return scrubber.data(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
 
@@ -104,13 +91,13 @@ def _phase_rows(report: dict[str, Any]) -> Iterable[str]:
 
 def _schemathesis_section(
     reports: Path,
-    secret: str,
+    scrubber: Scrubber,
     title: str = "schemathesis",
     run_name: str = SCHEMATHESIS_NAME,
     junit_name: str = JUNIT_NAME,
 ) -> list[str]:
     lines = [f"## {title}", ""]
-    report = _read_json(reports / run_name, secret)
+    report = _read_json(reports / run_name, scrubber)
     if not isinstance(report, dict):
         lines += [f"schemathesis wrote no run report (`{run_name}`).", ""]
     else:
@@ -146,18 +133,18 @@ def _schemathesis_section(
     return lines
 
 
-def _schemathesis_sections(reports: Path, secret: str) -> list[str]:
+def _schemathesis_sections(reports: Path, scrubber: Scrubber) -> list[str]:
     """The schemathesis run, and its stateful run when `make contract` made one (it runs it on its own)."""
-    lines = _schemathesis_section(reports, secret)
+    lines = _schemathesis_section(reports, scrubber)
     if (reports / STATEFUL_RUN_NAME).exists():
         title = "schemathesis: the stateful phase"
-        lines += _schemathesis_section(reports, secret, title, STATEFUL_RUN_NAME, STATEFUL_JUNIT_NAME)
+        lines += _schemathesis_section(reports, scrubber, title, STATEFUL_RUN_NAME, STATEFUL_JUNIT_NAME)
     return lines
 
 
-def _drift_section(reports: Path, strict: bool, secret: str) -> list[str]:
+def _drift_section(reports: Path, strict: bool, scrubber: Scrubber) -> list[str]:
     lines = ["## Drift", ""]
-    drift = _read_json(reports / DRIFT_NAME, secret)
+    drift = _read_json(reports / DRIFT_NAME, scrubber)
     if not isinstance(drift, dict):
         return [*lines, f"No drift report (`{DRIFT_NAME}`).", ""]
     fields, responses = drift.get("fields") or [], drift.get("responses", 0)
@@ -181,18 +168,19 @@ def render(
 ) -> str:
     """The page, from the reports under `reports`, with `secret` redacted from every line."""
     where = "the real API" if mode == "live" else "the embedded mock API"
+    scrubber = Scrubber(secret)
     lines = [
         f"# Contract check: {'FAILED' if failed else 'passed'} {'❌' if failed else '✅'}",
         "",
-        f"Checked against {where} at `{cell(redact(base_url, secret))}`.",
+        f"Checked against {where} at `{cell(scrubber.text(base_url))}`.",
         "",
-        *_schemathesis_sections(reports, secret),
-        *_drift_section(reports, strict, secret),
+        *_schemathesis_sections(reports, scrubber),
+        *_drift_section(reports, strict, scrubber),
         "## Problems",
         "",
     ]
-    lines += [f"- {cell(redact(problem, secret), width=300)}" for problem in problems] or ["None."]
-    return redact("\n".join(lines) + "\n", secret)  # and once more over the whole page
+    lines += [f"- {cell(scrubber.text(problem), width=300)}" for problem in problems] or ["None."]
+    return scrubber.text("\n".join(lines) + "\n")  # and once more over the whole page
 
 
 def write(
