@@ -55,7 +55,8 @@ ECHOED_KEY = "echo-key&<k>\"'/0123456789"
 
 class EchoingApi:
     """The mock behind a hostile proxy that echoes the `Authorization` header it receives: in an
-    `x-echo` response header, in a `data.echoedAuthorization` field of a 200, and as the whole body
+    `x-echo` response header, in a `data.echoedAuthorization` field of a 200 (an `echoedAuthorization`
+    field beside a listing's `data` array), and as the whole body
     of any other status (`{"message": "you sent Bearer <key>"}`, which the spec's ErrorResponse
     refuses, so that schemathesis shows the body in its failures and reports)."""
 
@@ -76,7 +77,9 @@ class EchoingApi:
                 return
             body = json.loads(message["body"]) if message["body"] else None
             if status == 200 and isinstance(body, dict):
-                body["data"]["echoedAuthorization"] = echoed
+                # into the object of a single resource; beside a listing's array
+                where = body["data"] if isinstance(body.get("data"), dict) else body
+                where["echoedAuthorization"] = echoed
             elif body is not None:
                 body = {"message": f"you sent {echoed}"}
             content = json.dumps(body).encode() if body is not None else b""

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
 from contract_tests.conftest import ECHOED_KEY, demo_key
+from contract_tests.mock_api.app import MockApi, create_app
+from contract_tests.mock_api.server import serve_in_thread
 from scripts.fixtures import load_fixtures
 from tests.support import RunScript, assert_one_line_error, free_port
 
 DRIFTING = [f for f in load_fixtures() if f.unknown_fields]
 CLEAN = [f for f in load_fixtures() if not f.unknown_fields]
-MOCK_MODE = {"CURRENTS_API_KEY": "", "CURRENTS_INSTANCE_IDS": "", "CURRENTS_API_URL": ""}
+MOCK_MODE = {
+    "CURRENTS_API_KEY": "",
+    "CURRENTS_INSTANCE_IDS": "",
+    "CURRENTS_PROJECT_IDS": "",
+    "CURRENTS_API_URL": "",
+    "CURRENTS_WRITE_PROJECT_ID": "",
+}
 
 
 def outputs(project: Path, process_text: str) -> str:
@@ -24,48 +35,125 @@ def outputs(project: Path, process_text: str) -> str:
     return process_text + "\n".join(reports)
 
 
+# Few examples per operation: these tests prove the pipeline, not the API (make contract runs more).
+QUICK = {"CONTRACT_MAX_EXAMPLES": "3"}
+# Live mode against the mock: generous enough that the time budget, not the rate, ends the runs early.
+LIVE_BUDGET = {**QUICK, "CONTRACT_RATE_LIMIT": "200", "CONTRACT_MAX_TIME": "2"}
+OPERATIONS = {
+    op["operationId"]
+    for item in json.loads((Path(__file__).resolve().parent.parent / "generated" / "openapi.json").read_text())[
+        "paths"
+    ].values()
+    for op in item.values()
+    if isinstance(op, dict) and "operationId" in op
+}
+WRITE_OPERATIONS = {"cancelRun", "resetRun", "deleteRun"}
+
+
+@pytest.fixture
+def live_mock() -> Iterator[tuple[str, MockApi]]:
+    """A mock of this test's own posing as the real API; its journal says what it received."""
+    app = create_app()
+    with serve_in_thread(app) as base_url:
+        yield base_url, app
+    assert not app.journal.faults, app.journal.faults
+
+
 @pytest.mark.slow
 def test_mock_mode_passes_without_a_key_and_writes_the_reports(project_copy: Path, run_script: RunScript) -> None:
-    process = run_script("contract", cwd=project_copy, env={**MOCK_MODE, "MOCK_PORT": ""})
+    process = run_script("contract", cwd=project_copy, env={**QUICK, **MOCK_MODE, "MOCK_PORT": ""})
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
-    assert "No issues found" in process.stdout  # schemathesis's own summary
-    # Until the mock serves every operation, the run says which ones it left out.
-    assert "contract: checking getInstance only: the mock does not serve 12 operation(s) yet" in process.stdout
-    assert "Examples" in process.stdout and "Coverage" in process.stdout and "Fuzzing" in process.stdout
+    assert "schemathesis exit 0" in process.stdout
+    for phase in ("Examples", "Coverage", "Fuzzing", "Stateful"):
+        assert f"✅ {phase}" in process.stdout, phase
     reports = project_copy / "reports"
     assert (reports / "junit.xml").is_file() and (reports / "html" / "index.html").is_file()
+    for junit in ("junit.xml", "junit-stateful.xml"):  # both runs, with not one failure or error
+        suites = ElementTree.parse(reports / junit).getroot()
+        assert int(suites.get("tests", "0")) > 0
+        assert suites.get("failures") == "0" and suites.get("errors") == "0"
     drift = json.loads((reports / "drift.json").read_text())
-    assert drift["mode"] == "mock" and drift["responses"] == len(load_fixtures()) + 2
+    assert drift["mode"] == "mock" and set(drift["operations"]) == OPERATIONS
     assert {f["path"] for f in drift["fields"]} == {p for f in DRIFTING for p in f.unknown_fields}
     assert demo_key() not in outputs(project_copy, process.stdout + process.stderr)
 
 
-# Methods that never change data (RFC 9110 section 9.2.1, and QUERY). schemathesis's coverage phase sends every
-# method the spec does not list to check for 405; against the real API that would be DELETE /runs/{a real id}.
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE", "QUERY"}
-
-
 @pytest.mark.slow
-def test_live_mode_checks_the_named_instances_and_warns_of_drift_and_sends_only_safe_methods(
-    project_copy: Path, run_script: RunScript, method_recording_api: tuple[str, list[str]]
+def test_live_mode_never_writes_and_discovers_its_ids(
+    project_copy: Path, run_script: RunScript, live_mock: tuple[str, MockApi]
 ) -> None:
-    mock_api, methods = method_recording_api
-    ids = [DRIFTING[0].instance_id, CLEAN[0].instance_id]
-    live = {"CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": mock_api, "CURRENTS_INSTANCE_IDS": ",".join(ids)}
+    base_url, app = live_mock
+    live = {**LIVE_BUDGET, "CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": base_url, "CURRENTS_INSTANCE_IDS": ""}
 
     process = run_script("contract", cwd=project_copy, env=live)
 
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
-    assert "GET" in methods and set(methods) <= SAFE_METHODS, sorted(set(methods) - SAFE_METHODS)
-    assert f"--url {mock_api}" in process.stdout and "mock API on" not in process.stdout
-    for path in DRIFTING[0].unknown_fields:
-        assert f"  {path}" in process.stdout and "in 1 of 2" in process.stdout
-    assert "against the live API" in process.stdout
+    assert app.journal.writes() == [], "live mode sent a write"
+    assert "read-only: cancelRun, deleteRun, resetRun left out" in process.stdout
+    discovered = {
+        e.ids.get("instanceId") for e in app.journal.exchanges if e.operation[1] == "/v1/instances/{instanceId}"
+    }
+    assert discovered & set(app.backend.world.instances), "no instance was discovered and fetched"
+    drift = json.loads((project_copy / "reports" / "drift.json").read_text())
+    assert set(drift["operations"]) == OPERATIONS - WRITE_OPERATIONS
+    sent = re.search(r"contract: (\d+) requests sent: (\d+) by schemathesis, (\d+) by discovery", process.stdout)
+    assert sent is not None, process.stdout[-2000:]
+    total, by_schemathesis, ours = map(int, sent.groups())
+    assert total == by_schemathesis + ours and ours > 0 and by_schemathesis > 0
+    assert total <= len(app.journal.methods) <= total + 10  # schemathesis's probes are not in its HAR report
+    assert by_schemathesis <= 200 * 2
     assert demo_key() not in outputs(project_copy, process.stdout + process.stderr)
 
-    strict = run_script("contract", cwd=project_copy, env={**live, "CONTRACT_STRICT": "1"})
-    assert strict.returncode == 1
-    assert "CONTRACT_STRICT=1: drift fails" in strict.stdout
+
+@pytest.mark.slow
+def test_live_mode_writes_only_when_allowed_and_only_in_the_project_set_aside(
+    project_copy: Path, run_script: RunScript, live_mock: tuple[str, MockApi]
+) -> None:
+    base_url, app = live_mock
+    owner = {run_id: run.project_id for run_id, run in app.backend.world.runs.items()}
+    live = {
+        **LIVE_BUDGET,
+        "CURRENTS_API_KEY": demo_key(),
+        "CURRENTS_API_URL": base_url,
+        "CONTRACT_ALLOW_WRITES": "1",
+        "CURRENTS_WRITE_PROJECT_ID": "Prj9Zb",
+    }
+
+    process = run_script("contract", cwd=project_copy, env=live)
+
+    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert "writes allowed in project Prj9Zb only" in process.stdout
+    writes = [e for e in app.journal.exchanges if e.operation[0] in ("PUT", "DELETE")]
+    assert any(e.status == 200 for e in writes), "no write reached a run"
+    touched = {owner[e.ids["runId"]] for e in writes if e.ids.get("runId") in owner}
+    assert touched == {"Prj9Zb"}
+
+
+@pytest.mark.slow
+def test_live_mode_checks_the_instance_ids_it_is_given_and_fails_on_drift_when_strict(
+    project_copy: Path, run_script: RunScript, mock_api: str
+) -> None:
+    ids = [DRIFTING[0].instance_id, CLEAN[0].instance_id]
+    live = {
+        **LIVE_BUDGET,
+        "CURRENTS_API_KEY": demo_key(),
+        "CURRENTS_API_URL": mock_api,
+        "CURRENTS_INSTANCE_IDS": ",".join(ids),
+        "CURRENTS_PROJECT_IDS": "Prj7Qa",
+        "CONTRACT_STRICT": "1",
+    }
+
+    process = run_script("contract", cwd=project_copy, env=live)
+
+    # Drift alone fails the run with CONTRACT_STRICT=1; without it, drift is a warning (see the mock-mode run).
+    assert process.returncode == 1, process.stdout[-3000:] + process.stderr[-3000:]
+    assert "CONTRACT_STRICT=1: drift fails" in process.stdout and "schemathesis exit 0" in process.stdout
+    assert f"--url {mock_api}" in process.stdout and "mock API on" not in process.stdout
+    for path in DRIFTING[0].unknown_fields:
+        assert f"  {path}" in process.stdout
+    assert "0 problem(s)" in process.stdout
+    assert "against the live API" in process.stdout
+    assert demo_key() not in outputs(project_copy, process.stdout + process.stderr)
 
 
 def key_forms(key: str) -> set[str]:
@@ -80,7 +168,13 @@ def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
     project_copy: Path, run_script: RunScript, echoing_api: str
 ) -> None:
     ids = [CLEAN[0].instance_id, "no-such-instance"]
-    live = {"CURRENTS_API_KEY": ECHOED_KEY, "CURRENTS_API_URL": echoing_api, "CURRENTS_INSTANCE_IDS": ",".join(ids)}
+    live = {
+        **LIVE_BUDGET,
+        "CONTRACT_MAX_TIME": "16",  # time for schemathesis to meet the echoed bodies and report them
+        "CURRENTS_API_KEY": ECHOED_KEY,
+        "CURRENTS_API_URL": echoing_api,
+        "CURRENTS_INSTANCE_IDS": ",".join(ids),
+    }
 
     process = run_script("contract", cwd=project_copy, env=live)
 
@@ -98,12 +192,19 @@ def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"CURRENTS_API_KEY": "wrong-key", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "the API key was refused"),
-        ({"CURRENTS_API_KEY": "any-key", "CURRENTS_INSTANCE_IDS": " , "}, "live mode needs CURRENTS_INSTANCE_IDS"),
-        ({"CURRENTS_API_KEY": "k3y", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "CURRENTS_API_KEY"),
-        ({"CURRENTS_API_KEY": "clé-0123456789", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "CURRENTS_API_KEY"),
+        ({"CURRENTS_API_KEY": "wrong-key"}, "the API key was refused"),
+        ({"CURRENTS_API_KEY": "any-key", "CONTRACT_ALLOW_WRITES": "1"}, "CONTRACT_ALLOW_WRITES=1 needs"),
+        ({"CURRENTS_API_KEY": "any-key", "CONTRACT_MAX_EXAMPLES": "many"}, "CONTRACT_MAX_EXAMPLES must be"),
+        ({"CURRENTS_API_KEY": "k3y"}, "CURRENTS_API_KEY"),
+        ({"CURRENTS_API_KEY": "clé-0123456789"}, "CURRENTS_API_KEY"),
     ],
-    ids=["refused key", "no instance ids", "key too short for the client", "key a header cannot carry"],
+    ids=[
+        "refused key",
+        "writes without a project",
+        "bad number",
+        "key too short for the client",
+        "key a header cannot carry",
+    ],
 )
 def test_live_mode_input_problems_are_one_line(
     project_copy: Path, run_script: RunScript, mock_api: str, env: dict[str, str], message: str
@@ -141,7 +242,7 @@ def test_a_response_that_breaks_the_spec_fails_the_run_and_the_mock_stops(
     fixture.write_text(json.dumps(body))
     port = free_port()
 
-    process = run_script("contract", cwd=project_copy, env={**MOCK_MODE, "MOCK_PORT": str(port)})
+    process = run_script("contract", cwd=project_copy, env={**QUICK, **MOCK_MODE, "MOCK_PORT": str(port)})
 
     assert process.returncode == 1
     assert "Response violates schema" in process.stdout

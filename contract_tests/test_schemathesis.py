@@ -1,33 +1,39 @@
-"""schemathesis, in pytest, against the mock: the examples, coverage and fuzzing phases with every check.
+"""schemathesis, in pytest, against a mock of its own: the examples, coverage and fuzzing phases with every check.
 
-The schema is `generated/openapi.json` with every instance the mock holds as an example of `instanceId`,
-as `make contract` runs it. No check is excluded: the stateful checks (use_after_free,
-ensure_resource_availability) and object_level_authorization have nothing to act on with one read-only
-operation and a single key, and skip themselves.
+The schema is the contract document `make contract` writes (`scripts.contract.contract_document`): every
+operation, writes included, with ids of the mock's world as the examples of the id parameters. The stateful
+phase runs through schemathesis's CLI in `test_stateful_links.py`, which also proves the links are followed.
 """
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import settings
 
 from contract_tests.conftest import demo_key
-from contract_tests.mock_api.corpus import load_instances
-from scripts.contract import contract_document
+from contract_tests.mock_api.app import MockApi, create_app
+from contract_tests.mock_api.server import serve_in_thread
+from contract_tests.mock_api.world import build_world
+from scripts.contract import CONFIG, Target, contract_document, mock_ids
 
-INSTANCE_IDS = tuple(sorted(i.decode() for i in load_instances()))
+TARGET = Target("mock", "http://mock.invalid/v1", demo_key(), mock_ids(build_world()), allow_writes=True)
 
 # An explicit config, so that schemathesis.toml (which `make contract` passes to `st run`) is not picked up.
 schema = schemathesis.openapi.from_dict(
-    contract_document(INSTANCE_IDS),
+    contract_document(TARGET),
     config=schemathesis.Config.from_dict(
         {
             "headers": {"Authorization": f"Bearer {demo_key()}"},
-            "generation": {"max-examples": 60, "database": "none"},
+            "generation": {"max-examples": 5, "database": "none"},
             "checks": {"enabled": True},
             "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True}},
+            # the per-operation settings of schemathesis.toml (the statuses a state or a cursor may explain)
+            "operations": tomllib.loads(CONFIG.read_text(encoding="utf-8"))["operations"],
         }
     ),
 )
@@ -36,17 +42,29 @@ schema = schemathesis.openapi.from_dict(
 AUTHORIZED = f"Bearer {demo_key()}"
 
 
+@pytest.fixture(scope="module")
+def own_mock() -> Iterator[tuple[str, MockApi]]:
+    """A mock for this module alone: the writes schemathesis sends change its state, no one else's."""
+    app = create_app()
+    with serve_in_thread(app) as base_url:
+        yield base_url, app
+    assert not app.journal.faults, app.journal.faults
+
+
 @schema.parametrize()
 @settings(deadline=None)
-def test_the_mock_api_honours_the_spec(case: schemathesis.Case[Any], mock_api: str) -> None:
-    response = case.call_and_validate(base_url=mock_api)
-    # A 404 is a documented answer, so the checks alone pass a mock that finds nothing; an instance
-    # the mock holds, asked for with the demo key, must be found.
+def test_the_mock_api_honours_the_spec_and_finds_what_it_holds(
+    case: schemathesis.Case[Any], own_mock: tuple[str, MockApi]
+) -> None:
+    base_url, app = own_mock
+    response = case.call_and_validate(base_url=base_url)
+    # A 404 is a documented answer, so the checks alone pass a mock that finds nothing; an instance the mock
+    # still holds (its run not deleted by an earlier case), asked for with the demo key, must be found.
     request = response.request
     if (
         request.method == "GET"
         and request.headers.get("Authorization") == AUTHORIZED
         and case.path_parameters is not None
-        and case.path_parameters.get("instanceId") in INSTANCE_IDS
+        and case.path_parameters.get("instanceId") in app.backend.world.instances
     ):
         assert response.status_code == 200, f"{request.url}: {response.status_code} for an instance the mock holds"

@@ -1,37 +1,54 @@
 """The main job: check that the spec, the generated client and the API agree (`make contract`).
 
-Mock mode, without `CURRENTS_API_KEY`: the embedded mock API (contract_tests/mock_api) is started on
-a free loopback port (on `MOCK_PORT` when that is set) and every instance it holds is checked. No
-request leaves the machine.
+Mock mode, without `CURRENTS_API_KEY`: the embedded mock API (contract_tests/mock_api) is started on a free
+loopback port (on `MOCK_PORT` when that is set) and every operation is checked, writes included: the mock
+keeps its state in its own process. No request leaves the machine.
 
-Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is
-checked, fetching the instances listed in `CURRENTS_INSTANCE_IDS` (comma-separated), since random ids
-only meet 404. Live mode never falls back to the mock: `CURRENTS_INSTANCE_IDS` or `CURRENTS_API_URL`
-set (non-blank) with an empty or missing `CURRENTS_API_KEY` is an error (exit 2).
+Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is checked.
+It never falls back to the mock: a live-mode variable (`CURRENTS_INSTANCE_IDS`, `CURRENTS_PROJECT_IDS`,
+`CURRENTS_API_URL`, `CURRENTS_WRITE_PROJECT_ID`) set with an empty or missing key is an error (exit 2).
+- Ids are discovered (`scripts.discovery`): the projects of `CURRENTS_PROJECT_IDS` (or those the key sees),
+  a few runs of each, their instances, and a few test signatures; `CURRENTS_INSTANCE_IDS` adds instances.
+- It never writes: only GET operations run, plus `POST /signature/test`, which changes nothing. No
+  undeclared method is sent either: the unsupported_method check is left out, and the coverage phase's
+  undeclared methods are turned off (`reports/schemathesis.live.toml`), since both would send DELETE and
+  PUT to every path; the stateful phase follows the spec's links only (no inferred ones). Cancel,
+  reset and delete run only with `CONTRACT_ALLOW_WRITES=1` and `CURRENTS_WRITE_PROJECT_ID` naming a project
+  set aside for it; then every `projectId` is pinned to that project and the projects listing is left out,
+  so that the runs the write operations reach (by example or by link) are that project's.
+- Requests are bounded: schemathesis runs with a rate limit (`CONTRACT_RATE_LIMIT` a second, default 4)
+  within a time budget (`CONTRACT_MAX_TIME` seconds, default 120), so it sends at most their product;
+  discovery and the drift fetch send a fixed number more (plus the client's retries on 429, with its
+  backoff and `Retry-After`). The counts are printed at the end.
 
 Steps:
 1. Regenerate `generated/` if its sources changed since it was generated.
-2. Write `reports/openapi.contract.json`: `generated/openapi.json` with the instance ids to fetch as
-   the examples of the `instanceId` parameter, so that schemathesis fetches real instances.
-3. Run the schemathesis CLI (`st run`) with `schemathesis.toml`: the examples, coverage and fuzzing
-   phases with every check. Its progress and summary are printed as it runs; the JUnit XML and the
-   HTML report go under `reports/`.
-4. Fetch every instance with the generated client; each must decode to a runner variant. Fields that
-   the strict contract overlay refuses are reported as drift, with an example value and how many
-   responses had them, and written to `reports/drift.json`. Drift is a warning, or a failure with
-   `CONTRACT_STRICT=1`.
+2. Write `reports/openapi.contract.json`: `generated/openapi.json` with the ids to use as the examples of
+   the `projectId`, `runId`, `instanceId` and `signature` parameters, without the operations this run
+   may not call; and `reports/openapi.stateful.json`, the same for the stateful phase, whose listings keep
+   only their required parameters so that their pages have items to follow (`walk_document`).
+3. Fetch one response of every read operation with the generated client: each must decode, and the fields
+   the strict contract overlay refuses are reported as drift (`reports/drift.json`), with an example value
+   and how many responses had them. Drift is a warning, or a failure with `CONTRACT_STRICT=1`. This runs
+   before schemathesis, whose stateful phase cancels and deletes runs of the mock.
+4. Run the schemathesis CLI (`st run`) with `schemathesis.toml` twice: the examples, coverage and fuzzing
+   phases, then the stateful phase, each with every check. The stateful phase follows the spec's OpenAPI
+   links (project, runs, run, instance; cancel, get, delete, get), and use_after_free checks that a deleted
+   run answers 404. Progress and summaries are printed as they run; the JUnit XML and the HTML reports go
+   under `reports/` (`junit.xml`, `junit-stateful.xml`). `CONTRACT_MAX_EXAMPLES` overrides the number of
+   examples (and stateful scenarios) per operation.
 5. Write `reports/summary.md` (scripts/summary.py): the verdict, the API, schemathesis's counts per
    phase, the JUnit totals, the drift table and the problems, in Markdown for CI's job summary.
 
-Secrets: the key reaches schemathesis through its environment, never its command line, and
-schemathesis filters `Authorization` from its output and reports. A server may still echo the key in a
-body or a header: schemathesis's output is scrubbed on its way to the terminal, its reports are written to
-a private temporary folder and copied into `reports/` scrubbed, and every body is scrubbed before the
-drift report or a problem line shows any of it (`scripts.scrub`). No output or report holds the key.
+Secrets: the key reaches schemathesis through its environment, never its command line, and schemathesis
+filters `Authorization` from its output and reports. A server may still echo the key in a body or a header:
+schemathesis's output is scrubbed on its way to the terminal, its reports are written to a private temporary
+folder and copied into `reports/` scrubbed, and every body is scrubbed before the drift report or a problem
+line shows any of it (`scripts.scrub`). No output or report holds the key.
 
-Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on
-drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a live-mode
-variable without a key, a key the client or the API refuses, an unreachable API), as one line.
+Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on drift with
+CONTRACT_STRICT=1); 2 for unusable input (a key the client or the API refuses, an unreachable API, nothing to
+check, writes asked for without a project set aside, a live-mode variable without a key), as one line.
 """
 
 from __future__ import annotations
@@ -40,19 +57,22 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import compare
-from scripts.drift import Documents, Finding, format_report, inspect, summarise
+from scripts.discovery import CountingTransport, Ids, discover
+from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
 from scripts.scrub import Scrubber
 from scripts.summary import SUMMARY_NAME
@@ -61,23 +81,36 @@ from scripts.summary import write as write_summary
 REPORTS = ROOT / "reports"
 CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
+STATEFUL_SPEC = REPORTS / "openapi.stateful.json"
+LIVE_CONFIG = REPORTS / "schemathesis.live.toml"
 DRIFT_REPORT = REPORTS / "drift.json"
-PARAMETER = "instanceId"
-SCHEMATHESIS_REPORTS = ("junit.xml", "html", "schemathesis.json")  # what `st run` writes, privately first
 MAX_BODY_SHOWN = 200
-# The operations the embedded mock serves today; the others are left out of the schemathesis run (and said so)
-# until the mock serves them. Live mode checks the same set, so a contract run never calls a write operation.
-CHECKED_OPERATIONS = frozenset({"getInstance"})
+# The operations that change nothing although their method is not GET.
+SAFE_POSTS = frozenset({"getTestSignature"})
+# Live mode's bound on schemathesis: at most CONTRACT_RATE_LIMIT requests a second (default 4) for
+# CONTRACT_MAX_TIME seconds in all (default 120, shared by its two runs), with few examples per operation.
+LIVE_RATE_LIMIT = 4
+LIVE_MAX_TIME = 120
+LIVE_MAX_EXAMPLES = 5
+# The path and query parameters that take ids, and where their examples come from.
+ID_PARAMETERS = {"projectId": "projects", "runId": "runs", "instanceId": "instances", "signature": "signatures"}
+# Mock mode: how many of the world's ids become examples (the stateful phase finds the rest through links).
+MOCK_EXAMPLE_RUNS = 6
+# The period the stateful phase asks the mock about: its whole world.
+MOCK_WINDOW = ("2020-01-01", "2030-12-31")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Target:
-    """What the checks run against: a base URL, a key, and the instance ids to fetch."""
+    """What the checks run against: a base URL, a key, the ids to use, and whether writes may be sent."""
 
     mode: str  # "mock" or "live"
     base_url: str
     api_key: str = field(repr=False)
-    instance_ids: tuple[str, ...]
+    ids: Ids
+    allow_writes: bool
+    write_project: str | None = None
+    counter: CountingTransport = field(default_factory=CountingTransport)
 
     @property
     def scrubber(self) -> Scrubber:
@@ -97,7 +130,75 @@ def env(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
-LIVE_ONLY_VARIABLES = ("CURRENTS_INSTANCE_IDS", "CURRENTS_API_URL")
+def listed(name: str) -> list[str]:
+    return [part.strip() for part in env(name).split(",") if part.strip()]
+
+
+def client_for(target: Target, max_retries: int = 3) -> Any:
+    """The generated client for `target`, counting every request it sends (retries included). A key or URL the
+    client refuses (too short, control characters) is a UserError, scrubbed."""
+    from currents_api_client import AuthenticatedClient
+
+    try:
+        return AuthenticatedClient(
+            token=target.api_key,
+            base_url=target.base_url,
+            httpx_args={"transport": target.counter},
+            max_retries=max_retries,
+        )
+    except (TypeError, ValueError) as error:
+        raise UserError(target.scrubber.text(f"CURRENTS_API_KEY or CURRENTS_API_URL cannot be used: {error}")) from None
+
+
+def live_target(key: str) -> Target:
+    from currents_api_client.client import DEFAULT_BASE_URL
+
+    allow_writes = env("CONTRACT_ALLOW_WRITES") == "1"
+    write_project = env("CURRENTS_WRITE_PROJECT_ID") or None
+    if allow_writes and write_project is None:
+        raise UserError(
+            "CONTRACT_ALLOW_WRITES=1 needs CURRENTS_WRITE_PROJECT_ID: the id of a project set aside for "
+            "cancel, reset and delete"
+        )
+    projects = [write_project] if allow_writes and write_project else listed("CURRENTS_PROJECT_IDS")
+    target = Target(
+        "live", (env("CURRENTS_API_URL") or DEFAULT_BASE_URL).rstrip("/"), key, Ids(), allow_writes, write_project
+    )
+    with client_for(target) as client:
+        target.ids = discover(client, projects, listed("CURRENTS_INSTANCE_IDS"))
+    for note in target.ids.notes:
+        print(f"contract: {note}")
+    if not (target.ids.projects or target.ids.instances):
+        raise UserError(
+            "live mode found nothing to check: the key sees no project, and CURRENTS_PROJECT_IDS and "
+            "CURRENTS_INSTANCE_IDS name none it may read"
+        )
+    print(
+        f"contract: live API at {target.base_url}: {len(target.ids.projects)} project(s), {len(target.ids.runs)} "
+        f"run(s), {len(target.ids.instances)} instance(s), {len(target.ids.signatures)} signature(s) discovered; "
+        + (
+            f"writes allowed in project {write_project} only"
+            if allow_writes
+            else "read-only (no cancel, reset or delete)"
+        )
+    )
+    return target
+
+
+def mock_ids(world: Any) -> Ids:
+    """Ids of the mock's world: every project, the first runs, every corpus instance, a few signatures."""
+    from contract_tests.mock_api.backend import MockBackend
+
+    ids = Ids(projects=sorted(world.projects))
+    runs = sorted(world.runs.values(), key=lambda r: r.cursor, reverse=True)
+    ids.runs = [r.run_id for r in runs[:MOCK_EXAMPLE_RUNS]]
+    ids.instances = sorted(i.instance_id for i in world.instances.values() if not i.source.startswith("generated"))
+    ids.signatures = sorted({e.signature for e in MockBackend(world).executions()})[:3]
+    ids.window = MOCK_WINDOW
+    return ids
+
+
+LIVE_ONLY_VARIABLES = ("CURRENTS_INSTANCE_IDS", "CURRENTS_PROJECT_IDS", "CURRENTS_API_URL", "CURRENTS_WRITE_PROJECT_ID")
 
 
 def refuse_live_mode_without_key() -> None:
@@ -119,91 +220,216 @@ def target() -> Iterator[Target]:
     key = env("CURRENTS_API_KEY")
     refuse_live_mode_without_key()
     if key:
-        from currents_api_client.client import DEFAULT_BASE_URL
-
-        ids = tuple(i.strip() for i in env("CURRENTS_INSTANCE_IDS").split(",") if i.strip())
-        if not ids:
-            raise UserError(
-                "live mode needs CURRENTS_INSTANCE_IDS: the comma-separated instance ids to fetch "
-                "(random ids only meet 404)"
-            )
-        yield Target("live", (env("CURRENTS_API_URL") or DEFAULT_BASE_URL).rstrip("/"), key, ids)
+        yield live_target(key)
         return
     from contract_tests.mock_api.app import create_app
-    from contract_tests.mock_api.corpus import load_instances
     from contract_tests.mock_api.keys import load_keys
     from contract_tests.mock_api.server import serve_in_thread
 
     extra = env("MOCK_API_KEY") or None
     keys = load_keys()
     demo = extra or (keys.first_with_every_project() or keys.keys[0]).value
-    ids = tuple(sorted(i.decode() for i in load_instances()))
     port = int(env("MOCK_PORT") or 0)
-    with serve_in_thread(create_app(extra_key=extra), port=port) as base_url:
-        print(f"contract: mock API on {base_url}, {len(ids)} instances")
-        yield Target("mock", base_url, demo, ids)
+    app = create_app(extra_key=extra)
+    ids = mock_ids(app.backend.world)
+    with serve_in_thread(app, port=port) as base_url:
+        world = app.backend.world
+        print(f"contract: mock API on {base_url}: {len(world.projects)} projects, {len(world.runs)} runs")
+        yield Target("mock", base_url, demo, ids, allow_writes=True)
 
 
 def preflight(target: Target) -> None:
     """Fail early, in one line, when the key is refused or the API cannot be reached."""
-    from currents_api_client import AuthenticatedClient, errors
-    from currents_api_client.api.instances import get_instance
+    from currents_api_client import errors
+    from currents_api_client.api.projects import list_projects
 
-    try:
-        client = AuthenticatedClient(token=target.api_key, base_url=target.base_url, max_retries=1)
-    except (TypeError, ValueError) as error:  # a key the client refuses (too short, control characters)
-        raise UserError(target.scrubber.text(f"CURRENTS_API_KEY or CURRENTS_API_URL cannot be used: {error}")) from None
-    with client:
+    with client_for(target, max_retries=1) as client:
         try:
-            response = get_instance.sync_detailed(target.instance_ids[0], client=client)
+            response = list_projects.sync_detailed(client=client, limit=1)
         except errors.APIConnectionError as error:
             raise UserError(target.scrubber.text(f"cannot reach the API: {error}")) from None
     if response.status_code == 401:
         raise UserError(f"the API key was refused by {target.base_url} (401): check CURRENTS_API_KEY")
 
 
-def select_operations(document: dict[str, Any]) -> list[str]:
-    """Keep only CHECKED_OPERATIONS in `document` (and no links to the others); return the operationIds left out."""
-    left_out = []
-    for path, item in list(document["paths"].items()):
-        for method, operation in list(item.items()):
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            if operation["operationId"] in CHECKED_OPERATIONS:
-                for response in operation.get("responses", {}).values():
-                    response.pop("links", None)
-            else:
-                left_out.append(operation["operationId"])
-                del item[method]
-        if not any(isinstance(o, dict) and "operationId" in o for o in item.values()):
-            del document["paths"][path]
-    return sorted(left_out)
+def is_write(method: str, operation: dict[str, Any]) -> bool:
+    return method.upper() != "GET" and operation.get("operationId") not in SAFE_POSTS
 
 
-def contract_document(instance_ids: tuple[str, ...]) -> dict[str, Any]:
-    """generated/openapi.json, reduced to CHECKED_OPERATIONS, with `instance_ids` as the examples of the
-    instanceId path parameter."""
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "operationId" in operation:
+                yield path, method, operation
+
+
+def drop_writes(document: dict[str, Any]) -> list[str]:
+    """Remove the write operations (and every link to them) from `document`; return their operationIds."""
+    writes = sorted(op["operationId"] for _, method, op in operations(document) if is_write(method, op))
+    for path, method, operation in list(operations(document)):
+        if is_write(method, operation):
+            del document["paths"][path][method]
+    for _, _, operation in operations(document):
+        for response in operation.get("responses", {}).values():
+            links = response.get("links", {})
+            for name in [n for n, link in links.items() if link.get("operationId") in writes]:
+                del links[name]
+    return writes
+
+
+def pin_to_project(document: dict[str, Any], project_id: str) -> None:
+    """Every `projectId` parameter accepts only `project_id`, and the projects listing (the one response that
+    names other projects) is left out, so that every run a write operation reaches, by example or by link,
+    belongs to the project set aside for writes."""
+    for path, method, operation in list(operations(document)):
+        if operation["operationId"] == "listProjects":
+            del document["paths"][path][method]
+            continue
+        for parameter in operation.get("parameters", []):
+            if parameter.get("name") == "projectId":
+                parameter["schema"] = {"type": "string", "enum": [project_id]}
+        for response in operation.get("responses", {}).values():
+            links = response.get("links", {})
+            for name in [n for n, link in links.items() if link.get("operationId") == "listProjects"]:
+                del links[name]
+            for content in response.get("content", {}).values():
+                # schemathesis feeds the ids of response examples to linked operations: the spec's examples
+                # name runs of other (real) accounts, so none may reach a write operation
+                content.pop("examples", None)
+                content.pop("example", None)
+
+
+def contract_document(target: Target) -> dict[str, Any]:
+    """generated/openapi.json for this run: id examples from `target.ids`, writes removed unless allowed."""
     document: dict[str, Any] = json.loads((GENERATED / BUNDLED_NAME).read_text(encoding="utf-8"))
-    left_out = select_operations(document)
-    if left_out:
-        print(
-            f"contract: checking {', '.join(sorted(CHECKED_OPERATIONS))} only: the mock does not serve "
-            f"{len(left_out)} operation(s) yet, left out: {', '.join(left_out)}",
-            flush=True,
-        )
-    for item in document["paths"].values():
-        for operation in item.values():
-            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                if parameter.get("name") == PARAMETER and parameter.get("in") == "path":
-                    parameter["examples"] = {f"instance{n}": {"value": i} for n, i in enumerate(instance_ids)}
+    parameters = document.get("components", {}).get("parameters", {})
+    for _, _, operation in operations(document):
+        resolved = []
+        for parameter in operation.get("parameters", []):
+            if "$ref" in parameter:  # inline shared parameters, so that each operation gets its own examples
+                parameter = json.loads(json.dumps(parameters[parameter["$ref"].rsplit("/", 1)[-1]]))
+            kind = ID_PARAMETERS.get(parameter.get("name", ""))
+            values = getattr(target.ids, kind) if kind else []
+            if values and parameter.get("in") in ("path", "query"):
+                parameter.pop("example", None)
+                parameter["examples"] = {f"{kind}{n}": {"value": v} for n, v in enumerate(values)}
+            resolved.append(parameter)
+        if resolved:
+            operation["parameters"] = resolved
+    if not target.allow_writes:
+        left_out = drop_writes(document)
+        print(f"contract: read-only: {', '.join(left_out)} left out (CONTRACT_ALLOW_WRITES=1 enables them)")
+    elif target.mode == "live" and target.write_project:
+        pin_to_project(document, target.write_project)
     return document
 
 
-def contract_spec(target: Target) -> Path:
-    """Write the contract document of `target` under reports/, for `st run`."""
+def walk_document(document: dict[str, Any], window: tuple[str, str]) -> dict[str, Any]:
+    """The contract document for the stateful phase: each read operation keeps only its required parameters
+    (and `limit`), and required dates span `window`, so that listings return items whose links lead on.
+
+    Random filters, cursors and periods almost always make a listing empty, and a link from an empty page
+    leads nowhere; the filters themselves are checked by the other phases."""
+    walk: dict[str, Any] = json.loads(json.dumps(document))
+    for _, method, operation in operations(walk):
+        if method != "get":
+            continue
+        kept = []
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "path" or parameter.get("name") == "limit":
+                kept.append(parameter)
+            elif parameter.get("required"):
+                if parameter.get("name") in ("date_start", "date_end"):
+                    value = window[0] if parameter["name"] == "date_start" else window[1]
+                    parameter["schema"] = {"type": "string", "enum": [value]}
+                    parameter.pop("examples", None)
+                kept.append(parameter)
+        operation["parameters"] = kept
+    return walk
+
+
+def date_window(target: Target) -> tuple[str, str]:
+    """The period the stateful walk asks listings about: the whole mock world, or live the period of the
+    runs discovery found."""
+    return target.ids.window or MOCK_WINDOW
+
+
+def contract_specs(target: Target) -> tuple[Path, Path]:
+    """Write the contract documents of `target` under reports/, for `st run`: one for the examples, coverage
+    and fuzzing phases, and one for the stateful phase (`walk_document`)."""
     REPORTS.mkdir(exist_ok=True)
-    CONTRACT_SPEC.write_text(json.dumps(contract_document(target.instance_ids), indent=2) + "\n", encoding="utf-8")
-    return CONTRACT_SPEC
+    document = contract_document(target)
+    CONTRACT_SPEC.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    STATEFUL_SPEC.write_text(
+        json.dumps(walk_document(document, date_window(target)), indent=2) + "\n", encoding="utf-8"
+    )
+    return CONTRACT_SPEC, STATEFUL_SPEC
+
+
+LIVE_CONFIG_CHANGES = {
+    # No undeclared methods at all: the document live mode checks lacks the write operations, so even an
+    # OPTIONS probe would find an `Allow` that lists more than the document declares.
+    "[phases.coverage]\n": "unexpected-methods = []\n",
+    # Only the spec's links: an inferred link could carry a run of another project to a write operation.
+    "[phases.stateful]\n": "inference.algorithms = []\nlink-calibration = false\n",
+}
+UNEXPECTED_METHODS = re.compile(r"^unexpected-methods = .*\n", re.MULTILINE)
+
+
+def live_config() -> Path:
+    """schemathesis.toml for live mode, with `LIVE_CONFIG_CHANGES` made in its tables."""
+    text = UNEXPECTED_METHODS.sub("", CONFIG.read_text(encoding="utf-8"))
+    for table, lines in LIVE_CONFIG_CHANGES.items():
+        if text.count(table) != 1:
+            raise UserError(f"{display_path(CONFIG)}: expected one {table.strip()} table")
+        text = text.replace(table, table + lines)
+    LIVE_CONFIG.write_text(text, encoding="utf-8")
+    return LIVE_CONFIG
+
+
+def report_names(suffix: str) -> tuple[str, str, str]:
+    """The JUnit, HTML and JSON reports of one `st run` under reports/ (`suffix` tells the stateful run's)."""
+    return f"junit{suffix}.xml", f"html{suffix}", f"schemathesis{suffix}.json"
+
+
+def schemathesis_command(
+    spec: Path, target: Target, phases: str, private: Path, har: Path, suffix: str = ""
+) -> list[str]:
+    """The `st run` command line for `phases` of `spec` (never the key: it is in the environment). Its
+    reports go to the `private` folder, to be copied into reports/ scrubbed (`run_schemathesis`)."""
+    config = live_config() if target.mode == "live" else CONFIG
+    junit, html, run_report = report_names(suffix)
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec)]
+    command += ["--url", target.base_url, "--phases", phases, "--output-truncate", "false"]
+    command += ["--report", "har", "--report-har-path", str(har)]
+    command += ["--report-junit-path", str(private / junit), "--report-html-path", str(private / html)]
+    command += ["--report-json-path", str(private / run_report)]
+    examples = positive_integer("CONTRACT_MAX_EXAMPLES", LIVE_MAX_EXAMPLES if target.mode == "live" else 0)
+    if examples:
+        command += ["--max-examples", str(examples)]
+    if target.mode == "live":
+        # unsupported_method sends every undeclared method (DELETE, PUT, PATCH, ...) to every path: never
+        # to the real API, where a DELETE on a run's path is not a probe.
+        command += ["--exclude-checks", "unsupported_method"]
+        rate, seconds = live_budget()
+        command += ["--rate-limit", f"{rate}/s", "--max-time", str(max(1, seconds // 2))]
+    return command
+
+
+def positive_integer(name: str, default: int) -> int:
+    text = env(name)
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise UserError(f"{name} must be a positive integer, not {text!r}")
+    return int(text)
+
+
+def live_budget() -> tuple[int, int]:
+    """Live mode's rate (requests a second) and time budget (seconds) for schemathesis."""
+    return positive_integer("CONTRACT_RATE_LIMIT", LIVE_RATE_LIMIT), positive_integer(
+        "CONTRACT_MAX_TIME", LIVE_MAX_TIME
+    )
 
 
 def copy_scrubbed(source: Path, destination: Path, scrubber: Scrubber) -> None:
@@ -224,102 +450,190 @@ def pump(source: IO[bytes], sink: IO[bytes], scrubber: Scrubber) -> None:
         sink.flush()
 
 
-def run_schemathesis(spec: Path, target: Target) -> int:
-    """`st run` against `target`. A server may echo the key into a body that schemathesis prints or reports,
-    so its output is scrubbed on the way to the terminal, and its reports are written to a private folder
-    and copied into reports/ scrubbed. Responses are printed untruncated, so no cut leaves part of a key."""
+def run_scrubbed(command: list[str], environment: dict[str, str], scrubber: Scrubber) -> int:
+    """Run `command` with its standard output and error scrubbed on their way to ours."""
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    errors = threading.Thread(target=pump, args=(process.stderr, sys.stderr.buffer, scrubber), daemon=True)
+    errors.start()
+    try:
+        pump(process.stdout, sys.stdout.buffer, scrubber)
+        status = process.wait()
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
+        errors.join()
+    return status
+
+
+def run_schemathesis(specs: tuple[Path, Path], target: Target, scratch: Path) -> tuple[int, int]:
+    """Run the examples, coverage and fuzzing phases, then the stateful phase; return the worse exit status
+    and how many requests schemathesis sent (counted from its HAR reports, kept out of reports/).
+
+    A server may echo the key into a body that schemathesis prints or reports, so its output is scrubbed on
+    the way to the terminal, and its reports are written to the private `scratch` folder and copied into
+    reports/ scrubbed. Responses are printed untruncated, so no cut leaves part of a key."""
+    environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
     scrubber = target.scrubber
-    with tempfile.TemporaryDirectory(prefix="contract-reports-") as private:
-        command = [
-            sys.executable,
-            "-m",
-            "schemathesis.cli",
-            "--config-file",
-            str(CONFIG),
-            "run",
-            str(spec),
-            "--url",
-            target.base_url,
-            "--output-truncate",
-            "false",
-            "--report-junit-path",
-            str(Path(private) / "junit.xml"),
-            "--report-html-path",
-            str(Path(private) / "html"),
-            "--report-json-path",
-            str(Path(private) / "schemathesis.json"),
-        ]
-        environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
-        print(
-            f"contract: st run {display_path(spec)} --url {target.base_url} (config {display_path(CONFIG)})",
-            flush=True,
-        )
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert process.stdout is not None and process.stderr is not None
-        errors = threading.Thread(target=pump, args=(process.stderr, sys.stderr.buffer, scrubber), daemon=True)
-        errors.start()
-        try:
-            pump(process.stdout, sys.stdout.buffer, scrubber)
-            status = process.wait()
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait()
-            errors.join()
-        for name in SCHEMATHESIS_REPORTS:
+    statuses, sent = [], 0
+    runs = [(specs[0], "examples,coverage,fuzzing", ""), (specs[1], "stateful", "-stateful")]
+    for n, (spec, phases, suffix) in enumerate(runs):
+        har = scratch / f"requests-{n}.har"
+        command = schemathesis_command(spec, target, phases, scratch, har, suffix)
+        shown = " ".join(command[command.index("run") : command.index("--output-truncate")])
+        config = command[command.index("--config-file") + 1]
+        print(f"contract: st {shown} (config {display_path(Path(config))})", flush=True)
+        statuses.append(run_scrubbed(command, environment, scrubber))
+        sent += har_requests(har)
+        for name in report_names(suffix):
             destination = REPORTS / name
             if destination.is_dir():
                 shutil.rmtree(destination)
             elif destination.exists():
                 destination.unlink()
-            if (Path(private) / name).exists():
-                copy_scrubbed(Path(private) / name, destination, scrubber)
-    return status
+            if (scratch / name).exists():
+                copy_scrubbed(scratch / name, destination, scrubber)
+    return max(statuses), sent
 
 
-def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
-    """Every instance fetched with the generated client; problems are responses that are not a decodable 200."""
-    from currents_api_client import AuthenticatedClient, errors
+def har_requests(har: Path) -> int:
+    """How many requests a HAR file records (0 when schemathesis wrote none)."""
+    try:
+        return len(json.loads(har.read_text(encoding="utf-8"))["log"]["entries"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def read_operations(target: Target) -> list[tuple[str, str, Callable[..., Any]]]:
+    """One call of every read operation, as (operationId, what it reads, a call that takes `client=`)."""
+    import datetime as dt
+
     from currents_api_client.api.instances import get_instance
-    from currents_api_client.models import InstanceResponse
+    from currents_api_client.api.projects import get_project, list_projects
+    from currents_api_client.api.runs import find_run, get_run, list_project_runs
+    from currents_api_client.api.signature import get_test_signature
+    from currents_api_client.api.spec_files import list_spec_files
+    from currents_api_client.api.test_results import get_test_results
+    from currents_api_client.api.tests import list_tests
+    from currents_api_client.models import TestSignatureRequest
+
+    ids = target.ids
+    end = dt.datetime.now(dt.UTC)
+    start, stop = (end - dt.timedelta(days=3650)).isoformat(), end.isoformat()
+    calls: list[tuple[str, str, Callable[..., Any]]] = [
+        ("listProjects", "projects", partial(list_projects.sync_detailed))
+    ]
+    for project in ids.projects[:3]:
+        calls += [
+            ("getProject", project, partial(get_project.sync_detailed, project)),
+            ("listProjectRuns", project, partial(list_project_runs.sync_detailed, project)),
+            ("findRun", project, partial(find_run.sync_detailed, project_id=project)),
+            (
+                "listSpecFiles",
+                project,
+                partial(list_spec_files.sync_detailed, project, date_start=start, date_end=stop),
+            ),
+            ("listTests", project, partial(list_tests.sync_detailed, project, date_start=start, date_end=stop)),
+        ]
+    for run_id in ids.runs[:6]:
+        calls.append(("getRun", run_id, partial(get_run.sync_detailed, run_id)))
+    for signature in ids.signatures[:2]:
+        results = partial(get_test_results.sync_detailed, signature, date_start=start, date_end=stop)
+        calls.append(("getTestResults", signature, results))
+    if ids.projects:
+        body = TestSignatureRequest.from_dict(
+            {"projectId": ids.projects[0], "specFilePath": "contract/check.spec.ts", "testTitle": ["contract", "check"]}
+        )
+        calls.append(("getTestSignature", ids.projects[0], partial(get_test_signature.sync_detailed, body=body)))
+    for instance_id in ids.instances:
+        calls.append(("getInstance", instance_id, partial(get_instance.sync_detailed, instance_id)))
+    if target.allow_writes and ids.runs:
+        calls += write_operations(ids.runs[-1])
+    return calls
+
+
+def write_operations(run_id: str) -> list[tuple[str, str, Callable[..., Any]]]:
+    """Reset, cancel and delete one run, in that order (only where writes are allowed)."""
+    from currents_api_client.api.runs import cancel_run, delete_run, get_run, reset_run
+    from currents_api_client.models import RunResetRequest
+
+    def reset(*, client: Any) -> Any:
+        specs = get_run.sync(run_id, client=client).data.specs or []
+        machines = sorted({spec.machine_id for spec in specs if spec.machine_id}) or ["none"]
+        return reset_run.sync_detailed(run_id, client=client, body=RunResetRequest(machine_id=machines[:1]))
+
+    return [
+        ("resetRun", run_id, reset),
+        ("cancelRun", run_id, partial(cancel_run.sync_detailed, run_id)),
+        ("deleteRun", run_id, partial(delete_run.sync_detailed, run_id)),
+    ]
+
+
+def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str]]:
+    """One response of every read operation, fetched and decoded with the generated client, then inspected
+    for drift. Problems are responses that are not a decodable 200 (a 404 for a listing's find is expected)."""
+    from currents_api_client import errors
 
     documents = Documents.load()
     scrubber = target.scrubber
-    findings, problems = [], []
-    with AuthenticatedClient(token=target.api_key, base_url=target.base_url) as client:
-        for instance_id in target.instance_ids:
+    findings, problems, covered = [], [], set()
+    with client_for(target) as client:
+        for operation_id, subject, call in read_operations(target):
+            source = f"{operation_id} {subject}"
             try:
-                response = get_instance.sync_detailed(instance_id, client=client)
-                if response.status_code != 200:
-                    shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
-                    problems.append(f"{instance_id}: HTTP {int(response.status_code)} {shown}")
-                    continue
-                # The key scrubbed before anything of the body can be printed, or saved in drift.json.
-                body = scrubber.data(json.loads(response.content))
-                InstanceResponse.from_dict(body)
+                response = call(client=client)
             except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
                 reason = scrubber.text(errors.describe(error))
-                problems.append(f"{instance_id}: the client cannot decode it: {reason}")
+                problems.append(f"{source}: the client cannot decode it: {reason}")
                 continue
-            finding = inspect(documents, instance_id, body)
-            problems += [f"{instance_id}: {line}" for line in finding.violations]
+            if response.status_code != 200:
+                if not (operation_id == "findRun" and response.status_code == 404):
+                    shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
+                    problems.append(f"{source}: HTTP {int(response.status_code)} {shown}")
+                continue
+            if response.parsed is None:
+                problems.append(f"{source}: the client did not decode the 200 body")
+                continue
+            # The key scrubbed before anything of the body can be printed, or saved in drift.json.
+            body = scrubber.data(json.loads(response.content))
+            if operation_id == "getInstance":
+                finding = inspect(documents, source, body)
+            elif operation_id in ("getRun", "findRun"):  # a run is matched to its runner variant first
+                finding = inspect(documents, source, body, union="Run", envelope="RunResponse")
+            else:
+                finding = inspect_operation(documents, source, operation_id, body)
+            problems += [f"{source}: {line}" for line in finding.violations]
             findings.append(finding)
-    return findings, problems
+            covered.add(operation_id)
+    return findings, problems, covered
 
 
 def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
-    (REPORTS / SUMMARY_NAME).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
+    for name, default in (("CONTRACT_MAX_EXAMPLES", 1), ("CONTRACT_RATE_LIMIT", 1), ("CONTRACT_MAX_TIME", 1)):
+        positive_integer(name, default)  # a bad number is refused before anything is sent
+    for stale in (SUMMARY_NAME, "schemathesis-stateful.json", "junit-stateful.xml"):
+        (REPORTS / stale).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
     refuse_live_mode_without_key()  # before anything else runs
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
-    with target() as chosen:
+    with target() as chosen, tempfile.TemporaryDirectory() as scratch:
         preflight(chosen)
-        schemathesis_status = run_schemathesis(contract_spec(chosen), chosen)
-        findings, problems = fetch_and_inspect(chosen)
+        specs = contract_specs(chosen)
+        findings, problems, covered = fetch_and_inspect(chosen)
+        schemathesis_status, sent_by_schemathesis = run_schemathesis(specs, chosen, Path(scratch))
     fields = summarise(findings)
     DRIFT_REPORT.write_text(
-        json.dumps({"mode": chosen.mode, "responses": len(findings), "fields": [f.__dict__ for f in fields]}, indent=2)
+        json.dumps(
+            {
+                "mode": chosen.mode,
+                "responses": len(findings),
+                "operations": sorted(covered),
+                "fields": [f.__dict__ for f in fields],
+            },
+            indent=2,
+        )
         + "\n",
         encoding="utf-8",
     )
@@ -336,11 +650,17 @@ def main(argv: list[str] | None = None) -> int:
         problems=problems,
         secret=chosen.api_key,
     )
+    bound = f" (at most {live_budget()[0] * live_budget()[1]} by schemathesis)" if chosen.mode == "live" else ""
+    print(
+        f"contract: {sent_by_schemathesis + chosen.counter.sent} requests sent: {sent_by_schemathesis} by "
+        f"schemathesis, {chosen.counter.sent} by discovery and the drift fetch{bound}"
+    )
     print(
         f"contract: {'FAILED' if failed else 'passed'} against the {chosen.mode} API: schemathesis exit "
-        f"{schemathesis_status}, {len(findings)} instances decoded, {len(problems)} problem(s), "
-        f"{len(fields)} drift field(s){' (CONTRACT_STRICT=1: drift fails)' if strict and fields else ''}; "
-        f"reports in {display_path(REPORTS)}/, summary in {display_path(summary)}"
+        f"{schemathesis_status}, {len(findings)} responses of {len(covered)} operations decoded, "
+        f"{len(problems)} problem(s), {len(fields)} drift field(s)"
+        f"{' (CONTRACT_STRICT=1: drift fails)' if strict and fields else ''}; reports in {display_path(REPORTS)}/, "
+        f"summary in {display_path(summary)}"
     )
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -1,10 +1,12 @@
 """Find the fields an API response carries that the spec does not list: API drift.
 
-Scope: a 200 response body of GET /instances/{instanceId} (or, with `union="Run"` and
-`envelope="RunResponse"`, of GET /runs/{runId}). The body is first matched to its variant with the spec
-as written (open objects); then it is validated against that variant with
+Scope: a 200 response body of any operation. An instance (`inspect`), or a run (`inspect` with
+`union="Run"` and `envelope="RunResponse"`), is first matched to its variant with the spec as written
+(open objects); then it is validated against that variant with
 `overlays/strict-contract.overlay.yaml` applied, which closes every object schema, and every field
-that closed schema refuses is drift. Paths are normalised so that the same field in every test, attempt
+that closed schema refuses is drift. Any other operation's body (`inspect_operation`) is validated
+against the strict schema of its 200 response; inside a `oneOf` (a run's runner variants), the
+closest variant explains what is refused. Paths are normalised so that the same field in every test, attempt
 or map entry is one path: `[*]` stands for any array item and `*` for any map key, as in
 `$.data.testResults.*.attempts[*].steps`.
 
@@ -24,7 +26,14 @@ from typing import Any
 from scripts import bundle
 from scripts._cli import ROOT
 from scripts.overlays import apply_overlay_files
-from scripts.schema_validation import DOCUMENT_URI, leaves, match_variant, schema_validator, short
+from scripts.schema_validation import (
+    DOCUMENT_URI,
+    leaves,
+    match_variant,
+    operation_response_schema,
+    schema_validator,
+    short,
+)
 
 STRICT_OVERLAY = ROOT / "overlays" / "strict-contract.overlay.yaml"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -38,6 +47,7 @@ class Documents:
     spec: dict[str, Any]
     strict: dict[str, Any]
     envelopes: dict[str, Any] = field(default_factory=dict)
+    operations: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, entry: Path = bundle.ENTRY, overlay: Path = STRICT_OVERLAY) -> Documents:
@@ -104,7 +114,12 @@ def inspect(
         finding.violations = match.refusals.get(closest, []) if closest else [f"$: not a {union} response"]
         return finding
     finding.variant = match.matched[0]
-    validator = _strict_envelope_validator(documents, finding.variant, envelope)
+    collect(finding, _strict_envelope_validator(documents, finding.variant, envelope), body)
+    return finding
+
+
+def collect(finding: Finding, validator: Any, body: Any) -> None:
+    """Record in `finding` what the strict `validator` refuses in `body`: unknown fields, or violations."""
     for error in validator.iter_errors(body):
         for leaf in leaves(error):
             if leaf.validator != "additionalProperties" or not isinstance(leaf.instance, dict):
@@ -114,6 +129,22 @@ def inspect(
             where = pattern_path(list(leaf.absolute_schema_path)[:-1])
             for name in sorted(set(leaf.instance) - known):
                 finding.unknown.setdefault(where + _member(name), leaf.instance[name])
+
+
+def inspect_operation(documents: Documents, source: str, operation_id: str, body: Any) -> Finding:
+    """List what the strict spec refuses in a 200 body of `operation_id`. Violations of the spec as written
+    are reported as violations, not drift."""
+    finding = Finding(source)
+    if operation_id not in documents.operations:
+        pointer = operation_response_schema(documents.spec, operation_id, 200)
+        documents.operations[operation_id] = (
+            schema_validator(documents.spec, pointer),
+            schema_validator(documents.strict, pointer),
+        )
+    written, strict = documents.operations[operation_id]
+    finding.violations = [f"{e.json_path}: {e.message}" for e in written.iter_errors(body)]
+    if not finding.violations:
+        collect(finding, strict, body)
     return finding
 
 

@@ -28,6 +28,8 @@ from scripts.scrub import Scrubber
 SUMMARY_NAME = "summary.md"
 SCHEMATHESIS_NAME = "schemathesis.json"
 JUNIT_NAME = "junit.xml"
+STATEFUL_RUN_NAME = "schemathesis-stateful.json"
+STATEFUL_JUNIT_NAME = "junit-stateful.xml"
 DRIFT_NAME = "drift.json"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 RATE_KEYS = ("accepted", "rejected", "unreachable", "conflicts")
@@ -87,11 +89,17 @@ def _phase_rows(report: dict[str, Any]) -> Iterable[str]:
         yield f"| {phase} | {cell(status)} | " + " | ".join(numbers) + " |"
 
 
-def _schemathesis_section(reports: Path, scrubber: Scrubber) -> list[str]:
-    lines = ["## schemathesis", ""]
-    report = _read_json(reports / SCHEMATHESIS_NAME, scrubber)
+def _schemathesis_section(
+    reports: Path,
+    scrubber: Scrubber,
+    title: str = "schemathesis",
+    run_name: str = SCHEMATHESIS_NAME,
+    junit_name: str = JUNIT_NAME,
+) -> list[str]:
+    lines = [f"## {title}", ""]
+    report = _read_json(reports / run_name, scrubber)
     if not isinstance(report, dict):
-        lines += [f"schemathesis wrote no run report (`{SCHEMATHESIS_NAME}`).", ""]
+        lines += [f"schemathesis wrote no run report (`{run_name}`).", ""]
     else:
         cases = report.get("test_cases") or {}
         operations = report.get("operations") or {}
@@ -113,15 +121,24 @@ def _schemathesis_section(reports: Path, scrubber: Scrubber) -> list[str]:
                 operations = ", ".join(str(o) for o in group.get("operations") or [])
                 lines.append(f"| {cell(title, width=160)} | {group.get('count', 0)} | {cell(operations, width=160)} |")
             lines.append("")
-    totals = junit_totals(reports / JUNIT_NAME)
+    totals = junit_totals(reports / junit_name)
     if totals is None:
-        lines += [f"No JUnit report (`{JUNIT_NAME}`).", ""]
+        lines += [f"No JUnit report (`{junit_name}`).", ""]
     else:
         lines += [
-            f"JUnit (`{JUNIT_NAME}`): {totals['tests']} tests, {totals['failures']} failures, "
+            f"JUnit (`{junit_name}`): {totals['tests']} tests, {totals['failures']} failures, "
             f"{totals['errors']} errors, {totals['skipped']} skipped.",
             "",
         ]
+    return lines
+
+
+def _schemathesis_sections(reports: Path, scrubber: Scrubber) -> list[str]:
+    """The schemathesis run, and its stateful run when `make contract` made one (it runs it on its own)."""
+    lines = _schemathesis_section(reports, scrubber)
+    if (reports / STATEFUL_RUN_NAME).exists():
+        title = "schemathesis: the stateful phase"
+        lines += _schemathesis_section(reports, scrubber, title, STATEFUL_RUN_NAME, STATEFUL_JUNIT_NAME)
     return lines
 
 
@@ -157,7 +174,7 @@ def render(
         "",
         f"Checked against {where} at `{cell(scrubber.text(base_url))}`.",
         "",
-        *_schemathesis_section(reports, scrubber),
+        *_schemathesis_sections(reports, scrubber),
         *_drift_section(reports, strict, scrubber),
         "## Problems",
         "",

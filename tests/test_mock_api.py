@@ -468,4 +468,4 @@ def test_error_bodies_are_the_spec_examples() -> None:
         (INSTANCE_NOT_FOUND, "InstanceNotFound"),
     ]
     for reply, name in pairs:
-        assert json.loads(reply.body) == examples[name]["value"]
+        assert json.loads(bytes(reply.body)) == examples[name]["value"]

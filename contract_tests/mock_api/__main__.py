@@ -1,14 +1,15 @@
 """Run the mock Currents API in the foreground: `python -m contract_tests.mock_api`.
 
-Scope: serves `GET /v1/instances/{instanceId}` from the fixture corpus and the spec's seed
-examples (see `contract_tests.mock_api.app`), until Ctrl-C or SIGTERM. Run it from the project
+Scope: serves every operation of the spec from one seeded world built from the fixture corpus and
+the spec's seed examples (see `contract_tests.mock_api.app` and `world`), until Ctrl-C or SIGTERM.
+Cancel, reset and delete change that world; a restart builds it again. Run it from the project
 root (it imports `scripts`). It prints its base URL, a working key and a curl line to try.
 
 Environment:
 - `MOCK_HOST`: the address to listen on (default 127.0.0.1; the mock is meant for loopback).
 - `MOCK_PORT`: the port, 0 to 65535 (default 4010; 0 picks a free one, printed).
-- `MOCK_API_KEY`: an extra key that may read every instance, printed instead of the demo key
-  of `keys.yaml`.
+- `MOCK_API_KEY`: an extra key that may read and write every project, printed instead of the
+  demo key of `keys.yaml`.
 An empty variable counts as unset.
 
 Limits: a test double; the keys in `keys.yaml` are public demo keys. Each request is logged
@@ -16,7 +17,7 @@ by uvicorn's access log on standard output, after the banner.
 
 Exit status: 0 when stopped by Ctrl-C or SIGTERM; 2 for unusable input (MOCK_PORT not an
 integer or out of range, an address that cannot be bound such as a port in use, a bad key,
-keys file, fixture or example), as one line on standard error.
+keys file, fixture or example, naming the file and the entry), as one line on standard error.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts._cli import UserError
+from scripts._cli import UserError, display_path
 from scripts.bundle import bundle
 from scripts.fixtures import Fixture, load_fixtures
 
@@ -40,7 +40,7 @@ class StoredInstance:
 
 def from_fixture(fixture: Fixture) -> StoredInstance:
     return StoredInstance(
-        source=f"fixture {fixture.path.name}",
+        source=display_path(fixture.path),
         instance_id=fixture.instance_id,
         project_id=fixture.project_id,
         body=fixture.path.read_bytes(),

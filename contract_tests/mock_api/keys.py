@@ -1,7 +1,9 @@
-"""The mock's API keys and the projects each key may read.
+"""The mock's API keys: the projects each key may reach, and what it may do there.
 
 Scope: reads `keys.yaml` next to this module (mock-only demo keys, committed on purpose) and
-answers one question: which known key, if any, is this presented Bearer token. The lookup
+answers one question: which known key, if any, is this presented Bearer token. Each key has
+`projects` (`["*"]` or project ids: any other project's resources answer 403) and `scopes`
+(`read`, and `write` for cancel, reset and delete: a key without it gets 403 on every write). The lookup
 compares SHA-256 digests with `hmac.compare_digest` against every known key, with no early exit,
 so its timing does not depend on which key matched or on how long a prefix of one did.
 
@@ -25,6 +27,8 @@ from scripts.yaml_files import load_yaml
 
 KEYS_FILE = Path(__file__).resolve().parent / "keys.yaml"
 ALL_PROJECTS = "*"
+READ, WRITE = "read", "write"
+SCOPES = (READ, WRITE)
 EXTRA_KEY_NAME = "extra (MOCK_API_KEY)"
 _KEY_SHAPE = re.compile(r"[!-~]+")  # visible ASCII, no spaces
 
@@ -35,18 +39,22 @@ class KeysError(UserError):
 
 @dataclass(frozen=True)
 class ApiKey:
-    """One known key: a label, its value and the projects it may read."""
+    """One known key: a label, its value, the projects it may reach and its scopes."""
 
     name: str
     value: str = field(repr=False)
     projects: frozenset[str]
+    scopes: frozenset[str] = frozenset(SCOPES)
 
     @property
     def digest(self) -> bytes:
         return hashlib.sha256(self.value.encode("ascii")).digest()
 
     def may_read(self, project_id: str) -> bool:
-        return ALL_PROJECTS in self.projects or project_id in self.projects
+        return READ in self.scopes and (ALL_PROJECTS in self.projects or project_id in self.projects)
+
+    def may_write(self, project_id: str) -> bool:
+        return WRITE in self.scopes and self.may_read(project_id)
 
 
 class KeyRing:
@@ -75,7 +83,7 @@ def check_key_shape(value: str, where: str) -> None:
 
 
 def load_keys(path: Path = KEYS_FILE, extra_key: str | None = None) -> KeyRing:
-    """The keys of `path`, plus `extra_key` (which may read every project) when given.
+    """The keys of `path`, plus `extra_key` (which may read and write every project) when given.
 
     An extra key equal to a key of the file replaces that entry, so it reads every project.
     """
@@ -88,8 +96,8 @@ def load_keys(path: Path = KEYS_FILE, extra_key: str | None = None) -> KeyRing:
     for index, entry in enumerate(entries):
         at = f"{where}: keys[{index}]"
         if not isinstance(entry, dict):
-            raise KeysError(f"{at}: expected a mapping with `name`, `key` and `projects`")
-        name, value, projects = entry.get("name"), entry.get("key"), entry.get("projects")
+            raise KeysError(f"{at}: expected a mapping with `name`, `key`, `projects` and `scopes`")
+        name, value, projects, scopes = entry.get("name"), entry.get("key"), entry.get("projects"), entry.get("scopes")
         if not isinstance(name, str) or not name:
             raise KeysError(f"{at}: needs a `name`")
         if not isinstance(value, str):
@@ -97,9 +105,11 @@ def load_keys(path: Path = KEYS_FILE, extra_key: str | None = None) -> KeyRing:
         check_key_shape(value, f"{at} ({name})")
         if not isinstance(projects, list) or not projects or not all(isinstance(p, str) and p for p in projects):
             raise KeysError(f'{at} ({name}): `projects` must be a non-empty list of project ids, or ["*"]')
+        if not isinstance(scopes, list) or not scopes or not all(scope in SCOPES for scope in scopes):
+            raise KeysError(f"{at} ({name}): `scopes` must be a non-empty list of {' and '.join(SCOPES)}")
         if value in keys:
             raise KeysError(f"{at} ({name}): the same key as {keys[value].name}")
-        keys[value] = ApiKey(name=name, value=value, projects=frozenset(projects))
+        keys[value] = ApiKey(name=name, value=value, projects=frozenset(projects), scopes=frozenset(scopes))
     if extra_key is not None:
         check_key_shape(extra_key, "MOCK_API_KEY")
         keys[extra_key] = ApiKey(name=EXTRA_KEY_NAME, value=extra_key, projects=frozenset({ALL_PROJECTS}))

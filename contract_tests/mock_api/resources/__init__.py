@@ -1,0 +1,38 @@
+"""The mock's resources, one module per Currents resource; each handler reads the request and asks the backend.
+
+Each module has `routes(backend, journal) -> list[Route]`. `app.create_app` mounts every module listed
+in `RESOURCES`, so a new resource (artifacts, say) is one module with its routes, added there.
+
+`route(template, handlers, journal)` makes one Starlette `Route` from the spec's path template (with the
+`/v1` base path), served by `rest.Operations`: the handlers by method, 405 with `Allow` for the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from contract_tests.mock_api.journal import Journal
+from contract_tests.mock_api.keys import ApiKey
+from contract_tests.mock_api.pagination import CursorPage
+from contract_tests.mock_api.rest import Handler, Operations
+
+BASE_PATH = "/v1"
+
+
+def route(template: str, handlers: Mapping[str, Handler], journal: Journal) -> Route:
+    """A route for `template` (a spec path such as `/runs/{runId}`) answering `handlers` by method."""
+    return Route(BASE_PATH + template, Operations(BASE_PATH + template, handlers, journal))
+
+
+def api_key(request: Request) -> ApiKey:
+    """The key `middleware.AuthenticateFirst` found for this request."""
+    return cast(ApiKey, request.scope["state"]["api_key"])
+
+
+def listing(page: CursorPage, item: Any) -> dict[str, Any]:
+    """A cursor-paginated listing body: `{status, has_more, data}`, each item made by `item`."""
+    return {"status": "OK", "has_more": page.has_more, "data": [item(i) for i in page.items]}
