@@ -6,7 +6,10 @@ and generates the client from it into `generated/currents-api-client/` with
 the pinned openapi-python-client, `generator/config.yaml` and the custom
 templates in `generator/templates/`. The pinned ruff then fixes imports and
 formats the code; it runs as `python -m ruff` from this environment, never
-from PATH.
+from PATH. Last, the hand-written modules of `generator/lib/` are copied
+unchanged into the package as `currents_api_client/lib/` (after ruff, so
+the copies stay byte for byte what was written; the kit's own ruff and the
+package's mypy --strict check them).
 
 Atomic: everything is rendered into a temporary folder beside `generated/`,
 and swapped in only when every step succeeded. On any failure `generated/`
@@ -26,6 +29,7 @@ import argparse
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,6 +50,8 @@ GENERATED = ROOT / "generated"
 CLIENT_OVERLAY = ROOT / "overlays" / "client.overlay.yaml"
 GENERATOR_CONFIG = ROOT / "generator" / "config.yaml"
 TEMPLATES = ROOT / "generator" / "templates"
+HAND_WRITTEN = ROOT / "generator" / "lib"
+HAND_WRITTEN_TARGET = "currents_api_client/lib"
 BUNDLED_NAME = "openapi.json"
 PROJECT_NAME = "currents-api-client"
 
@@ -125,6 +131,11 @@ def _run_ruff(project: Path) -> None:
             raise GenerationError(f"ruff {args[0]} failed on the generated code: {message[0] if message else '?'}")
 
 
+def _copy_hand_written(project: Path) -> None:
+    """Copy `generator/lib/` into the package, skipping bytecode caches."""
+    shutil.copytree(HAND_WRITTEN, project / HAND_WRITTEN_TARGET, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
 def render(target: Path) -> None:
     """Render a complete `generated/` tree into `target`, which must not exist yet."""
     document = client_document()
@@ -134,6 +145,7 @@ def render(target: Path) -> None:
     project = target / PROJECT_NAME
     _run_openapi_python_client(document_path, project)
     _run_ruff(project)
+    _copy_hand_written(project)
 
 
 def _swap_in(new: Path, scratch: Path) -> None:
