@@ -12,14 +12,20 @@ package's top level re-exports the public names, so users write
 - `cli`: the `currents-api` console script (needs the `[cli]` extra).
 """
 
+from .export import ExportFormat, ExportFormatError, RecordWriter, format_for, write_records
 from .records import STATES, Artifact, Instance, TestRecord, TestState, iter_tests, strip_ansi
 
 __all__ = (
     "STATES",
     "Artifact",
+    "ExportFormat",
+    "ExportFormatError",
     "Instance",
+    "RecordWriter",
     "TestRecord",
     "TestState",
+    "format_for",
     "iter_tests",
     "strip_ansi",
+    "write_records",
 )
