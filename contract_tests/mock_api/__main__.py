@@ -9,6 +9,8 @@ Environment:
 - `MOCK_PORT`: the port, 0 to 65535 (default 4010; 0 picks a free one, printed).
 - `MOCK_API_KEY`: an extra key that may read every instance, printed instead of the demo key
   of `keys.yaml`.
+- `MOCK_ARTIFACT_TTL`: seconds that the artifact URLs of its instances stay valid (default 7200,
+  as Currents'); they point at the mock itself (`contract_tests.mock_api.artifacts`).
 An empty variable counts as unset.
 
 Limits: a test double; the keys in `keys.yaml` are public demo keys. Each request is logged
@@ -16,7 +18,8 @@ by uvicorn's access log on standard output, after the banner.
 
 Exit status: 0 when stopped by Ctrl-C or SIGTERM; 2 for unusable input (MOCK_PORT not an
 integer or out of range, an address that cannot be bound such as a port in use, a bad key,
-keys file, fixture or example), as one line on standard error.
+keys file, fixture or example, a MOCK_ARTIFACT_TTL that is not a positive number), as one line
+on standard error.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import shlex
 import signal
 
 from contract_tests.mock_api.app import create_app
+from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
 from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.server import base_url, bind, serve_forever
@@ -47,6 +51,16 @@ def parse_port(text: str) -> int:
     return port
 
 
+def parse_ttl(text: str) -> float:
+    try:
+        ttl = float(text.strip())
+    except ValueError:
+        ttl = 0.0
+    if not ttl > 0:
+        raise UserError(f"MOCK_ARTIFACT_TTL must be a positive number of seconds, not {text!r}")
+    return ttl
+
+
 def demo_key(extra_key: str | None) -> str:
     if extra_key is not None:
         return extra_key
@@ -60,7 +74,8 @@ def main() -> int:
     host = os.environ.get("MOCK_HOST") or DEFAULT_HOST
     port = parse_port(os.environ.get("MOCK_PORT") or DEFAULT_PORT)
     extra_key = os.environ.get("MOCK_API_KEY") or None
-    app = create_app(extra_key=extra_key)
+    ttl = parse_ttl(os.environ.get("MOCK_ARTIFACT_TTL") or "7200")
+    app = serve_artifacts(create_app(extra_key=extra_key), ArtifactSigner(ttl))
     key = demo_key(extra_key)
     seed_id = seed_bodies(bundle())[SEED_EXAMPLES[0]]["data"]["instanceId"]
     try:
