@@ -9,6 +9,9 @@ Scope:
 4. Every fixture listed in `contract_tests/fixtures/index.yaml` validates
    against `InstanceResponse`, and its `data` matches exactly one Instance
    variant: the one the manifest names.
+5. Every fixture of the per-resource folders (`contract_tests/fixtures/<resource>/`)
+   validates against the schema its operation documents for its status, and a
+   run's `data` matches exactly one Run variant: the one the manifest names.
 
 Limits: it checks what a schema can say. Whether the generated client
 decodes a payload is the tests' job.
@@ -28,8 +31,15 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from scripts import bundle as bundler
 from scripts._cli import EXIT_FAILED, EXIT_OK, display_path, run
-from scripts.fixtures import MANIFEST, load_fixtures
-from scripts.schema_validation import instance_response_problems, iter_examples, schema_validator, violations
+from scripts.fixtures import FIXTURES_DIR, MANIFEST, load_fixtures, load_operation_fixtures
+from scripts.schema_validation import (
+    instance_response_problems,
+    iter_examples,
+    match_variant,
+    operation_response_schema,
+    schema_validator,
+    violations,
+)
 
 SOURCE = display_path(bundler.ENTRY)
 
@@ -66,6 +76,26 @@ def fixture_problems(document: dict[str, Any], manifest: Path = MANIFEST) -> tup
     return len(fixtures), problems
 
 
+def operation_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_DIR) -> tuple[int, list[str]]:
+    fixtures = load_operation_fixtures(folder)
+    problems = []
+    for fixture in fixtures:
+        where = display_path(fixture.path)
+        try:
+            pointer = operation_response_schema(document, fixture.operation, fixture.status)
+        except LookupError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        problems += [f"{where}: {line}" for line in violations(schema_validator(document, pointer), fixture.body)]
+        if fixture.variant is not None:
+            data = fixture.body.get("data") if isinstance(fixture.body, dict) else None
+            match = match_variant(document, "Run", data, "$.data")
+            if match.matched != [fixture.variant]:
+                found = ", ".join(match.matched) or f"no variant (closest {match.closest})"
+                problems.append(f"{where}: matches {found}, but the manifest expects {fixture.variant}")
+    return len(fixtures), problems
+
+
 def main() -> int:
     document = bundler.bundle()
     problems = spec_problems(document)
@@ -75,7 +105,9 @@ def main() -> int:
     examples = list(iter_examples(document))
     problems = example_problems(document)
     count, fixture_issues = fixture_problems(document)
-    problems += fixture_issues
+    operation_count, operation_issues = operation_fixture_problems(document)
+    count += operation_count
+    problems += fixture_issues + operation_issues
     if problems:
         print("\n".join(problems), file=sys.stderr)
         print(f"check-spec: {len(problems)} problem(s)", file=sys.stderr)

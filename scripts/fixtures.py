@@ -1,10 +1,15 @@
-"""The fixture corpus: hand-written (and recorded) 200 responses of GET /instances/{instanceId}.
+"""The fixture corpus: hand-written (and recorded) responses of the API's operations.
 
-Scope: reads `contract_tests/fixtures/index.yaml`, the manifest that names
-each fixture file, the Instance variant it must match and decode to, and the
-fields it carries that the spec does not list. It checks that the manifest
-and the folder agree; it does not validate payloads (`scripts.check_spec`
-does).
+Scope:
+- `contract_tests/fixtures/index.yaml` names the 200 responses of GET
+  /instances/{instanceId}: each file, the Instance variant it must match and
+  decode to, and the fields it carries that the spec does not list.
+- `contract_tests/fixtures/<resource>/index.yaml` (projects, runs, ...) names
+  responses of the other operations: each file, its `operation` (operationId)
+  and `status`, and for a run the Run variant its `data` must match.
+
+It checks that each manifest and its folder agree; it does not validate
+payloads (`scripts.check_spec` does).
 
 Errors: `FixtureError`, one line naming the manifest or fixture file.
 """
@@ -102,4 +107,69 @@ def load_fixtures(manifest: Path = MANIFEST) -> list[Fixture]:
     repeated = sorted({str(i) for i in ids if ids.count(i) > 1})
     if repeated:
         raise FixtureError(f"{display_path(manifest)}: instanceId used by more than one fixture: {', '.join(repeated)}")
+    return fixtures
+
+
+@dataclass(frozen=True)
+class OperationFixture:
+    """One response of an operation other than getInstance: its file, operation, status and Run variant."""
+
+    path: Path
+    resource: str
+    operation: str
+    status: int
+    variant: str | None
+    about: str
+    body: Any
+
+    @property
+    def name(self) -> str:
+        return f"{self.resource}/{self.path.stem}"
+
+
+def operation_manifests(folder: Path = FIXTURES_DIR) -> list[Path]:
+    """The manifests of the per-resource fixture folders, sorted."""
+    return sorted(folder.glob("*/index.yaml"))
+
+
+def load_operation_fixtures(folder: Path = FIXTURES_DIR) -> list[OperationFixture]:
+    """Every fixture of every resource folder, in manifest order. Each folder must hold exactly its listed files."""
+    fixtures = []
+    for manifest in operation_manifests(folder):
+        where = display_path(manifest)
+        try:
+            document = yaml.safe_load(manifest.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise FixtureError(f"{where}: invalid YAML: {str(exc).splitlines()[0]}") from None
+        entries = document.get("fixtures") if isinstance(document, dict) else None
+        if not isinstance(entries, list):
+            raise FixtureError(f"{where}: expected a mapping with a `fixtures` list")
+        listed = []
+        for index, entry in enumerate(entries):
+            if not (
+                isinstance(entry, dict)
+                and isinstance(entry.get("file"), str)
+                and isinstance(entry.get("operation"), str)
+                and isinstance(entry.get("status"), int)
+            ):
+                raise FixtureError(f"{where}: fixtures[{index}]: each entry needs `file`, `operation` and `status`")
+            listed.append(entry["file"])
+            path = manifest.parent / entry["file"]
+            fixtures.append(
+                OperationFixture(
+                    path=path,
+                    resource=manifest.parent.name,
+                    operation=entry["operation"],
+                    status=entry["status"],
+                    variant=entry.get("variant"),
+                    about=str(entry.get("about", "")),
+                    body=read_json(path),
+                )
+            )
+        duplicates = sorted({name for name in listed if listed.count(name) > 1})
+        if duplicates:
+            raise FixtureError(f"{where}: listed twice: {', '.join(duplicates)}")
+        unlisted = sorted(p.name for p in manifest.parent.glob("*.json") if p.name not in listed)
+        if unlisted:
+            raise FixtureError(f"{where}: does not list {', '.join(unlisted)}")
     return fixtures

@@ -147,6 +147,8 @@ def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str
                 yield f"{pointer}/examples/{name}", resolved["value"], schema
 
     responses = document.get("components", {}).get("responses", {})
+    parameters = document.get("components", {}).get("parameters", {})
+    seen_parameters: set[str] = set()
     for path, item in document.get("paths", {}).items():
         escaped = path.replace("~", "~0").replace("/", "~1")
         for method, operation in item.items():
@@ -154,7 +156,15 @@ def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str
                 continue
             base = f"#/paths/{escaped}/{method}"
             for index, parameter in enumerate(operation.get("parameters", [])):
+                ref = parameter.get("$ref", "")
+                if ref.startswith("#/components/parameters/"):
+                    if ref not in seen_parameters:  # a shared parameter's examples are checked once
+                        seen_parameters.add(ref)
+                        yield from from_holder(ref, parameters[ref.rsplit("/", 1)[-1]])
+                    continue
                 yield from from_holder(f"{base}/parameters/{index}", parameter)
+            for media, content in ((operation.get("requestBody") or {}).get("content") or {}).items():
+                yield from from_holder(f"{base}/requestBody/content/{media.replace('/', '~1')}", content)
             for status, response in operation["responses"].items():
                 pointer = f"{base}/responses/{status}"
                 ref = response.get("$ref", "")
@@ -163,3 +173,26 @@ def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str
                     response = responses[ref.rsplit("/", 1)[-1]]
                 for media, content in (response.get("content") or {}).items():
                     yield from from_holder(f"{pointer}/content/{media.replace('/', '~1')}", content)
+
+
+def operation_response_schema(document: dict[str, Any], operation_id: str, status: int) -> str:
+    """The JSON pointer of the application/json schema that operation `operation_id` documents for `status`,
+    found by exact status, then by range (`5XX`), then `default`. Raises LookupError naming what is missing."""
+    for path, item in document.get("paths", {}).items():
+        escaped = path.replace("~", "~0").replace("/", "~1")
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or operation.get("operationId") != operation_id:
+                continue
+            responses = operation.get("responses", {})
+            for key in (str(status), f"{str(status)[0]}XX", "default"):
+                if key in responses:
+                    pointer = f"#/paths/{escaped}/{method}/responses/{key}"
+                    response = responses[key]
+                    ref = response.get("$ref", "")
+                    if ref.startswith("#/components/responses/"):
+                        pointer, response = ref, document["components"]["responses"][ref.rsplit("/", 1)[-1]]
+                    if "application/json" not in (response.get("content") or {}):
+                        raise LookupError(f"{operation_id} documents no JSON body for {status}")
+                    return f"{pointer}/content/application~1json/schema"
+            raise LookupError(f"{operation_id} does not document status {status}")
+    raise LookupError(f"no operation {operation_id!r}")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from scripts import bundle as bundler
-from scripts.check_spec import example_problems, fixture_problems, spec_problems
+from scripts.check_spec import example_problems, fixture_problems, operation_fixture_problems, spec_problems
 from scripts.fixtures import MANIFEST, FixtureError
 from tests.support import RunScript
 
@@ -38,7 +38,7 @@ def edit_fixture(folder: Path, name: str, change: Any) -> None:
 def test_check_spec_passes_on_the_committed_spec(run_script: RunScript) -> None:
     process = run_script("check_spec")
     assert process.returncode == 0, process.stderr
-    assert "valid OpenAPI 3.1" in process.stdout and "17 fixtures validate" in process.stdout
+    assert "valid OpenAPI 3.1" in process.stdout and "67 fixtures validate" in process.stdout
 
 
 def test_the_spec_declares_what_the_client_and_checks_rely_on(document: dict[str, Any]) -> None:
@@ -55,7 +55,7 @@ def test_the_spec_declares_what_the_client_and_checks_rely_on(document: dict[str
     operation = document["paths"]["/instances/{instanceId}"]["get"]
     assert operation["operationId"] == "getInstance" and operation["tags"] == ["instances"]
     assert "expire 2 hours" in operation["description"]
-    assert set(operation["responses"]) == {"200", "401", "403", "404", "429", "5XX"}
+    assert set(operation["responses"]) == {"200", "401", "402", "403", "404", "429", "5XX"}
 
 
 def test_an_invalid_openapi_document_is_reported_with_its_json_path(document: dict[str, Any]) -> None:
@@ -107,3 +107,45 @@ def test_every_fixture_names_its_variant_and_the_corpus_covers_each_variant() ->
 
     variants = {fixture.variant for fixture in load_fixtures()}
     assert variants == {"CypressInstance", "PlaywrightInstance", "OtherFrameworkInstance"}
+
+
+def test_a_run_fixture_of_another_variant_than_its_manifest_says_is_reported(
+    document: dict[str, Any], fixtures_copy: Path
+) -> None:
+    edit_fixture(
+        fixtures_copy / "runs", "get-jest-canceled.json", lambda b: b["data"]["meta"]["framework"].update(type="pw")
+    )
+    _, problems = operation_fixture_problems(document, fixtures_copy)
+    assert len(problems) == 1
+    assert problems[0].endswith("matches PlaywrightRun, but the manifest expects OtherFrameworkRun")
+
+
+def test_an_operation_fixture_is_validated_against_the_schema_of_its_status(
+    document: dict[str, Any], fixtures_copy: Path
+) -> None:
+    edit_fixture(fixtures_copy / "spec-files", "list-last-page.json", lambda b: b["data"].update(nextPage=True))
+    edit_fixture(fixtures_copy / "runs", "cancel-error-422.json", lambda b: b.update(status="OK"))
+    _, problems = operation_fixture_problems(document, fixtures_copy)
+    assert problems == [
+        f"{fixtures_copy / 'runs' / 'cancel-error-422.json'}: $.status: 'OK' fails const: 'FAILED'",
+        f"{fixtures_copy / 'spec-files' / 'list-last-page.json'}: $.data.nextPage: True fails const: False",
+    ]
+
+
+def test_every_operation_has_a_success_fixture_and_every_run_variant_is_covered(document: dict[str, Any]) -> None:
+    from scripts.fixtures import load_operation_fixtures
+
+    fixtures = load_operation_fixtures()
+    operations = {
+        operation["operationId"]
+        for item in document["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+    with_success = {f.operation for f in fixtures if f.status == 200} | {"getInstance"}
+    assert with_success == operations
+    assert {f.variant for f in fixtures if f.variant} == {"CypressRun", "PlaywrightRun", "OtherFrameworkRun"}
+    completion_states = {
+        f.body["data"]["completionState"] for f in fixtures if f.operation == "getRun" and f.status == 200
+    }
+    assert completion_states == {"COMPLETE", "IN_PROGRESS", "CANCELED", "TIMEOUT"}

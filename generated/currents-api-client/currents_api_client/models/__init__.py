@@ -10,33 +10,84 @@ from .cypress_code_frame import CypressCodeFrame
 from .cypress_framework import CypressFramework
 from .cypress_instance import CypressInstance
 from .cypress_results import CypressResults
+from .cypress_run import CypressRun
+from .cypress_run_meta import CypressRunMeta
 from .cypress_stats import CypressStats
 from .cypress_test import CypressTest
 from .cypress_test_attempt import CypressTestAttempt
 from .cypress_test_error import CypressTestError
+from .error_location import ErrorLocation
 from .error_response import ErrorResponse
 from .framework_results import FrameworkResults
 from .framework_stats import FrameworkStats
 from .framework_test import FrameworkTest
 from .git_hub_actions_event import GitHubActionsEvent
 from .instance_response import InstanceResponse
+from .list_project_runs_tag_operator import ListProjectRunsTagOperator
+from .list_spec_files_dir import ListSpecFilesDir
+from .list_spec_files_order import ListSpecFilesOrder
+from .list_tests_dir import ListTestsDir
+from .list_tests_order import ListTestsOrder
 from .other_framework import OtherFramework
 from .other_framework_instance import OtherFrameworkInstance
+from .other_framework_run import OtherFrameworkRun
+from .other_framework_run_meta import OtherFrameworkRunMeta
 from .platform import Platform
 from .playwright_framework import PlaywrightFramework
 from .playwright_instance import PlaywrightInstance
+from .playwright_run import PlaywrightRun
+from .playwright_run_meta import PlaywrightRunMeta
 from .playwright_trace import PlaywrightTrace
+from .project import Project
+from .project_list_item import ProjectListItem
+from .project_list_response import ProjectListResponse
+from .project_response import ProjectResponse
 from .replaced_commit import ReplacedCommit
+from .run_cancel_response import RunCancelResponse
+from .run_cancel_result import RunCancelResult
+from .run_cancellation import RunCancellation
+from .run_delete_response import RunDeleteResponse
+from .run_delete_result import RunDeleteResult
+from .run_framework import RunFramework
+from .run_group import RunGroup
+from .run_group_instances import RunGroupInstances
+from .run_group_tests import RunGroupTests
+from .run_list_item import RunListItem
+from .run_list_response import RunListResponse
+from .run_meta import RunMeta
+from .run_reset_request import RunResetRequest
+from .run_reset_response import RunResetResponse
+from .run_reset_result import RunResetResult
+from .run_response import RunResponse
+from .run_spec import RunSpec
+from .run_spec_results import RunSpecResults
+from .run_spec_stats import RunSpecStats
+from .run_timeout import RunTimeout
 from .screenshot import Screenshot
+from .spec_file_list_response import SpecFileListResponse
+from .spec_file_metrics import SpecFileMetrics
+from .spec_file_page import SpecFilePage
+from .spec_file_summary import SpecFileSummary
 from .stdout_log import StdoutLog
 from .test_annotation import TestAnnotation
 from .test_annotation_map import TestAnnotationMap
 from .test_attempt import TestAttempt
 from .test_error import TestError
+from .test_execution import TestExecution
+from .test_execution_attempt import TestExecutionAttempt
+from .test_execution_error import TestExecutionError
+from .test_execution_list_response import TestExecutionListResponse
 from .test_list_entry import TestListEntry
 from .test_list_map import TestListMap
 from .test_result import TestResult
 from .test_result_map import TestResultMap
+from .test_signature import TestSignature
+from .test_signature_request import TestSignatureRequest
+from .test_signature_response import TestSignatureResponse
+from .test_summary import TestSummary
+from .test_summary_list_response import TestSummaryListResponse
+from .test_summary_metrics import TestSummaryMetrics
+from .test_summary_page import TestSummaryPage
 from .test_tag_map import TestTagMap
 from .video import Video
 from .worker import Worker
@@ -51,33 +102,84 @@ __all__ = (
     "CypressFramework",
     "CypressInstance",
     "CypressResults",
+    "CypressRun",
+    "CypressRunMeta",
     "CypressStats",
     "CypressTest",
     "CypressTestAttempt",
     "CypressTestError",
+    "ErrorLocation",
     "ErrorResponse",
     "FrameworkResults",
     "FrameworkStats",
     "FrameworkTest",
     "GitHubActionsEvent",
     "InstanceResponse",
+    "ListProjectRunsTagOperator",
+    "ListSpecFilesDir",
+    "ListSpecFilesOrder",
+    "ListTestsDir",
+    "ListTestsOrder",
     "OtherFramework",
     "OtherFrameworkInstance",
+    "OtherFrameworkRun",
+    "OtherFrameworkRunMeta",
     "Platform",
     "PlaywrightFramework",
     "PlaywrightInstance",
+    "PlaywrightRun",
+    "PlaywrightRunMeta",
     "PlaywrightTrace",
+    "Project",
+    "ProjectListItem",
+    "ProjectListResponse",
+    "ProjectResponse",
     "ReplacedCommit",
+    "RunCancellation",
+    "RunCancelResponse",
+    "RunCancelResult",
+    "RunDeleteResponse",
+    "RunDeleteResult",
+    "RunFramework",
+    "RunGroup",
+    "RunGroupInstances",
+    "RunGroupTests",
+    "RunListItem",
+    "RunListResponse",
+    "RunMeta",
+    "RunResetRequest",
+    "RunResetResponse",
+    "RunResetResult",
+    "RunResponse",
+    "RunSpec",
+    "RunSpecResults",
+    "RunSpecStats",
+    "RunTimeout",
     "Screenshot",
+    "SpecFileListResponse",
+    "SpecFileMetrics",
+    "SpecFilePage",
+    "SpecFileSummary",
     "StdoutLog",
     "TestAnnotation",
     "TestAnnotationMap",
     "TestAttempt",
     "TestError",
+    "TestExecution",
+    "TestExecutionAttempt",
+    "TestExecutionError",
+    "TestExecutionListResponse",
     "TestListEntry",
     "TestListMap",
     "TestResult",
     "TestResultMap",
+    "TestSignature",
+    "TestSignatureRequest",
+    "TestSignatureResponse",
+    "TestSummary",
+    "TestSummaryListResponse",
+    "TestSummaryMetrics",
+    "TestSummaryPage",
     "TestTagMap",
     "Video",
     "Worker",

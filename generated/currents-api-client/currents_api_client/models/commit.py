@@ -23,6 +23,7 @@ class Commit:
         message (None | str | Unset): Commit message.
         author_name (None | str | Unset): Name of the commit author.
         author_email (None | str | Unset): E-mail address of the commit author.
+        default_branch (None | str | Unset): The repository's default branch, or `null` when unknown.
         gha_event_data (GitHubActionsEvent | None | Unset): The GitHub Actions event that triggered the run, when the
             run came from GitHub Actions.
         replaced_commit_data (None | ReplacedCommit | Unset): The commit that CI reported before Currents replaced it
@@ -35,6 +36,7 @@ class Commit:
     message: None | str | Unset = UNSET
     author_name: None | str | Unset = UNSET
     author_email: None | str | Unset = UNSET
+    default_branch: None | str | Unset = UNSET
     gha_event_data: GitHubActionsEvent | None | Unset = UNSET
     replaced_commit_data: None | ReplacedCommit | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -76,6 +78,12 @@ class Commit:
         else:
             author_email = self.author_email
 
+        default_branch: None | str | Unset
+        if isinstance(self.default_branch, Unset):
+            default_branch = UNSET
+        else:
+            default_branch = self.default_branch
+
         gha_event_data: dict[str, Any] | None | Unset
         if isinstance(self.gha_event_data, Unset):
             gha_event_data = UNSET
@@ -107,6 +115,8 @@ class Commit:
             field_dict["authorName"] = author_name
         if author_email is not UNSET:
             field_dict["authorEmail"] = author_email
+        if default_branch is not UNSET:
+            field_dict["defaultBranch"] = default_branch
         if gha_event_data is not UNSET:
             field_dict["ghaEventData"] = gha_event_data
         if replaced_commit_data is not UNSET:
@@ -128,6 +138,8 @@ class Commit:
         author_name: None | str | Unset = d.pop("authorName", UNSET)
 
         author_email: None | str | Unset = d.pop("authorEmail", UNSET)
+
+        default_branch: None | str | Unset = d.pop("defaultBranch", UNSET)
 
         _gha_event_data = d.pop("ghaEventData", UNSET)
         gha_event_data: GitHubActionsEvent | None | Unset
@@ -160,6 +172,7 @@ class Commit:
             message=message,
             author_name=author_name,
             author_email=author_email,
+            default_branch=default_branch,
             gha_event_data=gha_event_data,
             replaced_commit_data=replaced_commit_data,
         )

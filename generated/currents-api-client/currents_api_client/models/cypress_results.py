@@ -19,6 +19,7 @@ class CypressResults:
         stats (CypressStats): Aggregated counts of the spec file's tests.
         tests (list[CypressTest] | None | Unset): Tests details. `null` or empty when the spec file crashed before any
             test ran.
+        flaky (int | Unset): Number of flaky tests in the spec file, which failed and then passed on a retry.
         exception (None | str | Unset): An exception that prevented the spec file from running, or `null`.
         screenshots (list[Screenshot] | Unset): Screenshots taken during the spec file.
         video_url (None | str | Unset): Pre-signed URL of the spec file's video, or `null`. Expires 2 hours after the
@@ -27,6 +28,7 @@ class CypressResults:
 
     stats: CypressStats
     tests: list[CypressTest] | None | Unset = UNSET
+    flaky: int | Unset = UNSET
     exception: None | str | Unset = UNSET
     screenshots: list[Screenshot] | Unset = UNSET
     video_url: None | str | Unset = UNSET
@@ -46,6 +48,8 @@ class CypressResults:
 
         else:
             tests = self.tests
+
+        flaky = self.flaky
 
         exception: None | str | Unset
         if isinstance(self.exception, Unset):
@@ -75,6 +79,8 @@ class CypressResults:
         )
         if tests is not UNSET:
             field_dict["tests"] = tests
+        if flaky is not UNSET:
+            field_dict["flaky"] = flaky
         if exception is not UNSET:
             field_dict["exception"] = exception
         if screenshots is not UNSET:
@@ -105,6 +111,8 @@ class CypressResults:
 
             tests = tests_type_0
 
+        flaky = d.pop("flaky", UNSET)
+
         exception: None | str | Unset = d.pop("exception", UNSET)
 
         _screenshots = d.pop("screenshots", UNSET)
@@ -121,6 +129,7 @@ class CypressResults:
         cypress_results = cls(
             stats=stats,
             tests=tests,
+            flaky=flaky,
             exception=exception,
             screenshots=screenshots,
             video_url=video_url,

@@ -24,6 +24,7 @@ class CypressStats:
         skipped (int): Number of skipped tests.
         failures (int): Number of failed tests.
         suites (int | Unset): Number of suites.
+        flaky (int | Unset): Number of flaky tests, which failed and then passed on a retry.
         wall_clock_started_at (datetime.datetime | Unset): When the spec file started.
         wall_clock_ended_at (datetime.datetime | Unset): When the spec file ended.
         wall_clock_duration (int | Unset): Wall clock duration of the spec file, in milliseconds.
@@ -35,6 +36,7 @@ class CypressStats:
     skipped: int
     failures: int
     suites: int | Unset = UNSET
+    flaky: int | Unset = UNSET
     wall_clock_started_at: datetime.datetime | Unset = UNSET
     wall_clock_ended_at: datetime.datetime | Unset = UNSET
     wall_clock_duration: int | Unset = UNSET
@@ -52,6 +54,8 @@ class CypressStats:
         failures = self.failures
 
         suites = self.suites
+
+        flaky = self.flaky
 
         wall_clock_started_at: str | Unset = UNSET
         if not isinstance(self.wall_clock_started_at, Unset):
@@ -76,6 +80,8 @@ class CypressStats:
         )
         if suites is not UNSET:
             field_dict["suites"] = suites
+        if flaky is not UNSET:
+            field_dict["flaky"] = flaky
         if wall_clock_started_at is not UNSET:
             field_dict["wallClockStartedAt"] = wall_clock_started_at
         if wall_clock_ended_at is not UNSET:
@@ -100,6 +106,8 @@ class CypressStats:
 
         suites = d.pop("suites", UNSET)
 
+        flaky = d.pop("flaky", UNSET)
+
         _wall_clock_started_at = d.pop("wallClockStartedAt", UNSET)
         wall_clock_started_at: datetime.datetime | Unset
         if isinstance(_wall_clock_started_at, Unset):
@@ -123,6 +131,7 @@ class CypressStats:
             skipped=skipped,
             failures=failures,
             suites=suites,
+            flaky=flaky,
             wall_clock_started_at=wall_clock_started_at,
             wall_clock_ended_at=wall_clock_ended_at,
             wall_clock_duration=wall_clock_duration,

@@ -18,6 +18,7 @@ class FrameworkResults:
 
     Attributes:
         stats (FrameworkStats): Aggregated counts of the spec file's tests.
+        flaky (int | Unset): Number of flaky tests in the spec file, which failed and then passed on a retry.
         tests (list[FrameworkTest] | Unset): Tests details.
         playwright_traces (list[PlaywrightTrace] | Unset): Playwright traces.
         screenshots (list[Screenshot] | Unset): Screenshots.
@@ -27,6 +28,7 @@ class FrameworkResults:
     """
 
     stats: FrameworkStats
+    flaky: int | Unset = UNSET
     tests: list[FrameworkTest] | Unset = UNSET
     playwright_traces: list[PlaywrightTrace] | Unset = UNSET
     screenshots: list[Screenshot] | Unset = UNSET
@@ -37,6 +39,8 @@ class FrameworkResults:
 
     def to_dict(self) -> dict[str, Any]:
         stats = self.stats.to_dict()
+
+        flaky = self.flaky
 
         tests: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.tests, Unset):
@@ -84,6 +88,8 @@ class FrameworkResults:
                 "stats": stats,
             }
         )
+        if flaky is not UNSET:
+            field_dict["flaky"] = flaky
         if tests is not UNSET:
             field_dict["tests"] = tests
         if playwright_traces is not UNSET:
@@ -103,6 +109,8 @@ class FrameworkResults:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
         stats = FrameworkStats.from_dict(d.pop("stats"))
+
+        flaky = d.pop("flaky", UNSET)
 
         _tests = d.pop("tests", UNSET)
         tests: list[FrameworkTest] | Unset = UNSET
@@ -158,6 +166,7 @@ class FrameworkResults:
 
         framework_results = cls(
             stats=stats,
+            flaky=flaky,
             tests=tests,
             playwright_traces=playwright_traces,
             screenshots=screenshots,
