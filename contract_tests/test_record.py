@@ -81,4 +81,4 @@ def test_a_recorded_fixture_passes_check_spec(project_copy: Path, run_script: Ru
     assert run_script("record", "bf89e79f-af2a-43cb-afba-2575e567f103", cwd=project_copy, env=env).returncode == 0
     check = run_script("check_spec", cwd=project_copy)
     assert check.returncode == 0, check.stderr
-    assert "18 fixtures validate" in check.stdout
+    assert "68 fixtures validate" in check.stdout

@@ -15,6 +15,12 @@ Atomic: everything is rendered into a temporary folder beside `generated/`,
 and swapped in only when every step succeeded. On any failure `generated/`
 is left exactly as it was.
 
+Vendor extensions: openapi-python-client does not hand an operation's `x-`
+extensions to the templates, so they are given to them here, as the template
+global `operation_extensions` (python name of the operationId -> its `x-`
+keys). The endpoint template builds `iterate`/`aiterate` from
+`x-currents-pagination`.
+
 Strict: any warning of the generator (a schema it cannot express, a
 dropped model) is an error.
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -39,8 +46,11 @@ from typing import Any
 
 import jinja2
 import pydantic
-from openapi_python_client import generate as run_generator
+from openapi_python_client import Project
+from openapi_python_client import _get_project_for_url_or_path as load_project
 from openapi_python_client.config import Config, ConfigFile, MetaType
+from openapi_python_client.parser.errors import GeneratorError
+from openapi_python_client.strings import PythonIdentifier
 
 from scripts import bundle
 from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
@@ -96,11 +106,32 @@ def _template_frame(exc: BaseException) -> str | None:
     return found
 
 
+def operation_extensions(document: dict[str, Any], config: Config) -> dict[str, dict[str, Any]]:
+    """Each operation's `x-` keys, by the python name the generator gives its operationId."""
+    found = {}
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                name = str(PythonIdentifier(operation["operationId"], config.field_prefix))
+                found[name] = {key: value for key, value in operation.items() if key.startswith("x-")}
+    return found
+
+
+def _generate_project(config: Config, document: dict[str, Any]) -> list[GeneratorError]:
+    """openapi-python-client's own `generate`, with the operations' vendor extensions as a template global."""
+    project = load_project(config=config, custom_template_path=TEMPLATES)
+    if not isinstance(project, Project):
+        return [project]
+    project.env.globals["operation_extensions"] = operation_extensions(document, config)
+    return list(project.build())
+
+
 def _run_openapi_python_client(document_path: Path, output: Path) -> None:
     config = _generator_config(document_path, output)
+    document = json.loads(document_path.read_text(encoding="utf-8"))
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # it prints "Generating <dir>"
-            problems = run_generator(config=config, custom_template_path=TEMPLATES)
+            problems = _generate_project(config, document)
     except jinja2.TemplateSyntaxError as exc:
         name = exc.filename or exc.name or "a template"
         raise GenerationError(

@@ -5,9 +5,12 @@ The defaults suit unattended jobs such as CI:
 
 - `base_url` is production, `DEFAULT_BASE_URL`.
 - `timeout` is `DEFAULT_TIMEOUT`: 10 s to connect, 30 s for each read, write or pool wait.
-- `max_retries` is 3. A GET is retried on 429, 502, 503 and 504 and on connection errors and timeouts, with
-  exponential backoff and jitter, after the wait that `Retry-After` asks for (seconds or an HTTP date), never
-  longer than `max_retry_wait` (60 s). `max_retries=0` turns retries off. Other 4xx are never retried.
+- `max_retries` is 3. A GET, PUT or DELETE (idempotent) is retried on 429, 502, 503 and 504 and on connection
+  errors and timeouts, with exponential backoff and jitter, after the wait that `Retry-After` asks for (seconds
+  or an HTTP date), never longer than `max_retry_wait` (60 s). A POST is not idempotent: it is retried only on
+  429 and on connection errors that happened before the request was sent (`unsent_retry_policy`), so a request
+  that may have reached the API is never sent twice. `max_retries=0` turns retries off. Other 4xx are never
+  retried.
 
 The API key is sent as `Authorization: Bearer <key>` and never appears in a repr, an exception or a log line.
 """
@@ -30,7 +33,11 @@ API_KEY_VARIABLE = "CURRENTS_API_KEY"
 BASE_URL_VARIABLE = "CURRENTS_API_URL"
 
 RETRY_STATUSES = (429, 502, 503, 504)
-RETRY_METHODS = ("GET", "HEAD", "OPTIONS")
+RETRY_METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
+# A POST is retried only when the API surely did not act on it: a 429, or no connection at all.
+UNSENT_RETRY_STATUSES = (429,)
+UNSENT_RETRY_METHODS = ("POST", "PATCH")
+UNSENT_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _HIDDEN = "'<hidden>'"
 
 
@@ -46,8 +53,8 @@ class Client:
     Attributes:
         base_url: The base URL of the API. Every request goes to a path relative to it.
         timeout: An `httpx.Timeout`. A call raises `errors.APITimeoutError` when it fires.
-        max_retries: How many times a GET is retried after a 429, 502, 503 or 504, a connection error or a
-            timeout. 0 turns retries off.
+        max_retries: How many times a GET, PUT or DELETE is retried after a 429, 502, 503 or 504, a connection
+            error or a timeout (a POST: after a 429 or a connection error before it was sent). 0 turns retries off.
         max_retry_wait: The longest wait between two attempts, in seconds, whatever `Retry-After` asks for.
         cookies: Cookies to send with every request.
         headers: Headers to send with every request.
@@ -86,6 +93,20 @@ class Client:
             total=self.max_retries,
             allowed_methods=RETRY_METHODS,
             status_forcelist=RETRY_STATUSES,
+            backoff_factor=0.5,
+            backoff_jitter=1.0,
+            max_backoff_wait=self.max_retry_wait,
+            respect_retry_after_header=True,
+        )
+
+    def unsent_retry_policy(self) -> Retry:
+        """The retry policy of a request that is not idempotent (POST): only a 429, or a connection error that
+        happened before the request was sent, is retried. The generated endpoint modules attach it per request."""
+        return Retry(
+            total=self.max_retries,
+            allowed_methods=UNSENT_RETRY_METHODS,
+            status_forcelist=UNSENT_RETRY_STATUSES,
+            retry_on_exceptions=UNSENT_ERRORS,
             backoff_factor=0.5,
             backoff_jitter=1.0,
             max_backoff_wait=self.max_retry_wait,

@@ -3,13 +3,18 @@
 
     CurrentsError
     ├── APIStatusError            the API answered with an error status (after any retries)
+    │   ├── BadRequestError           400: a parameter is missing or invalid
     │   ├── AuthenticationError       401: the API key is missing, malformed or unknown
+    │   ├── RequestFailedError        402: the parameters were valid, but the request failed
     │   ├── PermissionDeniedError     403: the API key may not read this resource
     │   ├── NotFoundError             404: no such resource
+    │   ├── ConflictError             409: the request conflicts with another request
+    │   ├── UnprocessableEntityError  422: the resource cannot be changed this way
     │   ├── RateLimitError            429: too many requests
     │   ├── ServerError               5xx: the API failed
     │   └── UnexpectedStatus          a status the spec does not document
     ├── InvalidResponseError      a body that is not the documented JSON
+    ├── PaginationError           a listing whose pages do not advance (`iterate`/`aiterate`)
     ├── APIConnectionError        no response at all (after any retries)
     │   └── APITimeoutError           the connect or read timeout fired
     ├── MissingAPIKeyError        `from_env` found no API key in the environment
@@ -87,8 +92,16 @@ class APIStatusError(CurrentsError):
         super().__init__(f"{summary}: {self.error}" if self.error else summary)
 
 
+class BadRequestError(APIStatusError):
+    """400: a parameter is missing or invalid."""
+
+
 class AuthenticationError(APIStatusError):
     """401: the API key is missing, malformed or unknown."""
+
+
+class RequestFailedError(APIStatusError):
+    """402: the parameters were valid, but the request failed (Currents' "Request Failed")."""
 
 
 class PermissionDeniedError(APIStatusError):
@@ -97,6 +110,14 @@ class PermissionDeniedError(APIStatusError):
 
 class NotFoundError(APIStatusError):
     """404: no such resource."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with another request."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request is well-formed, but the resource cannot be changed this way (a run already canceled)."""
 
 
 class RateLimitError(APIStatusError):
@@ -127,6 +148,11 @@ class InvalidResponseError(CurrentsError):
         super().__init__(f"{self.status_code} {_reason_phrase(self.status_code)}: invalid response body: {self.reason}")
 
 
+class PaginationError(CurrentsError):
+    """A paginated listing did not advance: a page repeated a cursor, or said more follow with no items on it,
+    or pointed to a page that does not come after it. `iterate` and `aiterate` raise this instead of looping."""
+
+
 class APIConnectionError(CurrentsError):
     """The request got no response: the connection failed or broke, after the client's retries."""
 
@@ -144,9 +170,13 @@ class MissingAPIKeyError(CurrentsError):
 
 
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
     401: AuthenticationError,
+    402: RequestFailedError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
     429: RateLimitError,
 }
 
@@ -174,14 +204,19 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
     "CurrentsError",
     "DecodeError",
     "InvalidResponseError",
     "MissingAPIKeyError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestFailedError",
     "ServerError",
     "UnexpectedStatus",
+    "UnprocessableEntityError",
     "error_for_status",
 ]

@@ -2,12 +2,14 @@
 """Contains some shared types for properties"""
 
 import datetime
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 from urllib.parse import quote
 
 from attrs import define
+
+from .errors import PaginationError
 
 
 class Unset:
@@ -65,6 +67,72 @@ def parse_datetime(value: str) -> datetime.datetime:
 T = TypeVar("T")
 
 
+class PageWalk:
+    """The state of one walk over a paginated listing, as the generated `iterate` and `aiterate` take it.
+
+    It counts the items still wanted (`max_items`), and it remembers the cursors (or page numbers) asked for,
+    so that a listing that does not advance ends with `errors.PaginationError` rather than a loop: a page that
+    repeats a cursor, a page that says more follow but has no items, a `nextPage` that does not come after
+    the page that named it.
+    """
+
+    def __init__(self, operation: str, max_items: int | None) -> None:
+        if max_items is not None and max_items < 0:
+            raise ValueError("max_items must be 0 or more")
+        self.operation = operation
+        self.remaining = max_items
+        self._asked: set[object] = set()
+
+    @property
+    def done(self) -> bool:
+        """Whether `max_items` items were taken already."""
+        return self.remaining == 0
+
+    def take(self, items: Sequence[T]) -> Sequence[T]:
+        """The items of a page to hand out, within `max_items`."""
+        if self.remaining is None:
+            return items
+        taken = items[: self.remaining]
+        self.remaining -= len(taken)
+        return taken
+
+    def start(self, position: object) -> None:
+        """Remember the cursor or page the walk starts from, if the caller gave one."""
+        if not isinstance(position, Unset):
+            self._asked.add(position)
+
+    def next_cursor(self, has_more: bool, cursors: Sequence[str]) -> str | None:
+        """The cursor of the next page (the last item's), or None when the listing is over."""
+        if not has_more:
+            return None
+        if not cursors:
+            raise PaginationError(f"{self.operation}: a page said has_more but held no items; the walk stops here")
+        cursor = cursors[-1]
+        if cursor in self._asked:
+            raise PaginationError(
+                f"{self.operation}: the cursor {cursor!r} ended a page twice, so the next page would repeat; "
+                "the walk stops here"
+            )
+        self._asked.add(cursor)
+        return cursor
+
+    def next_page(self, page: int, next_page: int | bool, count: int) -> int | None:
+        """The number of the next page (offset pagination), or None when `nextPage` is false."""
+        if next_page is False:
+            return None
+        if isinstance(next_page, bool) or next_page <= page or next_page in self._asked:
+            raise PaginationError(
+                f"{self.operation}: page {page} named nextPage {next_page!r}, which does not come after it; "
+                "the walk stops here"
+            )
+        if count == 0:
+            raise PaginationError(
+                f"{self.operation}: page {page} held no items but named a next page; the walk stops here"
+            )
+        self._asked.add(next_page)
+        return next_page
+
+
 @define
 class Response(Generic[T]):
     """A response from an endpoint: its status, headers and raw body, and the parsed body.
@@ -79,4 +147,14 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "parse_datetime", "path_segment"]
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "PageWalk",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "parse_datetime",
+    "path_segment",
+]

@@ -113,6 +113,8 @@ def _success_or_raise(*, client: AuthenticatedClient | Client, response: httpx.R
 
 
 def _send(client: AuthenticatedClient | Client, kwargs: dict[str, Any]) -> httpx.Response:
+    # Not idempotent: retried only on 429 and on connection errors that happened before the request was sent.
+    kwargs["extensions"] = {"retry": client.unsent_retry_policy()}
     try:
         return client.get_httpx_client().request(**kwargs)
     except httpx.TransportError as error:
@@ -120,6 +122,7 @@ def _send(client: AuthenticatedClient | Client, kwargs: dict[str, Any]) -> httpx
 
 
 async def _asend(client: AuthenticatedClient | Client, kwargs: dict[str, Any]) -> httpx.Response:
+    kwargs["extensions"] = {"retry": client.unsent_retry_policy()}
     try:
         return await client.get_async_httpx_client().request(**kwargs)
     except httpx.TransportError as error:
