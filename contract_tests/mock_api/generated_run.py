@@ -9,7 +9,8 @@ specs. Bodies are serialized once, when the run is built.
 `serve_generated_run(app, run, keys)` wraps any ASGI mock application and answers those two paths
 itself for the Bearer keys given (401 otherwise), passing every other request through. With
 `rate_limit_every=N`, every N-th instance request is answered 429 with `Retry-After: 0`, which is how
-a client's back-off and concurrency handling is exercised.
+a client's back-off and concurrency handling is exercised; `instance_delay` (seconds) slows every
+instance answer, so that a test can interrupt a client in the middle of a run.
 
 It serves the CLI's and `fetch_run`'s tests and the export benchmark (`make mock` serves one with
 `MOCK_RUN_SIZE`); it leaves the mock's default world as it is.
@@ -17,6 +18,7 @@ It serves the CLI's and `fetch_run`'s tests and the export benchmark (`make mock
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import threading
@@ -97,7 +99,7 @@ async def _send(send: Send, status: int, body: bytes, extra: tuple[tuple[bytes, 
 
 
 def serve_generated_run(
-    app: ASGIApp, run: GeneratedRun, keys: Collection[str], *, rate_limit_every: int = 0
+    app: ASGIApp, run: GeneratedRun, keys: Collection[str], *, rate_limit_every: int = 0, instance_delay: float = 0.0
 ) -> ASGIApp:
     """`app`, plus `run` and its instances for the Bearer `keys` (see the module docstring)."""
     accepted = {f"Bearer {key}".encode() for key in keys}
@@ -118,6 +120,8 @@ def serve_generated_run(
             await _send(send, 200, run.body)
             return
         count = run.count_instance_request()
+        if instance_delay:
+            await asyncio.sleep(instance_delay)
         if rate_limit_every and count % rate_limit_every == 0:
             await _send(send, 429, _failed(429, "Too many requests"), ((b"retry-after", b"0"),))
             return

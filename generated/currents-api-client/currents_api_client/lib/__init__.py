@@ -11,7 +11,7 @@ package's top level re-exports the public names, so users write
 - `runs`: `fetch_run`/`afetch_run`, a whole run with its instances and records, and `astream_run`, the
   streaming form for exports and very large runs.
 - `artifacts`: concurrent, streamed download of the records' artifact URLs.
-- `cli`: the `currents-api` console script (needs the `[cli]` extra).
+- `cli`, `cli_commands`: the `currents-api` console script (needs the `[cli]` extra).
 """
 
 from .artifacts import DownloadReport, MissingArtifact, adownload_artifacts, download_artifacts

@@ -20,7 +20,7 @@ import csv
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -107,10 +107,10 @@ class RecordWriter:
         self.format = fmt
         self.count = 0
         self._kept: list[TestRecord] = []
-        directory = path.parent if str(path.parent) else Path(".")
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-        self._temp = Path(temp)
-        self._file: IO[str] | None = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        # A new name beside the target (same filesystem, so the rename is atomic), created exclusively and with
+        # the permissions the umask gives, as the target would get them.
+        self._temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+        self._file: IO[str] | None = self._temp.open("x", encoding="utf-8", newline="")
         self._csv = csv.writer(self._file) if fmt == "csv" else None
         if self._csv is not None:
             self._csv.writerow(CSV_COLUMNS)
