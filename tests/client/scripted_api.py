@@ -46,6 +46,7 @@ class Received:
     method: str
     raw_path: str
     headers: dict[str, str]
+    query: str = ""
 
 
 class ScriptedAPI:
@@ -66,7 +67,8 @@ class ScriptedAPI:
             await send({"type": "lifespan.shutdown.complete"})
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        self.received.append(Received(scope["method"], scope["raw_path"].decode("latin-1"), headers))
+        query = scope.get("query_string", b"").decode("latin-1")
+        self.received.append(Received(scope["method"], scope["raw_path"].decode("latin-1"), headers, query))
         index = min(len(self.received), len(self.replies)) - 1
         reply = self.replies[index]
         if reply.delay:
