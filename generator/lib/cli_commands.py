@@ -135,7 +135,10 @@ def records_table(records: list[TestRecord], title: str) -> Table:
 
 
 def _counts(records: Iterable[TestRecord]) -> str:
-    counted = Counter(r.state for r in records)
+    return _summary(Counter(r.state for r in records))
+
+
+def _summary(counted: Counter[str]) -> str:
     return ", ".join(f"{counted[state]} {state}" for state in STATES if counted[state]) or "no tests"
 
 
@@ -260,8 +263,10 @@ def _check_paths(args: argparse.Namespace) -> str | None:
 async def _export_run(args: argparse.Namespace, fmt: str | None, out: Console, err: Console) -> int:
     failures: list[str] = []
     unclaimed: list[str] = []
-    kept: list[TestRecord] = []
+    kept: list[TestRecord] = []  # only when a table or the artifacts need them: an export streams
+    counted: Counter[str] = Counter()
     piped = _piped()
+    keep = args.artifacts is not None or (args.export is None and not piped)
     client = _client()
     writer = RecordWriter(args.export, format_for(args.export, fmt)) if args.export is not None else None
     try:
@@ -276,7 +281,9 @@ async def _export_run(args: argparse.Namespace, fmt: str | None, out: Console, e
             async with stream:
                 async for result in stream:
                     records = _take(result, args.failed_only, failures, unclaimed)
-                    kept.extend(records)
+                    counted.update(r.state for r in records)
+                    if keep:
+                        kept.extend(records)
                     if writer is not None:
                         writer.add_all(records)
                     elif piped:
@@ -289,9 +296,9 @@ async def _export_run(args: argparse.Namespace, fmt: str | None, out: Console, e
 
     if not piped:
         if writer is None:
-            out.print(records_table(kept, f"run {args.run_id} ({_counts(kept)})"))
+            out.print(records_table(kept, f"run {args.run_id} ({_summary(counted)})"))
         else:
-            out.print(f"run {args.run_id}: wrote {writer.count} tests ({_counts(kept)}) to {args.export}")
+            out.print(f"run {args.run_id}: wrote {writer.count} tests ({_summary(counted)}) to {args.export}")
     if unclaimed:
         err.print(f"note: {len(unclaimed)} spec(s) not claimed yet, so without results: {', '.join(unclaimed)}")
 

@@ -130,7 +130,7 @@ def test_installed_with_the_cli_extra_it_exports_a_run_with_its_artifacts(
 ) -> None:
     env_dir = tmp_path_factory.mktemp("venv-cli")
     venv.EnvBuilder(with_pip=True).create(env_dir)
-    pip = [env_dir / "bin" / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, f"{wheel}[cli]"], check=True)
     run = GeneratedRun.build(4)
     key = demo_key()
