@@ -24,6 +24,7 @@ Behaviour:
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -285,6 +286,10 @@ async def astream_run(
     except BaseException:
         await watched.get_async_httpx_client().aclose()
         raise
+    # Decoding a large run leaves reference cycles behind (the union decoder keeps each refused variant's
+    # exception, and with it the frames that held the run's JSON). Free them now, once, rather than carry them
+    # while the instances stream in.
+    gc.collect()
     return RunStream(run, watched, limit, on_progress)
 
 
