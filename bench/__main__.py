@@ -74,9 +74,11 @@ def table(results: dict[str, Any]) -> list[str]:
     peaks, streaming = exported["peak_megabytes"], exported["streaming_peak_megabytes"]
     lines += [
         "",
-        f"Export (a run of {exported['instances']} instances from the mock, {exported['concurrency']} at a time; median)",
+        f"Export (a run of {exported['instances']} instances from the mock, "
+        f"{exported['concurrency']} at a time; median)",
         f"    export {exported['instances_per_second']['export']:8.1f} /s   httpx + json.loads "
-        f"{exported['instances_per_second']['httpx']:8.1f} /s   export/httpx {exported['export_x_httpx_throughput']:.2f}",
+        f"{exported['instances_per_second']['httpx']:8.1f} /s   "
+        f"export/httpx {exported['export_x_httpx_throughput']:.2f}",
         "    peak traced memory: "
         + ", ".join(f"{size} instances {mb} MB" for size, mb in peaks.items())
         + f" ({exported['peak_large_x_small']}x); while streaming: "
