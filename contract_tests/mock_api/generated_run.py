@@ -22,12 +22,10 @@ import asyncio
 import copy
 import json
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from contract_tests.mock_api.app import Receive, Scope, Send
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TEMPLATES = (
@@ -38,7 +36,12 @@ TEMPLATES = (
 )
 RUN_TEMPLATE = FIXTURES / "runs" / "get-playwright-complete-failed.json"
 DEFAULT_RUN_ID = "genrun0000000001"
-ASGIApp = Callable[[Scope, Receive, Send], Any]
+# ASGI types, spelled out here so that this module plugs into any mock application, whatever its framework.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 @dataclass
