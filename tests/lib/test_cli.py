@@ -324,3 +324,10 @@ def test_runs_follows_pages_sends_the_filters_and_stops_at_the_limit(server: Scr
     limited = cli(server.base_url, "runs", "Prj7Qa", "--limit", "1")
     assert len(limited.stdout.splitlines()) == 1 and len(server.api.received) == 1
     assert "limit=1" in server.api.received[0].query
+
+
+def test_runs_on_a_terminal_prints_a_table_of_every_page(server: ScriptedServer, tmp_path: Path) -> None:
+    server.api.script(page("list-first-page.json"), page("list-middle-page.json"), page("list-last-page-empty.json"))
+    status, output = cli_on_terminal(server.base_url, "runs", "Prj7Qa", "--limit", "0", cwd=tmp_path)
+    assert status == 0, output
+    assert "runs of project Prj7Qa (4)" in output and "┃ run" in output and "IN_PROGRESS" in output
