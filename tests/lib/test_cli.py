@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from currents_api_client import iter_tests
+from currents_api_client import iter_tests, strip_ansi
 from currents_api_client.models import InstanceResponse
 from junitparser import Failure, JUnitXml
 
@@ -45,7 +45,8 @@ def cli(base_url: str, *args: str, key: str | None = None, cwd: Path | None = No
 
 
 def cli_on_terminal(base_url: str, *args: str, cwd: Path) -> tuple[int, str]:
-    """The console script on a pseudo-terminal (stdout and stderr both); its exit status and everything it wrote."""
+    """The console script on a pseudo-terminal (stdout and stderr both); its exit status and everything it wrote,
+    without colours."""
     main, child = pty.openpty()
     process = subprocess.Popen(
         [SCRIPT, *args], env=environment(base_url), cwd=cwd, stdin=child, stdout=child, stderr=child
@@ -61,7 +62,7 @@ def cli_on_terminal(base_url: str, *args: str, cwd: Path) -> tuple[int, str]:
             break
         chunks.append(chunk)
     os.close(main)
-    return process.wait(timeout=TIMEOUT), b"".join(chunks).decode("utf-8", "replace")
+    return process.wait(timeout=TIMEOUT), strip_ansi(b"".join(chunks).decode("utf-8", "replace"))
 
 
 def assert_one_error_line(process: subprocess.CompletedProcess[str], status: int, *fragments: str) -> None:
