@@ -46,6 +46,10 @@ build: $(STAMP)
 	@$(PY) -m build --quiet --no-isolation --outdir dist $(CLIENT)
 	@ls dist
 
+.PHONY: release-check  ## Build the wheel and sdist from a clean tree and check them as PyPI and a new user would
+release-check: $(STAMP)
+	@$(PY) -m scripts.release_check
+
 .PHONY: check-spec  ## Validate the spec (OpenAPI 3.1), its examples and every fixture
 check-spec: $(STAMP)
 	@$(PY) -m scripts.check_spec
@@ -54,10 +58,15 @@ check-spec: $(STAMP)
 validate: $(STAMP)
 	@$(PY) -m scripts.validate $(FILE)
 
-.PHONY: lint  ## Lint and format-check the kit's own code (ruff)
-lint: $(STAMP)
+.PHONY: lint  ## Lint the kit's code (ruff) and its GitHub workflows (lint-workflows)
+lint: lint-workflows
 	@$(PY) -m ruff check --quiet .
 	@$(PY) -m ruff format --quiet --check .
+
+.PHONY: lint-workflows  ## Check .github/ with zizmor (offline, every audit) and GitHub's workflow schema
+lint-workflows: $(STAMP)
+	@$(VENV)/bin/zizmor --offline --persona auditor --quiet .github/workflows
+	@$(PY) -m check_jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 .PHONY: typecheck  ## Type-check the kit's own code and the generated client (mypy --strict)
 typecheck: $(STAMP)
@@ -67,9 +76,9 @@ typecheck: $(STAMP)
 .PHONY: check  ## Every static check: spec, generated code, lint, types
 check: check-spec check-generated lint typecheck
 
-.PHONY: test  ## The README's test command: every check, then every test
-test: check
-	@$(PY) -m pytest -q $(PYTEST_ARGS)
+.PHONY: test  ## The README's test command: every check, the release check, then every test
+test: check release-check
+	@$(PY) -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 .PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY
 contract: $(STAMP)

@@ -23,6 +23,7 @@ PROJECT_PARTS = (
     "contract_tests",
     "pyproject.toml",
     "schemathesis.toml",
+    "LICENSE",
 )
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", "*.egg-info")
 

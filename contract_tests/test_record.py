@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from contract_tests.conftest import demo_key
-from scripts.fixtures import load_fixtures
+from scripts.fixtures import load_fixtures, load_operation_fixtures
 from scripts.record import redact
 from tests.support import RunScript, assert_one_line_error
 
@@ -81,4 +81,5 @@ def test_a_recorded_fixture_passes_check_spec(project_copy: Path, run_script: Ru
     assert run_script("record", "bf89e79f-af2a-43cb-afba-2575e567f103", cwd=project_copy, env=env).returncode == 0
     check = run_script("check_spec", cwd=project_copy)
     assert check.returncode == 0, check.stderr
-    assert "68 fixtures validate" in check.stdout
+    recorded_and_committed = len(load_fixtures()) + 1 + len(load_operation_fixtures())
+    assert f"{recorded_and_committed} fixtures validate" in check.stdout

@@ -19,6 +19,8 @@ Steps:
    the strict contract overlay refuses are reported as drift, with an example value and how many
    responses had them, and written to `reports/drift.json`. Drift is a warning, or a failure with
    `CONTRACT_STRICT=1`.
+5. Write `reports/summary.md` (scripts/summary.py): the verdict, the API, schemathesis's counts per
+   phase, the JUnit totals, the drift table and the problems, in Markdown for CI's job summary.
 
 Secrets: the key reaches schemathesis through its environment, never its command line, and
 schemathesis filters `Authorization` from its output and reports. No report holds the key.
@@ -45,6 +47,8 @@ from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, ru
 from scripts.check_generated import compare
 from scripts.drift import Documents, Finding, format_report, inspect, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
+from scripts.summary import SUMMARY_NAME
+from scripts.summary import write as write_summary
 
 REPORTS = ROOT / "reports"
 CONFIG = ROOT / "schemathesis.toml"
@@ -212,6 +216,7 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
+    (REPORTS / SUMMARY_NAME).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
     with target() as chosen:
@@ -228,11 +233,20 @@ def main(argv: list[str] | None = None) -> int:
     failed = schemathesis_status != 0 or bool(problems) or (strict and bool(fields))
     for line in problems:
         print(f"contract: {line}", file=sys.stderr)
+    summary = write_summary(
+        REPORTS,
+        failed=failed,
+        mode=chosen.mode,
+        base_url=chosen.base_url,
+        strict=strict,
+        problems=problems,
+        secret=chosen.api_key,
+    )
     print(
         f"contract: {'FAILED' if failed else 'passed'} against the {chosen.mode} API: schemathesis exit "
         f"{schemathesis_status}, {len(findings)} instances decoded, {len(problems)} problem(s), "
         f"{len(fields)} drift field(s){' (CONTRACT_STRICT=1: drift fails)' if strict and fields else ''}; "
-        f"reports in {display_path(REPORTS)}/"
+        f"reports in {display_path(REPORTS)}/, summary in {display_path(summary)}"
     )
     return EXIT_FAILED if failed else EXIT_OK
 

@@ -1,7 +1,8 @@
 """Find the fields an API response carries that the spec does not list: API drift.
 
-Scope: a 200 response body of GET /instances/{instanceId}. The body is first matched to its Instance
-variant with the spec as written (open objects); then it is validated against that variant with
+Scope: a 200 response body of GET /instances/{instanceId} (or, with `union="Run"` and
+`envelope="RunResponse"`, of GET /runs/{runId}). The body is first matched to its variant with the spec
+as written (open objects); then it is validated against that variant with
 `overlays/strict-contract.overlay.yaml` applied, which closes every object schema, and every field
 that closed schema refuses is drift. Paths are normalised so that the same field in every test, attempt
 or map entry is one path: `[*]` stands for any array item and `*` for any map key, as in
@@ -80,10 +81,10 @@ def pattern_path(schema_path: Iterable[Any]) -> str:
     return out
 
 
-def _strict_envelope_validator(documents: Documents, variant: str) -> Any:
-    """The strict InstanceResponse with `data` fixed to `variant`, so that no oneOf hides which fields failed."""
+def _strict_envelope_validator(documents: Documents, variant: str, envelope_name: str = "InstanceResponse") -> Any:
+    """The strict envelope with `data` fixed to `variant`, so that no oneOf hides which fields failed."""
     if variant not in documents.envelopes:
-        envelope = copy.deepcopy(documents.strict["components"]["schemas"]["InstanceResponse"])
+        envelope = copy.deepcopy(documents.strict["components"]["schemas"][envelope_name])
         envelope["properties"]["data"] = {"$ref": f"{DOCUMENT_URI}#/components/schemas/{variant}"}
         document = copy.deepcopy(documents.strict)
         document["components"]["schemas"]["_DriftEnvelope"] = envelope
@@ -91,17 +92,19 @@ def _strict_envelope_validator(documents: Documents, variant: str) -> Any:
     return documents.envelopes[variant]
 
 
-def inspect(documents: Documents, source: str, body: Any) -> Finding:
-    """Match `body` to its variant with the spec, then list what the strict spec refuses in it."""
+def inspect(
+    documents: Documents, source: str, body: Any, union: str = "Instance", envelope: str = "InstanceResponse"
+) -> Finding:
+    """Match `body` to its `union` variant with the spec, then list what the strict spec refuses in it."""
     finding = Finding(source)
     data = body.get("data") if isinstance(body, dict) else None
-    match = match_variant(documents.spec, "Instance", data, "$.data")
+    match = match_variant(documents.spec, union, data, "$.data")
     if len(match.matched) != 1:
         closest = match.closest
-        finding.violations = match.refusals.get(closest, []) if closest else ["$: not an instance response"]
+        finding.violations = match.refusals.get(closest, []) if closest else [f"$: not a {union} response"]
         return finding
     finding.variant = match.matched[0]
-    validator = _strict_envelope_validator(documents, finding.variant)
+    validator = _strict_envelope_validator(documents, finding.variant, envelope)
     for error in validator.iter_errors(body):
         for leaf in leaves(error):
             if leaf.validator != "additionalProperties" or not isinstance(leaf.instance, dict):

@@ -4,12 +4,16 @@ Scope: bundles `openapi/currents.yaml` with the files it references, applies
 `overlays/client.overlay.yaml`, writes the result to `generated/openapi.json`,
 and generates the client from it into `generated/currents-api-client/` with
 the pinned openapi-python-client, `generator/config.yaml` and the custom
-templates in `generator/templates/`. The pinned ruff then fixes imports and
-formats the code; it runs as `python -m ruff` from this environment, never
-from PATH. Last, the hand-written modules of `generator/lib/` are copied
-unchanged into the package as `currents_api_client/lib/` (after ruff, so
-the copies stay byte for byte what was written; the kit's own ruff and the
-package's mypy --strict check them).
+templates in `generator/templates/`. The templates also see the package
+metadata of `generator/package.yaml` (as `package`) and the spec's `info`
+(as `spec_info`: its version and license). The repository's `LICENSE` is
+copied into the package, which names it in `license-files`. The pinned ruff
+then fixes imports and formats the code; it runs as `python -m ruff` from
+this environment, never from PATH. Last, the hand-written modules of
+`generator/lib/` are copied unchanged into the package as
+`currents_api_client/lib/` (after ruff, so the copies stay byte for byte
+what was written; the kit's own ruff and the package's mypy --strict check
+them).
 
 Atomic: everything is rendered into a temporary folder beside `generated/`,
 and swapped in only when every step succeeded. On any failure `generated/`
@@ -45,11 +49,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jsonschema
 import pydantic
+import yaml
 from openapi_python_client import Project
-from openapi_python_client import _get_project_for_url_or_path as load_project
 from openapi_python_client.config import Config, ConfigFile, MetaType
-from openapi_python_client.parser.errors import GeneratorError
+from openapi_python_client.parser import GeneratorData
 from openapi_python_client.strings import PythonIdentifier
 
 from scripts import bundle
@@ -59,6 +64,8 @@ from scripts.overlays import apply_overlay_files
 GENERATED = ROOT / "generated"
 CLIENT_OVERLAY = ROOT / "overlays" / "client.overlay.yaml"
 GENERATOR_CONFIG = ROOT / "generator" / "config.yaml"
+PACKAGE_METADATA = ROOT / "generator" / "package.yaml"
+LICENSE = ROOT / "LICENSE"
 TEMPLATES = ROOT / "generator" / "templates"
 HAND_WRITTEN = ROOT / "generator" / "lib"
 HAND_WRITTEN_TARGET = "currents_api_client/lib"
@@ -68,6 +75,65 @@ PROJECT_NAME = "currents-api-client"
 
 class GenerationError(UserError):
     """A step of the generation failed; the message names the input at fault."""
+
+
+# The shape generator/package.yaml must have; the template relies on every key.
+_URL = {"type": "string", "pattern": '^https://[^\\s"]+$'}
+_TEXT = {"type": "string", "minLength": 1, "pattern": '^[^"\\\\\\n]+$'}  # fits a TOML string as it is
+PACKAGE_METADATA_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["authors", "keywords", "python_versions", "classifiers", "urls"],
+    "properties": {
+        "authors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": {"name": _TEXT, "email": _TEXT},
+            },
+        },
+        "keywords": {"type": "array", "items": _TEXT},
+        "python_versions": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^3\\.[0-9]+$"}},
+        "classifiers": {"type": "array", "items": _TEXT},
+        "urls": {
+            "type": "object",
+            "required": ["Homepage", "Documentation", "Changelog", "Issues"],
+            "additionalProperties": _URL,
+            "propertyNames": {"pattern": "^[A-Za-z][A-Za-z ]*$"},
+        },
+    },
+}
+
+
+def package_metadata() -> dict[str, Any]:
+    """generator/package.yaml, checked against PACKAGE_METADATA_SCHEMA."""
+    where = display_path(PACKAGE_METADATA)
+    try:
+        metadata = yaml.safe_load(PACKAGE_METADATA.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GenerationError(f"{where}: no such file") from None
+    except yaml.YAMLError as exc:
+        raise GenerationError(f"{where}: not YAML: {str(exc).splitlines()[0]}") from None
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(PACKAGE_METADATA_SCHEMA).iter_errors(metadata)
+    )
+    if error is not None:
+        path = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise GenerationError(f"{where}: {path}: {error.message}")
+    return dict(metadata)
+
+
+def spec_info(document: dict[str, Any]) -> dict[str, Any]:
+    """The spec's `info`, which must name the package's license as an SPDX identifier."""
+    info: dict[str, Any] = document["info"]
+    if not isinstance(info.get("license"), dict) or not info["license"].get("identifier"):
+        raise GenerationError(
+            f"{display_path(bundle.ENTRY)}: /info/license/identifier: the package's license is missing"
+        )
+    return info
 
 
 def client_document() -> dict[str, Any]:
@@ -117,21 +183,85 @@ def operation_extensions(document: dict[str, Any], config: Config) -> dict[str, 
     return found
 
 
-def _generate_project(config: Config, document: dict[str, Any]) -> list[GeneratorError]:
-    """openapi-python-client's own `generate`, with the operations' vendor extensions as a template global."""
-    project = load_project(config=config, custom_template_path=TEMPLATES)
-    if not isinstance(project, Project):
-        return [project]
-    project.env.globals["operation_extensions"] = operation_extensions(document, config)
-    return list(project.build())
+PAGINATION = "x-currents-pagination"
 
 
-def _run_openapi_python_client(document_path: Path, output: Path) -> None:
+def _resolve(document: dict[str, Any], node: Any) -> Any:
+    """`node`, or what its internal `$ref` points to (followed until it is no reference)."""
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = document
+        for token in node["$ref"][2:].split("/"):
+            target = target.get(token.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+        node = target
+    return node
+
+
+def pagination_problem(document: dict[str, Any], operation: dict[str, Any]) -> str | None:
+    """What is wrong with the operation's x-currents-pagination, or None. The templates trust what this checks:
+    the style, the parameters it names, and where the items (with their `cursor`) and the paging hints are."""
+    extension = operation[PAGINATION]
+    style = extension.get("style") if isinstance(extension, dict) else None
+    if style not in ("cursor", "offset"):
+        return "`style` must be `cursor` or `offset`"
+    names = {(_resolve(document, p) or {}).get("name") for p in operation.get("parameters", [])}
+    position = "cursor-parameter" if style == "cursor" else "page-parameter"
+    for key in (position, "reverse-parameter"):
+        if (key == position or key in extension) and extension.get(key) not in names:
+            return f"`{key}` names {extension.get(key)!r}, which is not a parameter of the operation"
+    if not isinstance(extension.get("items"), str):
+        return "`items` must be the dotted path of the items in the 200 body, such as `data`"
+    response = _resolve(document, operation.get("responses", {}).get("200")) or {}
+    body = _resolve(document, response.get("content", {}).get("application/json", {}).get("schema")) or {}
+    parent: dict[str, Any] = {}
+    schema: Any = body
+    for segment in extension["items"].split("."):
+        if not isinstance(schema, dict) or segment not in schema.get("required", []):
+            return f"`items`: the 200 body has no required `{extension['items']}`"
+        parent, schema = schema, _resolve(document, schema.get("properties", {}).get(segment))
+    item = (
+        _resolve(document, schema.get("items")) if isinstance(schema, dict) and schema.get("type") == "array" else None
+    )
+    if not isinstance(item, dict):
+        return f"`items`: `{extension['items']}` is not an array of objects"
+    if style == "cursor" and ("has_more" not in body.get("required", []) or "cursor" not in item.get("required", [])):
+        return "cursor pagination needs a required `has_more` in the body and a required `cursor` on each item"
+    if style == "offset" and "nextPage" not in parent.get("required", []):
+        return f"offset pagination needs a required `nextPage` beside `{extension['items']}`"
+    return None
+
+
+def check_pagination(document: dict[str, Any]) -> None:
+    """Refuse, in one line naming the operation, an x-currents-pagination the templates cannot build from."""
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and PAGINATION in operation:
+                problem = pagination_problem(document, operation)
+                if problem:
+                    name = operation.get("operationId", f"{method.upper()} {path}")
+                    raise GenerationError(f"{display_path(bundle.ENTRY)}: {name}: {PAGINATION}: {problem}")
+
+
+def _build_project(document: dict[str, Any], config: Config) -> Project:
+    """openapi-python-client's Project, as its `generate()` builds it, with our metadata as template globals."""
+    openapi = GeneratorData.from_dict(document, config=config)
+    if not isinstance(openapi, GeneratorData):  # a GeneratorError: the document does not parse
+        detail = " ".join((openapi.detail or "").split())
+        raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {openapi.header}: {detail[:300]}")
+    project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
+    project.env.globals.update(
+        package=package_metadata(),
+        spec_info=spec_info(document),
+        operation_extensions=operation_extensions(document, config),
+    )
+    return project
+
+
+def _run_openapi_python_client(document: dict[str, Any], document_path: Path, output: Path) -> None:
     config = _generator_config(document_path, output)
-    document = json.loads(document_path.read_text(encoding="utf-8"))
+    project = _build_project(document, config)
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # it prints "Generating <dir>"
-            problems = _generate_project(config, document)
+            problems = project.build()
     except jinja2.TemplateSyntaxError as exc:
         name = exc.filename or exc.name or "a template"
         raise GenerationError(
@@ -170,11 +300,13 @@ def _copy_hand_written(project: Path) -> None:
 def render(target: Path) -> None:
     """Render a complete `generated/` tree into `target`, which must not exist yet."""
     document = client_document()
+    check_pagination(document)
     target.mkdir()
     document_path = target / BUNDLED_NAME
     document_path.write_text(bundle.dumps(document), encoding="utf-8")
     project = target / PROJECT_NAME
-    _run_openapi_python_client(document_path, project)
+    _run_openapi_python_client(json.loads(document_path.read_text(encoding="utf-8")), document_path, project)
+    shutil.copyfile(LICENSE, project / "LICENSE")
     _run_ruff(project)
     _copy_hand_written(project)
 

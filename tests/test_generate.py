@@ -8,6 +8,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -136,6 +137,11 @@ BREAKAGES: dict[str, tuple[str, Callable[[str], str], list[str]]] = {
         ),
         ["openapi/currents.yaml", "openapi-python-client warning", "application/xml"],
     ),
+    "a pagination extension naming a missing parameter": (
+        "openapi/paths/projects.yaml",
+        lambda text: text.replace("cursor-parameter: starting_after", "cursor-parameter: starting_afterr", 1),
+        ["openapi/currents.yaml", "listProjects", "x-currents-pagination", "'starting_afterr'", "not a parameter"],
+    ),
     "a template that fails to render": (
         "generator/templates/model.py.jinja",
         lambda text: text.replace(
@@ -163,3 +169,47 @@ def test_failed_generation_names_the_input_and_leaves_generated_untouched(
     assert_one_line_error(process, *fragments)
     assert snapshot(project_copy / "generated") == before
     assert not [p for p in os.listdir(project_copy) if p.startswith(".generate-")]
+
+
+def paginated_operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        o["operationId"]: o
+        for item in document["paths"].values()
+        for o in item.values()
+        if isinstance(o, dict) and generate.PAGINATION in o
+    }
+
+
+def test_every_listing_is_marked_for_pagination_and_each_marker_is_sound() -> None:
+    document = generate.client_document()
+    operations = paginated_operations(document)
+    assert sorted(operations) == ["getTestResults", "listProjectRuns", "listProjects", "listSpecFiles", "listTests"]
+    assert [generate.pagination_problem(document, o) for o in operations.values()] == [None] * 5
+
+
+PAGINATION_BREAKAGES: dict[str, tuple[str, dict[str, str], str]] = {
+    "an unknown style": ("listProjects", {"style": "page"}, "`style` must be `cursor` or `offset`"),
+    "items that are not in the body": ("listProjects", {"items": "results"}, "no required `results`"),
+    "items that are not an array": ("listSpecFiles", {"items": "data"}, "`data` is not an array of objects"),
+    "a reverse parameter the operation lacks": ("listProjectRuns", {"reverse-parameter": "before"}, "'before'"),
+    "offset items without a nextPage beside them": (
+        "listProjects",
+        {"style": "offset", "items": "data", "page-parameter": "limit"},
+        "needs a required `nextPage` beside `data`",
+    ),
+    "cursor items without a cursor": (
+        "listSpecFiles",
+        {"style": "cursor", "items": "data.list", "cursor-parameter": "page"},
+        "required `cursor`",
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage", sorted(PAGINATION_BREAKAGES))
+def test_a_pagination_marker_the_templates_cannot_build_from_is_refused(breakage: str) -> None:
+    operation_id, change, message = PAGINATION_BREAKAGES[breakage]
+    document = generate.client_document()
+    operation = paginated_operations(document)[operation_id]
+    operation[generate.PAGINATION] = {**operation[generate.PAGINATION], **change}
+    problem = generate.pagination_problem(document, operation)
+    assert problem is not None and message in problem

@@ -94,13 +94,15 @@ def main() -> int:
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     url = base_url(sock)
     curl = shlex.join(["curl", "-sS", "-H", f"Authorization: Bearer {key}", f"{url}/instances/{seed_id}"])
-    print(f"Mock Currents API on {url}", flush=True)
-    print(f"API key: {key}", flush=True)
-    print(f"Try: {curl}", flush=True)
-    print(f"A generated run of {len(generated.claimed_ids)} instances: {generated.run_id}", flush=True)
-    print("Press Ctrl-C to stop.", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # so SIGTERM stops like Ctrl-C, exit 0
+    # The prompt is printed inside the block that takes the stop, so that a Ctrl-C or SIGTERM sent as soon as
+    # it is read (before uvicorn installs its own handlers) still ends with exit 0.
     with contextlib.suppress(KeyboardInterrupt):  # raised after uvicorn's graceful shutdown: the normal stop
+        print(f"Mock Currents API on {url}", flush=True)
+        print(f"API key: {key}", flush=True)
+        print(f"Try: {curl}", flush=True)
+        print(f"A generated run of {len(generated.claimed_ids)} instances: {generated.run_id}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
         serve_forever(app, sock)
     return EXIT_OK
 

@@ -1,11 +1,13 @@
-"""Loopback servers for the generated client's tests: a scripted Currents API, and a server that drops
-every connection. Both bind port 0, wait until the port answers, and stop in `finally`."""
+"""Loopback servers for the generated client's tests: a scripted Currents API, a server that drops every
+connection, and a raw HTTP server that writes whatever bytes a test gives it (any status line, a byte at a
+time, a gzip bomb). Each binds port 0, waits until the port answers, and stops in `finally`."""
 
 from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import httpx_retries.retry
@@ -110,3 +112,91 @@ def unused_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+@dataclass
+class RawAnswer:
+    """The bytes a raw server writes for one request, in chunks, pausing `pause` seconds before each chunk after
+    the first, then closing the connection."""
+
+    chunks: Iterable[bytes]
+    pause: float = 0.0
+
+
+def raw_response(status_line: str, body: bytes, headers: dict[str, str] | None = None) -> bytes:
+    """A whole HTTP/1.1 response, with Content-Length and Connection: close unless `headers` says otherwise."""
+    fields = {"Content-Type": "application/json", "Content-Length": str(len(body)), "Connection": "close"}
+    fields.update(headers or {})
+    head = "".join(f"{name}: {value}\r\n" for name, value in fields.items())
+    return f"HTTP/1.1 {status_line}\r\n{head}\r\n".encode("latin-1") + body
+
+
+@dataclass
+class RawServer:
+    """Answers every request with `answer(request_head)`; records each request head it read."""
+
+    base_url: str
+    answer: Callable[[bytes], RawAnswer] = lambda _: RawAnswer([raw_response("200 OK", b"{}")])
+    requests: list[bytes] = field(default_factory=list)
+
+
+@pytest.fixture
+def raw_server() -> Iterator[RawServer]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    state = RawServer(f"http://127.0.0.1:{port}/v1")
+    stop = threading.Event()
+
+    def handle(connection: socket.socket) -> None:
+        with connection:
+            head = b""
+            while b"\r\n\r\n" not in head and not stop.is_set():
+                try:
+                    data = connection.recv(65536)
+                except TimeoutError:
+                    continue
+                if not data:
+                    return
+                head += data
+            state.requests.append(head)
+            answer = state.answer(head)
+            try:
+                for index, chunk in enumerate(answer.chunks):
+                    if index and answer.pause and stop.wait(answer.pause):
+                        return
+                    connection.sendall(chunk)
+            except OSError:  # the client gave up on the response: that is what some tests want
+                return
+
+    threads: list[threading.Thread] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            connection.settimeout(0.2)
+            thread = threading.Thread(target=handle, args=(connection,), daemon=True)
+            threads.append(thread)
+            thread.start()
+
+    acceptor = threading.Thread(target=serve, daemon=True)
+    acceptor.start()
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+        yield state
+    finally:
+        stop.set()
+        acceptor.join(5)
+        for thread in threads:
+            thread.join(5)
+        listener.close()

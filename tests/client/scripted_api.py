@@ -46,7 +46,8 @@ class Received:
     method: str
     raw_path: str
     headers: dict[str, str]
-    query: str = ""
+    query: str = ""  # the raw query string, as sent
+    body: bytes = b""
 
 
 class ScriptedAPI:
@@ -67,8 +68,14 @@ class ScriptedAPI:
             await send({"type": "lifespan.shutdown.complete"})
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
         query = scope.get("query_string", b"").decode("latin-1")
-        self.received.append(Received(scope["method"], scope["raw_path"].decode("latin-1"), headers, query))
+        self.received.append(Received(scope["method"], scope["raw_path"].decode("latin-1"), headers, query, body))
         index = min(len(self.received), len(self.replies)) - 1
         reply = self.replies[index]
         if reply.delay:

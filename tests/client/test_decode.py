@@ -3,8 +3,10 @@ same JSON back (a timestamp may change its spelling, never its instant)."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import datetime
+import gc
 import json
 from typing import Any
 
@@ -158,3 +160,36 @@ def test_fixtures_with_mutated_markers_decode_exactly_when_the_schema_accepts_th
     else:
         with pytest.raises(errors.DECODE_ERRORS):
             InstanceResponse.from_dict(body)
+
+
+def test_decoding_defines_no_function_and_calls_no_cast_per_call() -> None:
+    """The README's performance claim: every `from_dict` decodes inline, without a nested function defined on each
+    call and without a `typing.cast` call."""
+    offenders = []
+    for module in sorted((GENERATED / "currents-api-client" / "currents_api_client" / "models").glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name == "from_dict":
+                for inner in ast.walk(node):
+                    if inner is not node and isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                        offenders.append(f"{module.name}: a function inside from_dict")
+                    if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "cast":
+                        offenders.append(f"{module.name}: cast() in from_dict")
+    assert offenders == []
+
+
+def test_decoding_a_later_variant_leaves_no_reference_cycle_behind() -> None:
+    """A Playwright payload is refused by CypressInstance first; that refusal must not keep the decoding frame,
+    and the decoded value with it, in a cycle only the garbage collector can free."""
+
+    body = seed_body("playwright-instance")
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        decoded = InstanceResponse.from_dict(body)
+        assert isinstance(decoded.data, PlaywrightInstance)
+        del decoded
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()

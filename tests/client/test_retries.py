@@ -6,10 +6,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import httpx
 import pytest
 from currents_api_client import AuthenticatedClient, errors
 from currents_api_client.api.instances import get_instance
 from currents_api_client.client import DEFAULT_MAX_RETRIES
+from httpx_retries import Retry
 
 from tests.client.conftest import API_KEY, DroppingServer, ScriptedServer, Waits
 from tests.client.scripted_api import Reply, failed
@@ -130,3 +132,67 @@ def test_retry_after_is_capped(server: ScriptedServer, waits: Waits, mode: str) 
 def test_negative_retry_count_is_refused() -> None:
     with pytest.raises(ValueError, match="max_retries"):
         AuthenticatedClient(token=API_KEY, max_retries=-1)
+
+
+class CountingTransport(httpx.HTTPTransport):
+    """A user's own transport: a real HTTP transport that counts the requests it sends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
+        return super().handle_request(request)
+
+
+class AsyncCountingTransport(httpx.AsyncHTTPTransport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += 1
+        return await super().handle_async_request(request)
+
+
+def test_a_transport_in_httpx_args_is_wrapped_by_the_retries_as_documented(
+    server: ScriptedServer, waits: Waits
+) -> None:
+    server.api.script(failed(503, "down"), failed(503, "down"), OK)
+    transport = CountingTransport()
+    result = fetch(server.base_url, httpx_args={"transport": transport})
+    assert type(result).__name__ == "InstanceResponse"
+    assert transport.sent == 3 == len(server.api.received)
+    assert len(waits.seconds) == 2
+
+
+def test_an_async_transport_in_httpx_args_is_wrapped_by_the_retries_too(server: ScriptedServer, waits: Waits) -> None:
+    server.api.script(failed(502, "bad gateway"), OK)
+    transport = AsyncCountingTransport()
+    assert type(afetch(server.base_url, httpx_args={"transport": transport})).__name__ == "InstanceResponse"
+    assert transport.sent == 2 == len(server.api.received)
+
+
+def test_a_transport_in_httpx_args_keeps_the_size_limit(server: ScriptedServer) -> None:
+    server.api.script(OK)
+    with pytest.raises(errors.ResponseTooLargeError):
+        fetch(server.base_url, httpx_args={"transport": CountingTransport()}, max_response_size=100)
+
+
+def test_an_httpx_client_set_by_hand_bypasses_the_retries_as_documented(server: ScriptedServer, waits: Waits) -> None:
+    server.api.script(failed(503, "down"), OK)
+    client = AuthenticatedClient(token=API_KEY, base_url=server.base_url)
+    client.set_httpx_client(httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {API_KEY}"}))
+    with client, pytest.raises(errors.ServerError):
+        get_instance.sync("2tniK8lM9j1rSoVh", client=client)
+    assert len(server.api.received) == 1 and waits.seconds == []
+
+
+def test_a_retry_policy_a_request_carries_is_kept(server: ScriptedServer, waits: Waits) -> None:
+    """An operation may choose its own policy (say, none for a POST) in the request's extensions."""
+    server.api.script(failed(503, "down"), OK)
+    with AuthenticatedClient(token=API_KEY, base_url=server.base_url) as client:
+        response = client.get_httpx_client().get("/instances/x", extensions={"retry": Retry(total=0)})
+    assert response.status_code == 503
+    assert len(server.api.received) == 1 and waits.seconds == []

@@ -1,16 +1,19 @@
-"""The wheel `make build` writes installs alone into a fresh virtualenv and works there."""
+"""The wheel `make release-check` builds installs alone into a fresh virtualenv and works there.
+
+The wheel and the virtualenv come from scripts/release_check.py's own `build` and `fresh_virtualenv`, so
+that these tests and `make release-check` check the same artifacts, built the same way.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
-import venv
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import create_app
@@ -18,40 +21,20 @@ from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
 from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
 from contract_tests.mock_api.keys import load_keys
 from contract_tests.mock_api.server import serve_in_thread
-from scripts.generate import GENERATED, PROJECT_NAME
+from scripts import bundle, release_check
 
 CONSUMER = Path(__file__).with_name("consumer.py")
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "build",
-            "--quiet",
-            "--no-isolation",
-            "--outdir",
-            str(out),
-            str(GENERATED / PROJECT_NAME),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (built,) = out.glob("*.whl")
-    return built
+    return release_check.build(release_check.CLIENT, tmp_path_factory.mktemp("dist")).wheel
 
 
 @pytest.fixture(scope="module")
 def fresh_python(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new virtualenv with only the wheel and the dependencies it declares."""
-    env = tmp_path_factory.mktemp("venv")
-    venv.EnvBuilder(with_pip=True).create(env)
-    python = env / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)], check=True)
-    return python
+    return release_check.fresh_virtualenv(wheel, tmp_path_factory.mktemp("fresh") / "venv")
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +85,44 @@ def test_a_consumer_program_fetches_an_instance_as_its_runner_variant(
     assert process.stdout.splitlines() == [f"{variant} {instance_id}", "404 Not Found: Instance not found"]
 
 
+@pytest.mark.slow
+def test_version_is_one_value_spec_info_package_metadata_and_dunder_version(fresh_python: Path) -> None:
+    spec_version = yaml.safe_load(bundle.ENTRY.read_text(encoding="utf-8"))["info"]["version"]
+    reported = subprocess.run(
+        [
+            fresh_python,
+            "-I",
+            "-c",
+            "import importlib.metadata, currents_api_client; "
+            "print(importlib.metadata.version('currents-api-client'), currents_api_client.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=fresh_python.parent,
+    ).stdout.split()
+    assert reported == [spec_version, spec_version]
+
+
+@pytest.mark.slow
+def test_installed_metadata_declares_the_license_and_ships_its_text(fresh_python: Path) -> None:
+    shown = subprocess.run(
+        [
+            fresh_python,
+            "-I",
+            "-c",
+            "import importlib.metadata as m; d = m.distribution('currents-api-client'); "
+            "print(d.metadata['License-Expression']); "
+            "print(any(str(f).endswith('licenses/LICENSE') for f in d.files))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=fresh_python.parent,
+    ).stdout.split()
+    assert shown == ["Apache-2.0", "True"]
+
+
 def test_wheel_carries_the_hand_written_layer_and_the_console_script(wheel: Path) -> None:
     archive = zipfile.ZipFile(wheel)
     names = archive.namelist()
@@ -128,10 +149,10 @@ def test_without_the_cli_extra_the_console_script_says_what_to_install(fresh_pyt
 def test_installed_with_the_cli_extra_it_exports_a_run_with_its_artifacts(
     wheel: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    env_dir = tmp_path_factory.mktemp("venv-cli")
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    pip = [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    python = release_check.fresh_virtualenv(wheel, tmp_path_factory.mktemp("fresh-cli") / "venv")
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, f"{wheel}[cli]"], check=True)
+    env_dir = python.parent.parent
     run = GeneratedRun.build(4)
     key = demo_key()
     app = serve_artifacts(serve_generated_run(create_app(), run, [key]), ArtifactSigner(ttl_seconds=600))

@@ -11,9 +11,12 @@ from .client import AuthenticatedClient, Client
 from .errors import CurrentsError
 from .lib import *  # noqa: F403  (the hand-written layer's public names, lib.__all__)
 
+__version__ = "1.0.0"
+
 __all__ = (
     "AuthenticatedClient",
     "Client",
     "CurrentsError",
+    "__version__",
     *lib.__all__,
 )

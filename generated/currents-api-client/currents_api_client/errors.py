@@ -14,9 +14,11 @@
     │   ├── ServerError               5xx: the API failed
     │   └── UnexpectedStatus          a status the spec does not document
     ├── InvalidResponseError      a body that is not the documented JSON
+    ├── ResponseTooLargeError     a body larger than the client's `max_response_size`
     ├── PaginationError           a listing whose pages do not advance (`iterate`/`aiterate`)
     ├── APIConnectionError        no response at all (after any retries)
     │   └── APITimeoutError           the connect or read timeout fired
+    │       └── DeadlineExceededError     the call's `deadline` passed, across its retries
     ├── MissingAPIKeyError        `from_env` found no API key in the environment
     └── DecodeError               a payload that fits no schema (also a ValueError)
 
@@ -28,12 +30,18 @@ key in its text or repr.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from http import HTTPStatus
+from typing import Any
 
 import httpx
 
-# What a `from_dict` raises on a payload that does not fit its schema.
-DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+# What decoding raises on a payload that does not fit its schema, and nothing else: a missing required field
+# (KeyError), a value of the wrong type or shape (DecodeError, a ValueError), a constant or a date-time that does
+# not match (ValueError), or a body that is not JSON (json.JSONDecodeError, a ValueError). A TypeError or an
+# AttributeError is a bug of the client, and surfaces as itself.
+DECODE_ERRORS = (KeyError, ValueError)
 
 
 class CurrentsError(Exception):
@@ -47,6 +55,14 @@ class DecodeError(CurrentsError, ValueError):
     def no_variant(cls, field: str, refusals: list[tuple[str, Exception]]) -> DecodeError:
         reasons = "; ".join(f"{name}: {describe(error)}" for name, error in refusals)
         return cls(f"{field} fits none of {', '.join(name for name, _ in refusals)}. {reasons}")
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The body parsed as JSON. Raises json.JSONDecodeError, or DecodeError for JSON nested too deeply to parse."""
+    try:
+        return json.loads(response.content)
+    except RecursionError:
+        raise DecodeError("the JSON nests too deeply to decode") from None
 
 
 def describe(error: BaseException) -> str:
@@ -64,17 +80,36 @@ def _reason_phrase(status_code: int) -> str:
         return "Unknown Status"
 
 
+def hide_secrets(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret in `secrets` replaced by `<hidden>`, the longest first."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "<hidden>")
+    return text
+
+
+def request_secrets(request: httpx.Request) -> list[str]:
+    """The API key of `request`: the one its client sent, in whatever header, and the Authorization credential."""
+    secrets = []
+    key = request.extensions.get("currents_api_key")
+    if isinstance(key, str):
+        secrets.append(key)
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    credential = credential.strip() or scheme.strip()
+    if len(credential) >= 4:
+        secrets.append(credential)
+    return secrets
+
+
 def _redacted(text: str, response: httpx.Response) -> str:
     """`text` with the request's API key hidden, in case the server echoed it back."""
-    scheme, _, key = response.request.headers.get("authorization", "").partition(" ")
-    key = key.strip() or scheme.strip()
-    return text.replace(key, "<hidden>") if len(key) >= 4 else text
+    return hide_secrets(text, request_secrets(response.request))
 
 
 def _error_message(response: httpx.Response) -> str | None:
     """The `error` of the API's FAILED envelope, when the body is one."""
     try:
-        body = response.json()
+        body = json_body(response)
     except ValueError:
         return None
     error = body.get("error") if isinstance(body, dict) else None
@@ -148,6 +183,19 @@ class InvalidResponseError(CurrentsError):
         super().__init__(f"{self.status_code} {_reason_phrase(self.status_code)}: invalid response body: {self.reason}")
 
 
+class ResponseTooLargeError(CurrentsError):
+    """The body is larger than the client's `max_response_size`, counted after decompression. It was not kept."""
+
+    def __init__(self, request: httpx.Request, status_code: int, limit: int) -> None:
+        self.request = request
+        self.status_code = status_code
+        self.limit = limit
+        super().__init__(
+            f"{request.method} {request.url}: {status_code} {_reason_phrase(status_code)}: the body is larger than "
+            f"max_response_size, {limit:,} bytes after decompression"
+        )
+
+
 class PaginationError(CurrentsError):
     """A paginated listing did not advance: a page repeated a cursor, or said more follow with no items on it,
     or pointed to a page that does not come after it. `iterate` and `aiterate` raise this instead of looping."""
@@ -158,11 +206,15 @@ class APIConnectionError(CurrentsError):
 
     def __init__(self, request: httpx.Request, reason: str) -> None:
         self.request = request
-        super().__init__(f"{request.method} {request.url}: {reason}")
+        super().__init__(hide_secrets(f"{request.method} {request.url}: {reason}", request_secrets(request)))
 
 
 class APITimeoutError(APIConnectionError):
     """The connect, read or write timeout fired, after the client's retries."""
+
+
+class DeadlineExceededError(APITimeoutError):
+    """The call took longer than the client's `deadline`, counting every attempt, wait and the reading of the body."""
 
 
 class MissingAPIKeyError(CurrentsError):
@@ -207,6 +259,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "CurrentsError",
+    "DeadlineExceededError",
     "DecodeError",
     "InvalidResponseError",
     "MissingAPIKeyError",
@@ -214,6 +267,7 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RequestFailedError",
     "ServerError",
     "UnexpectedStatus",

@@ -2,6 +2,7 @@
 """Contains some shared types for properties"""
 
 import datetime
+import uuid
 from collections.abc import Mapping, MutableMapping, Sequence
 from http import HTTPStatus
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
@@ -9,7 +10,7 @@ from urllib.parse import quote
 
 from attrs import define
 
-from .errors import PaginationError
+from .errors import DecodeError, PaginationError
 
 
 class Unset:
@@ -46,18 +47,48 @@ class File:
         return self.file_name, self.payload, self.mime_type
 
 
-def path_segment(value: object) -> str:
+# The types the generator gives path parameters: strings (and str enums), numbers, booleans, UUIDs and dates.
+_PATH_TYPES = (str, int, float, uuid.UUID, datetime.date)
+# The longest path segment a call sends, percent-encoded; far beyond any id, far below httpx's 65,536-character URL.
+MAX_PATH_SEGMENT = 4096
+
+
+def path_segment(value: object, name: str = "path parameter") -> str:
     """`value` percent-encoded as exactly one path segment: `/`, `?` and `#` are encoded, and so are the dots of
-    `.` and `..`, which URL normalisation would otherwise resolve into a different path."""
-    segment = quote(str(value), safe="")
+    `.` and `..`, which URL normalisation would otherwise resolve into a different path.
+
+    Raises, naming the argument `name`: TypeError for a value of no type a path parameter can have (None, a
+    list); ValueError for an empty or blank value, or one longer than MAX_PATH_SEGMENT characters once encoded."""
+    if not isinstance(value, _PATH_TYPES):
+        expected = "a str" if name.endswith("_id") else "a str or a number"
+        raise TypeError(f"{name} must be {expected}, not {type(value).__name__}")
+    text = str(value)
+    if not text.strip():
+        raise ValueError(f"{name} must not be empty")
+    segment = quote(text, safe="")
+    if len(segment) > MAX_PATH_SEGMENT:
+        raise ValueError(
+            f"{name} is too long: {len(segment):,} characters once percent-encoded, at most {MAX_PATH_SEGMENT:,}"
+        )
     return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
+def status_code(value: int) -> HTTPStatus | int:
+    """`value` as an HTTPStatus, or as the int itself for a status HTTPStatus does not know (299, 522, 600)."""
+    try:
+        return HTTPStatus(value)
+    except ValueError:
+        return value
 
 
 def parse_datetime(value: str) -> datetime.datetime:
     """An RFC 3339 `date-time` as a datetime. Beyond what `datetime.fromisoformat` takes, it accepts the lowercase
-    `t` and `z` RFC 3339 allows. Fractions finer than microseconds are truncated; a leap second (`:60`) is refused."""
+    `t` and `z` RFC 3339 allows. Fractions finer than microseconds are truncated; a leap second (`:60`) is refused.
+    A value that is not a str raises DecodeError."""
     try:
         return datetime.datetime.fromisoformat(value)
+    except TypeError:
+        raise DecodeError(f"expected a date-time string, got {type(value).__name__}") from None
     except ValueError:
         if not isinstance(value, str) or value == value.upper():
             raise
@@ -137,11 +168,12 @@ class PageWalk:
 class Response(Generic[T]):
     """A response from an endpoint: its status, headers and raw body, and the parsed body.
 
+    `status_code` is an HTTPStatus, or a plain int for a status HTTPStatus does not know (299, 522, 600).
     `parsed` is the documented model of the body, or None when the status is undocumented or the
     body is not the documented JSON.
     """
 
-    status_code: HTTPStatus
+    status_code: HTTPStatus | int
     content: bytes
     headers: MutableMapping[str, str]
     parsed: T | None
@@ -157,4 +189,5 @@ __all__ = [
     "Unset",
     "parse_datetime",
     "path_segment",
+    "status_code",
 ]

@@ -23,11 +23,6 @@ from .framework_stats import FrameworkStats
 from .framework_test import FrameworkTest
 from .git_hub_actions_event import GitHubActionsEvent
 from .instance_response import InstanceResponse
-from .list_project_runs_tag_operator import ListProjectRunsTagOperator
-from .list_spec_files_dir import ListSpecFilesDir
-from .list_spec_files_order import ListSpecFilesOrder
-from .list_tests_dir import ListTestsDir
-from .list_tests_order import ListTestsOrder
 from .other_framework import OtherFramework
 from .other_framework_instance import OtherFrameworkInstance
 from .other_framework_run import OtherFrameworkRun
@@ -64,11 +59,14 @@ from .run_spec_results import RunSpecResults
 from .run_spec_stats import RunSpecStats
 from .run_timeout import RunTimeout
 from .screenshot import Screenshot
+from .sort_direction import SortDirection
 from .spec_file_list_response import SpecFileListResponse
 from .spec_file_metrics import SpecFileMetrics
+from .spec_file_order import SpecFileOrder
 from .spec_file_page import SpecFilePage
 from .spec_file_summary import SpecFileSummary
 from .stdout_log import StdoutLog
+from .tag_operator import TagOperator
 from .test_annotation import TestAnnotation
 from .test_annotation_map import TestAnnotationMap
 from .test_attempt import TestAttempt
@@ -79,6 +77,7 @@ from .test_execution_error import TestExecutionError
 from .test_execution_list_response import TestExecutionListResponse
 from .test_list_entry import TestListEntry
 from .test_list_map import TestListMap
+from .test_order import TestOrder
 from .test_result import TestResult
 from .test_result_map import TestResultMap
 from .test_signature import TestSignature
@@ -115,11 +114,6 @@ __all__ = (
     "FrameworkTest",
     "GitHubActionsEvent",
     "InstanceResponse",
-    "ListProjectRunsTagOperator",
-    "ListSpecFilesDir",
-    "ListSpecFilesOrder",
-    "ListTestsDir",
-    "ListTestsOrder",
     "OtherFramework",
     "OtherFrameworkInstance",
     "OtherFrameworkRun",
@@ -156,11 +150,14 @@ __all__ = (
     "RunSpecStats",
     "RunTimeout",
     "Screenshot",
+    "SortDirection",
     "SpecFileListResponse",
     "SpecFileMetrics",
+    "SpecFileOrder",
     "SpecFilePage",
     "SpecFileSummary",
     "StdoutLog",
+    "TagOperator",
     "TestAnnotation",
     "TestAnnotationMap",
     "TestAttempt",
@@ -171,6 +168,7 @@ __all__ = (
     "TestExecutionListResponse",
     "TestListEntry",
     "TestListMap",
+    "TestOrder",
     "TestResult",
     "TestResultMap",
     "TestSignature",

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
+
 T = TypeVar("T", bound="ClaimRecord")
 
 
@@ -41,6 +43,8 @@ class ClaimRecord:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"ClaimRecord: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         machine_id = d.pop("machineId")
 

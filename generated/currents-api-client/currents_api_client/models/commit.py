@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Commit")
@@ -126,6 +127,8 @@ class Commit:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"Commit: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         sha: None | str | Unset = d.pop("sha", UNSET)
 
@@ -147,7 +150,7 @@ class Commit:
             gha_event_data = _gha_event_data
         else:
             if not isinstance(_gha_event_data, dict):
-                raise TypeError(f"ghaEventData: expected GitHubActionsEvent, got {type(_gha_event_data).__name__}")
+                raise DecodeError(f"ghaEventData: expected GitHubActionsEvent, got {type(_gha_event_data).__name__}")
             gha_event_data_git_hub_actions_event = GitHubActionsEvent.from_dict(_gha_event_data)
 
             gha_event_data = gha_event_data_git_hub_actions_event
@@ -158,7 +161,7 @@ class Commit:
             replaced_commit_data = _replaced_commit_data
         else:
             if not isinstance(_replaced_commit_data, dict):
-                raise TypeError(
+                raise DecodeError(
                     f"replacedCommitData: expected ReplacedCommit, got {type(_replaced_commit_data).__name__}"
                 )
             replaced_commit_data_replaced_commit = ReplacedCommit.from_dict(_replaced_commit_data)

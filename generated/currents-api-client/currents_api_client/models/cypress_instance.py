@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="CypressInstance")
@@ -132,6 +133,8 @@ class CypressInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"CypressInstance: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         instance_id = d.pop("instanceId")
 
@@ -178,7 +181,7 @@ class CypressInstance:
             completed_at = _completed_at
         else:
             if not isinstance(_completed_at, str):
-                raise TypeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
+                raise DecodeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
             completed_at_type_0 = parse_datetime(_completed_at)
 
             completed_at = completed_at_type_0
@@ -189,7 +192,7 @@ class CypressInstance:
             results = _results
         else:
             if not isinstance(_results, dict):
-                raise TypeError(f"results: expected CypressResults, got {type(_results).__name__}")
+                raise DecodeError(f"results: expected CypressResults, got {type(_results).__name__}")
             results_cypress_results = CypressResults.from_dict(_results)
 
             results = results_cypress_results

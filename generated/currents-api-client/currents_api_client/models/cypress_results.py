@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CypressResults")
@@ -92,6 +93,8 @@ class CypressResults:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"CypressResults: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         stats = CypressStats.from_dict(d.pop("stats"))
 
@@ -101,9 +104,11 @@ class CypressResults:
             tests = _tests
         else:
             if not isinstance(_tests, list):
-                raise TypeError(f"tests: expected list[CypressTest], got {type(_tests).__name__}")
+                raise DecodeError(f"tests: expected list[CypressTest], got {type(_tests).__name__}")
             tests_type_0 = []
             _tests_type_0 = _tests
+            if not isinstance(_tests_type_0, list):
+                raise DecodeError(f"tests_type_0: expected a list, got {type(_tests_type_0).__name__}")
             for tests_type_0_item_data in _tests_type_0:
                 tests_type_0_item = CypressTest.from_dict(tests_type_0_item_data)
 
@@ -118,6 +123,8 @@ class CypressResults:
         _screenshots = d.pop("screenshots", UNSET)
         screenshots: list[Screenshot] | Unset = UNSET
         if _screenshots is not UNSET:
+            if not isinstance(_screenshots, list):
+                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots).__name__}")
             screenshots = []
             for screenshots_item_data in _screenshots:
                 screenshots_item = Screenshot.from_dict(screenshots_item_data)

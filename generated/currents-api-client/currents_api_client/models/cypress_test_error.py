@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CypressTestError")
@@ -77,6 +78,8 @@ class CypressTestError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"CypressTestError: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         name: None | str | Unset = d.pop("name", UNSET)
 
@@ -92,7 +95,7 @@ class CypressTestError:
             code_frame = _code_frame
         else:
             if not isinstance(_code_frame, dict):
-                raise TypeError(f"codeFrame: expected CypressCodeFrame, got {type(_code_frame).__name__}")
+                raise DecodeError(f"codeFrame: expected CypressCodeFrame, got {type(_code_frame).__name__}")
             code_frame_cypress_code_frame = CypressCodeFrame.from_dict(_code_frame)
 
             code_frame = code_frame_cypress_code_frame

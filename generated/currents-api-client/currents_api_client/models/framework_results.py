@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FrameworkResults")
@@ -107,6 +108,8 @@ class FrameworkResults:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"FrameworkResults: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         stats = FrameworkStats.from_dict(d.pop("stats"))
 
@@ -115,6 +118,8 @@ class FrameworkResults:
         _tests = d.pop("tests", UNSET)
         tests: list[FrameworkTest] | Unset = UNSET
         if _tests is not UNSET:
+            if not isinstance(_tests, list):
+                raise DecodeError(f"tests: expected a list, got {type(_tests).__name__}")
             tests = []
             for tests_item_data in _tests:
                 tests_item = FrameworkTest.from_dict(tests_item_data)
@@ -124,6 +129,8 @@ class FrameworkResults:
         _playwright_traces = d.pop("playwrightTraces", UNSET)
         playwright_traces: list[PlaywrightTrace] | Unset = UNSET
         if _playwright_traces is not UNSET:
+            if not isinstance(_playwright_traces, list):
+                raise DecodeError(f"playwrightTraces: expected a list, got {type(_playwright_traces).__name__}")
             playwright_traces = []
             for playwright_traces_item_data in _playwright_traces:
                 playwright_traces_item = PlaywrightTrace.from_dict(playwright_traces_item_data)
@@ -133,6 +140,8 @@ class FrameworkResults:
         _screenshots = d.pop("screenshots", UNSET)
         screenshots: list[Screenshot] | Unset = UNSET
         if _screenshots is not UNSET:
+            if not isinstance(_screenshots, list):
+                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots).__name__}")
             screenshots = []
             for screenshots_item_data in _screenshots:
                 screenshots_item = Screenshot.from_dict(screenshots_item_data)
@@ -142,6 +151,8 @@ class FrameworkResults:
         _videos = d.pop("videos", UNSET)
         videos: list[Video] | Unset = UNSET
         if _videos is not UNSET:
+            if not isinstance(_videos, list):
+                raise DecodeError(f"videos: expected a list, got {type(_videos).__name__}")
             videos = []
             for videos_item_data in _videos:
                 videos_item = Video.from_dict(videos_item_data)
@@ -151,6 +162,8 @@ class FrameworkResults:
         _attachments = d.pop("attachments", UNSET)
         attachments: list[Attachment] | Unset = UNSET
         if _attachments is not UNSET:
+            if not isinstance(_attachments, list):
+                raise DecodeError(f"attachments: expected a list, got {type(_attachments).__name__}")
             attachments = []
             for attachments_item_data in _attachments:
                 attachments_item = Attachment.from_dict(attachments_item_data)

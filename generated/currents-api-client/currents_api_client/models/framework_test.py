@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="FrameworkTest")
@@ -147,6 +148,8 @@ class FrameworkTest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"FrameworkTest: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         test_id = d.pop("testId")
 
@@ -171,6 +174,8 @@ class FrameworkTest:
         _attempts = d.pop("attempts", UNSET)
         attempts: list[TestAttempt] | Unset = UNSET
         if _attempts is not UNSET:
+            if not isinstance(_attempts, list):
+                raise DecodeError(f"attempts: expected a list, got {type(_attempts).__name__}")
             attempts = []
             for attempts_item_data in _attempts:
                 attempts_item = TestAttempt.from_dict(attempts_item_data)

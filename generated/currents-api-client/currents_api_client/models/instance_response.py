@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -57,40 +57,48 @@ class InstanceResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"InstanceResponse: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        status = cast(Literal["OK"], d.pop("status"))
+        status: Literal["OK"] = d.pop("status")
         if status != "OK":
-            raise ValueError(f"status must match const 'OK', got '{status}'")
+            raise DecodeError(f"status must match const 'OK', got '{status}'")
 
-        def _parse_data(data: object) -> CypressInstance | OtherFrameworkInstance | PlaywrightInstance:
-            refusals: list[tuple[str, Exception]] = []
+        _data = d.pop("data")
+        data: CypressInstance | OtherFrameworkInstance | PlaywrightInstance
+        _data_refusals: list[tuple[str, Exception]] = []
+        try:
+            if not isinstance(_data, dict):
+                raise DecodeError(f"expected CypressInstance, got {type(_data).__name__}")
+            componentsschemas_instance_type_0 = CypressInstance.from_dict(_data)
+
+            data = componentsschemas_instance_type_0
+        except DECODE_ERRORS as error:
+            _data_refusals.append(("CypressInstance", error))
+
+        if len(_data_refusals) == 1:
             try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected CypressInstance, got {type(data).__name__}")
-                componentsschemas_instance_type_0 = CypressInstance.from_dict(data)
+                if not isinstance(_data, dict):
+                    raise DecodeError(f"expected PlaywrightInstance, got {type(_data).__name__}")
+                componentsschemas_instance_type_1 = PlaywrightInstance.from_dict(_data)
 
-                return componentsschemas_instance_type_0
+                data = componentsschemas_instance_type_1
             except DECODE_ERRORS as error:
-                refusals.append(("CypressInstance", error))
+                _data_refusals.append(("PlaywrightInstance", error))
+
+        if len(_data_refusals) == 2:
             try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected PlaywrightInstance, got {type(data).__name__}")
-                componentsschemas_instance_type_1 = PlaywrightInstance.from_dict(data)
+                if not isinstance(_data, dict):
+                    raise DecodeError(f"expected OtherFrameworkInstance, got {type(_data).__name__}")
+                componentsschemas_instance_type_2 = OtherFrameworkInstance.from_dict(_data)
 
-                return componentsschemas_instance_type_1
+                data = componentsschemas_instance_type_2
             except DECODE_ERRORS as error:
-                refusals.append(("PlaywrightInstance", error))
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected OtherFrameworkInstance, got {type(data).__name__}")
-                componentsschemas_instance_type_2 = OtherFrameworkInstance.from_dict(data)
+                _data_refusals.append(("OtherFrameworkInstance", error))
 
-                return componentsschemas_instance_type_2
-            except DECODE_ERRORS as error:
-                refusals.append(("OtherFrameworkInstance", error))
-            raise DecodeError.no_variant("data", refusals)
-
-        data = _parse_data(d.pop("data"))
+        if len(_data_refusals) == 3:
+            raise DecodeError.no_variant("data", _data_refusals)
+        _data_refusals.clear()
 
         instance_response = cls(
             status=status,

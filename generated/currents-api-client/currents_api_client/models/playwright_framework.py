@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PlaywrightFramework")
@@ -50,10 +51,12 @@ class PlaywrightFramework:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"PlaywrightFramework: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        type_ = cast(Literal["pw"], d.pop("type"))
+        type_: Literal["pw"] = d.pop("type")
         if type_ != "pw":
-            raise ValueError(f"type must match const 'pw', got '{type_}'")
+            raise DecodeError(f"type must match const 'pw', got '{type_}'")
 
         version = d.pop("version", UNSET)
 

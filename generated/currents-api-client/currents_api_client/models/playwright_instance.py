@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="PlaywrightInstance")
@@ -245,6 +246,8 @@ class PlaywrightInstance:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"PlaywrightInstance: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         instance_id = d.pop("instanceId")
 
@@ -298,6 +301,8 @@ class PlaywrightInstance:
         _claim_list = d.pop("claimList", UNSET)
         claim_list: list[ClaimRecord] | Unset = UNSET
         if _claim_list is not UNSET:
+            if not isinstance(_claim_list, list):
+                raise DecodeError(f"claimList: expected a list, got {type(_claim_list).__name__}")
             claim_list = []
             for claim_list_item_data in _claim_list:
                 claim_list_item = ClaimRecord.from_dict(claim_list_item_data)
@@ -317,7 +322,7 @@ class PlaywrightInstance:
             claimed_at = _claimed_at
         else:
             if not isinstance(_claimed_at, str):
-                raise TypeError(f"claimedAt: expected datetime.datetime, got {type(_claimed_at).__name__}")
+                raise DecodeError(f"claimedAt: expected datetime.datetime, got {type(_claimed_at).__name__}")
             claimed_at_type_0 = parse_datetime(_claimed_at)
 
             claimed_at = claimed_at_type_0
@@ -330,7 +335,7 @@ class PlaywrightInstance:
             completed_at = _completed_at
         else:
             if not isinstance(_completed_at, str):
-                raise TypeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
+                raise DecodeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
             completed_at_type_0 = parse_datetime(_completed_at)
 
             completed_at = completed_at_type_0
@@ -348,7 +353,7 @@ class PlaywrightInstance:
             results = _results
         else:
             if not isinstance(_results, dict):
-                raise TypeError(f"results: expected FrameworkResults, got {type(_results).__name__}")
+                raise DecodeError(f"results: expected FrameworkResults, got {type(_results).__name__}")
             results_type_0 = FrameworkResults.from_dict(_results)
 
             results = results_type_0

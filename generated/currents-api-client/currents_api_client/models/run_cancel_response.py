@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..errors import DecodeError
 
 T = TypeVar("T", bound="RunCancelResponse")
 
@@ -41,10 +43,12 @@ class RunCancelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"RunCancelResponse: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        status = cast(Literal["OK"], d.pop("status"))
+        status: Literal["OK"] = d.pop("status")
         if status != "OK":
-            raise ValueError(f"status must match const 'OK', got '{status}'")
+            raise DecodeError(f"status must match const 'OK', got '{status}'")
 
         data = RunCancelResult.from_dict(d.pop("data"))
 

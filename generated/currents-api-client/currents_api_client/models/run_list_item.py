@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="RunListItem")
@@ -142,6 +143,8 @@ class RunListItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"RunListItem: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         run_id = d.pop("runId")
 
@@ -174,7 +177,7 @@ class RunListItem:
             cancellation = _cancellation
         else:
             if not isinstance(_cancellation, dict):
-                raise TypeError(f"cancellation: expected RunCancellation, got {type(_cancellation).__name__}")
+                raise DecodeError(f"cancellation: expected RunCancellation, got {type(_cancellation).__name__}")
             cancellation_type_0 = RunCancellation.from_dict(_cancellation)
 
             cancellation = cancellation_type_0
@@ -182,6 +185,8 @@ class RunListItem:
         _groups = d.pop("groups", UNSET)
         groups: list[RunGroup] | Unset = UNSET
         if _groups is not UNSET:
+            if not isinstance(_groups, list):
+                raise DecodeError(f"groups: expected a list, got {type(_groups).__name__}")
             groups = []
             for groups_item_data in _groups:
                 groups_item = RunGroup.from_dict(groups_item_data)
@@ -198,6 +203,8 @@ class RunListItem:
         _specs = d.pop("specs", UNSET)
         specs: list[RunSpec] | Unset = UNSET
         if _specs is not UNSET:
+            if not isinstance(_specs, list):
+                raise DecodeError(f"specs: expected a list, got {type(_specs).__name__}")
             specs = []
             for specs_item_data in _specs:
                 specs_item = RunSpec.from_dict(specs_item_data)

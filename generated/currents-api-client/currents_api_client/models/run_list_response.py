@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..errors import DecodeError
 
 T = TypeVar("T", bound="RunListResponse")
 
@@ -49,15 +51,19 @@ class RunListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"RunListResponse: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        status = cast(Literal["OK"], d.pop("status"))
+        status: Literal["OK"] = d.pop("status")
         if status != "OK":
-            raise ValueError(f"status must match const 'OK', got '{status}'")
+            raise DecodeError(f"status must match const 'OK', got '{status}'")
 
         has_more = d.pop("has_more")
 
         data = []
         _data = d.pop("data")
+        if not isinstance(_data, list):
+            raise DecodeError(f"data: expected a list, got {type(_data).__name__}")
         for data_item_data in _data:
             data_item = RunListItem.from_dict(data_item_data)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -56,40 +56,48 @@ class RunResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"RunResponse: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        status = cast(Literal["OK"], d.pop("status"))
+        status: Literal["OK"] = d.pop("status")
         if status != "OK":
-            raise ValueError(f"status must match const 'OK', got '{status}'")
+            raise DecodeError(f"status must match const 'OK', got '{status}'")
 
-        def _parse_data(data: object) -> CypressRun | OtherFrameworkRun | PlaywrightRun:
-            refusals: list[tuple[str, Exception]] = []
+        _data = d.pop("data")
+        data: CypressRun | OtherFrameworkRun | PlaywrightRun
+        _data_refusals: list[tuple[str, Exception]] = []
+        try:
+            if not isinstance(_data, dict):
+                raise DecodeError(f"expected CypressRun, got {type(_data).__name__}")
+            componentsschemas_run_type_0 = CypressRun.from_dict(_data)
+
+            data = componentsschemas_run_type_0
+        except DECODE_ERRORS as error:
+            _data_refusals.append(("CypressRun", error))
+
+        if len(_data_refusals) == 1:
             try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected CypressRun, got {type(data).__name__}")
-                componentsschemas_run_type_0 = CypressRun.from_dict(data)
+                if not isinstance(_data, dict):
+                    raise DecodeError(f"expected PlaywrightRun, got {type(_data).__name__}")
+                componentsschemas_run_type_1 = PlaywrightRun.from_dict(_data)
 
-                return componentsschemas_run_type_0
+                data = componentsschemas_run_type_1
             except DECODE_ERRORS as error:
-                refusals.append(("CypressRun", error))
+                _data_refusals.append(("PlaywrightRun", error))
+
+        if len(_data_refusals) == 2:
             try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected PlaywrightRun, got {type(data).__name__}")
-                componentsschemas_run_type_1 = PlaywrightRun.from_dict(data)
+                if not isinstance(_data, dict):
+                    raise DecodeError(f"expected OtherFrameworkRun, got {type(_data).__name__}")
+                componentsschemas_run_type_2 = OtherFrameworkRun.from_dict(_data)
 
-                return componentsschemas_run_type_1
+                data = componentsschemas_run_type_2
             except DECODE_ERRORS as error:
-                refusals.append(("PlaywrightRun", error))
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError(f"expected OtherFrameworkRun, got {type(data).__name__}")
-                componentsschemas_run_type_2 = OtherFrameworkRun.from_dict(data)
+                _data_refusals.append(("OtherFrameworkRun", error))
 
-                return componentsschemas_run_type_2
-            except DECODE_ERRORS as error:
-                refusals.append(("OtherFrameworkRun", error))
-            raise DecodeError.no_variant("data", refusals)
-
-        data = _parse_data(d.pop("data"))
+        if len(_data_refusals) == 3:
+            raise DecodeError.no_variant("data", _data_refusals)
+        _data_refusals.clear()
 
         run_response = cls(
             status=status,

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="RunSpec")
@@ -121,6 +122,8 @@ class RunSpec:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"RunSpec: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         instance_id = d.pop("instanceId")
 
@@ -134,7 +137,7 @@ class RunSpec:
             claimed_at = _claimed_at
         else:
             if not isinstance(_claimed_at, str):
-                raise TypeError(f"claimedAt: expected datetime.datetime, got {type(_claimed_at).__name__}")
+                raise DecodeError(f"claimedAt: expected datetime.datetime, got {type(_claimed_at).__name__}")
             claimed_at_type_0 = parse_datetime(_claimed_at)
 
             claimed_at = claimed_at_type_0
@@ -145,7 +148,7 @@ class RunSpec:
             completed_at = _completed_at
         else:
             if not isinstance(_completed_at, str):
-                raise TypeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
+                raise DecodeError(f"completedAt: expected datetime.datetime, got {type(_completed_at).__name__}")
             completed_at_type_0 = parse_datetime(_completed_at)
 
             completed_at = completed_at_type_0
@@ -169,7 +172,7 @@ class RunSpec:
             results = _results
         else:
             if not isinstance(_results, dict):
-                raise TypeError(f"results: expected RunSpecResults, got {type(_results).__name__}")
+                raise DecodeError(f"results: expected RunSpecResults, got {type(_results).__name__}")
             results_type_0 = RunSpecResults.from_dict(_results)
 
             results = results_type_0

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RunSpecResults")
@@ -77,6 +78,8 @@ class RunSpecResults:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"RunSpecResults: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         _stats = d.pop("stats", UNSET)
         stats: RunSpecStats | Unset
@@ -94,6 +97,8 @@ class RunSpecResults:
         _screenshots = d.pop("screenshots", UNSET)
         screenshots: list[Screenshot] | Unset = UNSET
         if _screenshots is not UNSET:
+            if not isinstance(_screenshots, list):
+                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots).__name__}")
             screenshots = []
             for screenshots_item_data in _screenshots:
                 screenshots_item = Screenshot.from_dict(screenshots_item_data)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
+from ..errors import DECODE_ERRORS, DecodeError
 
 T = TypeVar("T", bound="SpecFilePage")
 
@@ -53,9 +53,13 @@ class SpecFilePage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"SpecFilePage: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         list_ = []
         _list_ = d.pop("list")
+        if not isinstance(_list_, list):
+            raise DecodeError(f"list: expected a list, got {type(_list_).__name__}")
         for list_item_data in _list_:
             list_item = SpecFileSummary.from_dict(list_item_data)
 
@@ -63,20 +67,22 @@ class SpecFilePage:
 
         total = d.pop("total")
 
-        def _parse_next_page(data: object) -> int | Literal[False]:
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                componentsschemas_next_page_type_1 = cast(Literal[False], data)
-                if componentsschemas_next_page_type_1 != False:
-                    raise ValueError(
-                        f"/components/schemas/NextPage_type_1 must match const False, got '{componentsschemas_next_page_type_1}'"
-                    )
-                return componentsschemas_next_page_type_1
-            except DECODE_ERRORS as error:
-                refusals.append(("Literal[False]", error))
-            return cast(int | Literal[False], data)
+        _next_page = d.pop("nextPage")
+        next_page: int | Literal[False]
+        _next_page_refusals: list[tuple[str, Exception]] = []
+        try:
+            componentsschemas_next_page_type_1: Literal[False] = _next_page
+            if componentsschemas_next_page_type_1 != False:
+                raise DecodeError(
+                    f"/components/schemas/NextPage_type_1 must match const False, got '{componentsschemas_next_page_type_1}'"
+                )
+            next_page = componentsschemas_next_page_type_1
+        except DECODE_ERRORS as error:
+            _next_page_refusals.append(("Literal[False]", error))
 
-        next_page = _parse_next_page(d.pop("nextPage"))
+        if len(_next_page_refusals) == 1:
+            next_page = _next_page
+        _next_page_refusals.clear()
 
         spec_file_page = cls(
             list_=list_,

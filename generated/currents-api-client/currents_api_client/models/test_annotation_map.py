@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
+
 T = TypeVar("T", bound="TestAnnotationMap")
 
 
@@ -29,6 +31,8 @@ class TestAnnotationMap:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"TestAnnotationMap: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         test_annotation_map = cls()
 
@@ -36,6 +40,8 @@ class TestAnnotationMap:
         for prop_name, prop_dict in d.items():
             additional_property = []
             _additional_property = prop_dict
+            if not isinstance(_additional_property, list):
+                raise DecodeError(f"AdditionalProperty: expected a list, got {type(_additional_property).__name__}")
             for additional_property_item_data in _additional_property:
                 additional_property_item = TestAnnotation.from_dict(additional_property_item_data)
 

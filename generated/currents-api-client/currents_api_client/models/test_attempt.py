@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="TestAttempt")
@@ -114,6 +115,8 @@ class TestAttempt:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"TestAttempt: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         state = d.pop("state")
 
@@ -133,7 +136,7 @@ class TestAttempt:
             error = _error
         else:
             if not isinstance(_error, dict):
-                raise TypeError(f"error: expected TestError, got {type(_error).__name__}")
+                raise DecodeError(f"error: expected TestError, got {type(_error).__name__}")
             error_type_0 = TestError.from_dict(_error)
 
             error = error_type_0
@@ -144,7 +147,7 @@ class TestAttempt:
             wall_clock_started_at = _wall_clock_started_at
         else:
             if not isinstance(_wall_clock_started_at, str):
-                raise TypeError(
+                raise DecodeError(
                     f"wallClockStartedAt: expected datetime.datetime, got {type(_wall_clock_started_at).__name__}"
                 )
             wall_clock_started_at_type_0 = parse_datetime(_wall_clock_started_at)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="TestExecution")
@@ -192,6 +193,8 @@ class TestExecution:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"TestExecution: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         cursor = d.pop("cursor")
 
@@ -249,6 +252,8 @@ class TestExecution:
         _attempts = d.pop("attempts", UNSET)
         attempts: list[TestExecutionAttempt] | Unset = UNSET
         if _attempts is not UNSET:
+            if not isinstance(_attempts, list):
+                raise DecodeError(f"attempts: expected a list, got {type(_attempts).__name__}")
             attempts = []
             for attempts_item_data in _attempts:
                 attempts_item = TestExecutionAttempt.from_dict(attempts_item_data)
@@ -261,9 +266,11 @@ class TestExecution:
             annotations = _annotations
         else:
             if not isinstance(_annotations, list):
-                raise TypeError(f"annotations: expected list[TestAnnotation], got {type(_annotations).__name__}")
+                raise DecodeError(f"annotations: expected list[TestAnnotation], got {type(_annotations).__name__}")
             annotations_type_0 = []
             _annotations_type_0 = _annotations
+            if not isinstance(_annotations_type_0, list):
+                raise DecodeError(f"annotations_type_0: expected a list, got {type(_annotations_type_0).__name__}")
             for annotations_type_0_item_data in _annotations_type_0:
                 annotations_type_0_item = TestAnnotation.from_dict(annotations_type_0_item_data)
 

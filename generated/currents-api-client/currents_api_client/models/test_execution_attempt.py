@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="TestExecutionAttempt")
@@ -69,6 +70,8 @@ class TestExecutionAttempt:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"TestExecutionAttempt: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         attempt_id = d.pop("attemptId", UNSET)
 
@@ -89,7 +92,7 @@ class TestExecutionAttempt:
             error = _error
         else:
             if not isinstance(_error, dict):
-                raise TypeError(f"error: expected TestExecutionError, got {type(_error).__name__}")
+                raise DecodeError(f"error: expected TestExecutionError, got {type(_error).__name__}")
             error_type_0 = TestExecutionError.from_dict(_error)
 
             error = error_type_0

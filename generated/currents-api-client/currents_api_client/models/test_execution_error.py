@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TestExecutionError")
@@ -58,6 +59,8 @@ class TestExecutionError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"TestExecutionError: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         message = d.pop("message", UNSET)
 
@@ -69,7 +72,7 @@ class TestExecutionError:
             location = _location
         else:
             if not isinstance(_location, dict):
-                raise TypeError(f"location: expected ErrorLocation, got {type(_location).__name__}")
+                raise DecodeError(f"location: expected ErrorLocation, got {type(_location).__name__}")
             location_type_0 = ErrorLocation.from_dict(_location)
 
             location = location_type_0

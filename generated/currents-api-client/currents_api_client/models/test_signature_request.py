@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..errors import DECODE_ERRORS
+from ..errors import DECODE_ERRORS, DecodeError
 
 T = TypeVar("T", bound="TestSignatureRequest")
 
@@ -56,24 +56,28 @@ class TestSignatureRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"TestSignatureRequest: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         project_id = d.pop("projectId")
 
         spec_file_path = d.pop("specFilePath")
 
-        def _parse_test_title(data: object) -> list[str] | str:
-            refusals: list[tuple[str, Exception]] = []
-            try:
-                if not isinstance(data, list):
-                    raise TypeError(f"expected list[str], got {type(data).__name__}")
-                test_title_type_0: list[str] = data
+        _test_title = d.pop("testTitle")
+        test_title: list[str] | str
+        _test_title_refusals: list[tuple[str, Exception]] = []
+        try:
+            if not isinstance(_test_title, list):
+                raise DecodeError(f"expected list[str], got {type(_test_title).__name__}")
+            test_title_type_0: list[str] = _test_title
 
-                return test_title_type_0
-            except DECODE_ERRORS as error:
-                refusals.append(("list[str]", error))
-            return cast(list[str] | str, data)
+            test_title = test_title_type_0
+        except DECODE_ERRORS as error:
+            _test_title_refusals.append(("list[str]", error))
 
-        test_title = _parse_test_title(d.pop("testTitle"))
+        if len(_test_title_refusals) == 1:
+            test_title = _test_title
+        _test_title_refusals.clear()
 
         test_signature_request = cls(
             project_id=project_id,

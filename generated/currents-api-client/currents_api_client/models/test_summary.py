@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..errors import DecodeError
 from ..types import UNSET, Unset, parse_datetime
 
 T = TypeVar("T", bound="TestSummary")
@@ -79,6 +80,8 @@ class TestSummary:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
+            raise DecodeError(f"TestSummary: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
         title = d.pop("title")
 
@@ -94,7 +97,7 @@ class TestSummary:
             latest_tag = _latest_tag
         else:
             if not isinstance(_latest_tag, list):
-                raise TypeError(f"latestTag: expected list[str], got {type(_latest_tag).__name__}")
+                raise DecodeError(f"latestTag: expected list[str], got {type(_latest_tag).__name__}")
             latest_tag_type_0: list[str] = _latest_tag
 
             latest_tag = latest_tag_type_0
@@ -105,7 +108,7 @@ class TestSummary:
             last_seen = _last_seen
         else:
             if not isinstance(_last_seen, str):
-                raise TypeError(f"lastSeen: expected datetime.datetime, got {type(_last_seen).__name__}")
+                raise DecodeError(f"lastSeen: expected datetime.datetime, got {type(_last_seen).__name__}")
             last_seen_type_0 = parse_datetime(_last_seen)
 
             last_seen = last_seen_type_0

@@ -1,0 +1,138 @@
+"""reports/summary.md: the numbers of schemathesis's reports and drift.json, in Markdown, never the API key."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import junitparser
+
+from scripts import summary
+
+KEY = "sk_live_0123456789abcdef"
+
+
+def assert_summary_matches_reports(reports: Path) -> str:
+    """summary.md carries the same numbers as junit.xml, schemathesis.json and drift.json; returns the page."""
+    page = (reports / "summary.md").read_text(encoding="utf-8")
+    xml = junitparser.JUnitXml.fromfile(str(reports / "junit.xml"))
+    suites = list(xml)
+    junit = {key: sum(int(getattr(s, key) or 0) for s in suites) for key in ("tests", "failures", "errors", "skipped")}
+    assert (
+        f"{junit['tests']} tests, {junit['failures']} failures, {junit['errors']} errors, {junit['skipped']} skipped"
+        in page
+    )
+    run = json.loads((reports / "schemathesis.json").read_text())
+    assert f"Test cases: {run['test_cases']['generated']} generated, " in page
+    assert f"schemathesis exit code: {run['exit_code']}." in page
+    for phase, counts in next(iter(run["valid_rates"].values())).items():
+        row = f"| {phase} | {run['phases'][phase]['status']} | {counts['accepted']} | {counts['rejected']} |"
+        assert row in page, row
+    drift = json.loads((reports / "drift.json").read_text())
+    rows = re.findall(r"^\| `([^`]+)` \| .* \| (\d+) of (\d+) \|$", page, flags=re.MULTILINE)
+    assert rows == [(f["path"], str(f["responses"]), str(drift["responses"])) for f in drift["fields"]]
+    return page
+
+
+def write_reports(reports: Path, *, echo: str) -> None:
+    reports.mkdir(exist_ok=True)
+    (reports / "schemathesis.json").write_text(
+        json.dumps(
+            {
+                "exit_code": 1,
+                "operations": {"selected": 2, "tested": 2},
+                "phases": {
+                    "examples": {"status": "failure", "skip_reason": None},
+                    "coverage": {"status": "success", "skip_reason": None},
+                    "fuzzing": {"status": "success", "skip_reason": None},
+                    "stateful": {"status": "skip", "skip_reason": "disabled"},
+                },
+                "test_cases": {"generated": 42, "with_failures": 3, "unique_failures": 1, "errored": 0},
+                "failures": [{"title": f"Server echoed {echo}", "count": 3, "operations": ["GET /instances/{id}"]}],
+                "errors": [],
+                "valid_rates": {
+                    "GET /instances/{id}": {"examples": {"accepted": 5, "rejected": 1}, "fuzzing": {"accepted": 30}},
+                    "GET /runs/{id}": {"examples": {"accepted": 2}, "fuzzing": {"accepted": 4, "unreachable": 1}},
+                },
+            }
+        )
+    )
+    xml = junitparser.JUnitXml()
+    for name, failures in (("first", 1), ("second", 2)):
+        suite = junitparser.TestSuite(name)
+        for n in range(3):
+            case = junitparser.TestCase(f"{name}-{n}")
+            if n < failures:
+                case.result = [junitparser.Failure("broken")]
+            suite.add_testcase(case)
+        xml.add_testsuite(suite)
+    xml.write(str(reports / "junit.xml"))
+    (reports / "drift.json").write_text(
+        json.dumps(
+            {
+                "mode": "live",
+                "responses": 4,
+                "fields": [
+                    {"path": "$.data.echo", "example": f"'Bearer {echo}'", "responses": 4},
+                    {"path": "$.data.a|b", "example": "x" * 200, "responses": 1},
+                ],
+            }
+        )
+    )
+
+
+def test_summary_copies_the_reports_numbers_per_phase_and_in_total(tmp_path: Path) -> None:
+    write_reports(tmp_path, echo="nothing")
+    page = summary.render(
+        tmp_path, failed=True, mode="live", base_url="https://api.example/v1", strict=False, problems=[], secret=KEY
+    )
+    assert page.startswith("# Contract check: FAILED")
+    assert "Checked against the real API at `https://api.example/v1`." in page
+    assert "| examples | failure | 7 | 1 | 0 | 0 |" in page  # summed over both operations
+    assert "| fuzzing | success | 34 | 0 | 1 | 0 |" in page
+    assert "| stateful | skip (disabled) |" in page
+    assert "Test cases: 42 generated, 3 with failures, 1 unique failures, 0 errored" in page
+    assert "JUnit (`junit.xml`): 6 tests, 3 failures, 0 errors, 0 skipped." in page
+    assert "2 field(s) the spec does not list, in 4 response(s): a warning" in page
+    assert "| `$.data.a\\|b` | `" + "x" * 77 + "...` | 1 of 4 |" in page  # pipe escaped, long example cut
+    assert "| failure: Server echoed nothing | 3 | GET /instances/{id} |" in page
+    assert page.endswith("## Problems\n\nNone.\n")
+
+
+def test_the_key_never_reaches_the_page_wherever_the_api_echoed_it(tmp_path: Path) -> None:
+    write_reports(tmp_path, echo=KEY)
+    (tmp_path / "summary.md").write_text("stale")
+    path = summary.write(
+        tmp_path,
+        failed=True,
+        mode="live",
+        base_url=f"https://api.example/v1?key={KEY}",
+        strict=True,
+        problems=[f'abc: HTTP 500 b\'{{"token": "{KEY}"}}\''],
+        secret=KEY,
+    )
+    page = path.read_text()
+    assert KEY not in page
+    assert page.count(summary.REDACTED) == 4  # the URL, the failure title, the drift example and the problem
+    assert "fails the run (`CONTRACT_STRICT=1`)" in page
+
+
+def test_reports_the_run_did_not_write_are_named_as_missing(tmp_path: Path) -> None:
+    page = summary.render(
+        tmp_path, failed=True, mode="mock", base_url="http://127.0.0.1:1/v1", strict=False, problems=["x"], secret=""
+    )
+    assert "schemathesis wrote no run report (`schemathesis.json`)." in page
+    assert "No JUnit report (`junit.xml`)." in page
+    assert "No drift report (`drift.json`)." in page
+    assert "- x" in page
+
+
+def test_a_key_cut_in_half_by_a_shortened_example_is_still_redacted(tmp_path: Path) -> None:
+    write_reports(tmp_path, echo="x")
+    drift = json.loads((tmp_path / "drift.json").read_text())
+    drift["fields"][0]["example"] = "y" * 70 + KEY  # the cut at 80 characters falls inside the key
+    (tmp_path / "drift.json").write_text(json.dumps(drift))
+    page = summary.render(tmp_path, failed=False, mode="live", base_url="u", strict=False, problems=[], secret=KEY)
+    assert KEY[:6] not in page
+    assert "y" * 70 + summary.REDACTED[:7] in page
