@@ -83,7 +83,9 @@ def table(results: dict[str, Any]) -> list[str]:
         + ", ".join(f"{size} instances {mb} MB" for size, mb in peaks.items())
         + f" ({exported['peak_large_x_small']}x); while streaming: "
         + ", ".join(f"{mb} MB" for mb in streaming.values())
-        + f" ({exported['streaming_peak_large_x_small']}x)",
+        + f" ({exported['streaming_peak_large_x_small']}x); peak RSS: "
+        + ", ".join(f"{mb} MB" for mb in exported["peak_rss_megabytes"].values())
+        + f" ({exported['peak_rss_large_x_small']}x)",
         "",
         "Pipeline (wall time)",
     ]

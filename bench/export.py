@@ -6,7 +6,8 @@ The mock runs in its own process with a generated run (`MOCK_RUN_SIZE`, see
 run and the same instances 16 at a time and only `json.loads` them; each is the median of the runs.
 Memory: the peak of Python allocations (tracemalloc) of that export, each size in a fresh process,
 for a run of 100 and a run of 1,000 instances: over the whole export, and over the streaming phase
-alone (after the run document itself, which grows with the run, has been fetched and decoded).
+alone (after the run document itself, which grows with the run, has been fetched and decoded); and,
+for context, the process's peak resident set size (which includes the interpreter and every import).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -126,9 +128,9 @@ def throughput(runs: int, size: int, concurrency: int) -> dict[str, Any]:
 _RUN_PEAK = 0
 
 
-def peak_memory(size: int) -> tuple[float, float]:
+def peak_memory(size: int) -> tuple[float, float, float]:
     """Peak traced megabytes of one export of a run of `size` instances, in a fresh process: over the whole
-    export, and while the instances stream (after the run document is decoded)."""
+    export, while the instances stream (after the run document is decoded), and the peak RSS of the process."""
     with mock_with_run(size) as base_url:
         completed = subprocess.run(
             [sys.executable, "-m", "bench.export", base_url, demo_key()],
@@ -137,17 +139,22 @@ def peak_memory(size: int) -> tuple[float, float]:
             text=True,
             check=True,
         )
-    whole, streaming = completed.stdout.split()
-    return float(whole), float(streaming)
+    whole, streaming, rss = completed.stdout.split()
+    return float(whole), float(streaming), float(rss)
 
 
 def run(runs: int, size: int = 1000, small: int = 100, concurrency: int = 16) -> dict[str, Any]:
     results = throughput(runs, size, concurrency)
-    (small_whole, small_streaming), (large_whole, large_streaming) = peak_memory(small), peak_memory(size)
+    (small_whole, small_streaming, small_rss), (large_whole, large_streaming, large_rss) = (
+        peak_memory(small),
+        peak_memory(size),
+    )
     results["peak_megabytes"] = {str(small): round(small_whole, 1), str(size): round(large_whole, 1)}
     results["peak_large_x_small"] = round(large_whole / small_whole, 2)
     results["streaming_peak_megabytes"] = {str(small): round(small_streaming, 1), str(size): round(large_streaming, 1)}
     results["streaming_peak_large_x_small"] = round(large_streaming / small_streaming, 2)
+    results["peak_rss_megabytes"] = {str(small): round(small_rss, 1), str(size): round(large_rss, 1)}
+    results["peak_rss_large_x_small"] = round(large_rss / small_rss, 2)
     return results
 
 
@@ -156,7 +163,8 @@ def _child(base_url: str, key: str) -> None:
         tracemalloc.start()
         asyncio.run(export_run(base_url, key, Path(folder) / "run.jsonl", 16, trace=True))
         _, streaming = tracemalloc.get_traced_memory()
-    print(max(_RUN_PEAK, streaming) / 1e6, streaming / 1e6)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    print(max(_RUN_PEAK, streaming) / 1e6, streaming / 1e6, rss)
 
 
 if __name__ == "__main__":
