@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -163,8 +162,17 @@ def _child(base_url: str, key: str) -> None:
         tracemalloc.start()
         asyncio.run(export_run(base_url, key, Path(folder) / "run.jsonl", 16, trace=True))
         _, streaming = tracemalloc.get_traced_memory()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
-    print(max(_RUN_PEAK, streaming) / 1e6, streaming / 1e6, rss)
+    print(max(_RUN_PEAK, streaming) / 1e6, streaming / 1e6, _peak_rss_megabytes())
+
+
+def _peak_rss_megabytes() -> float:
+    """This process's peak resident set size (VmHWM; unlike ru_maxrss it does not carry over the parent's
+    through fork and exec), or 0 where /proc is missing."""
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return 0.0
+    line = next((line for line in status.read_text().splitlines() if line.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1]) / 1024
 
 
 if __name__ == "__main__":

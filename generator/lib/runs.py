@@ -1,7 +1,7 @@
 # Hand-written, not generated: edit generator/lib/runs.py; `make generate` copies it into the package unchanged.
 """Fetch a whole run: the run, then every claimed instance concurrently, with their test records.
 
-- `afetch_run(run_id, client=...)` (async) and `fetch_run(...)` (sync) return a `FetchedRun`: the
+- `afetch_run(run_id)` (async) and `fetch_run(run_id)` (sync) return a `FetchedRun`: the
   run, its instances in the run's spec order, every `TestRecord`, the unclaimed specs and the
   failures. `fetch_run` runs its own event loop (`asyncio.run`), so call `afetch_run` where a loop is
   already running (a notebook: `await afetch_run(...)`).
@@ -17,8 +17,9 @@ Behaviour:
 - A failed instance (any `CurrentsError`, after the client's own retries) is collected with its id and
   the one-line reason; the other instances are not lost. Failing to fetch the run itself raises.
 - `on_progress(RunProgress)` is called once before the first instance and after each one.
-- The client's settings apply (base URL, key, timeout, retries); a copy of it is used, so the
-  caller's own connections are left alone.
+- `client` is optional: without one, `AuthenticatedClient.from_env()` (`CURRENTS_API_KEY`, and
+  `CURRENTS_API_URL` when set). The client's settings apply (base URL, key, timeout, retries); a copy
+  of it is used, so the caller's own connections are left alone.
 """
 
 from __future__ import annotations
@@ -273,14 +274,14 @@ class RunStream:
 async def astream_run(
     run_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_progress: Callable[[RunProgress], None] | None = None,
 ) -> RunStream:
     """Fetch the run now; its instances arrive as the returned stream is iterated. Raises a `CurrentsError`
     when the run itself cannot be fetched."""
     limit = AdaptiveLimit(concurrency)
-    watched = _watched_client(client, limit)
+    watched = _watched_client(client if client is not None else AuthenticatedClient.from_env(), limit)
     try:
         run = (await get_run.asyncio(run_id, client=watched)).data
     except BaseException:
@@ -296,7 +297,7 @@ async def astream_run(
 async def afetch_run(
     run_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_progress: Callable[[RunProgress], None] | None = None,
 ) -> FetchedRun:
@@ -322,7 +323,7 @@ async def afetch_run(
 def fetch_run(
     run_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     on_progress: Callable[[RunProgress], None] | None = None,
 ) -> FetchedRun:

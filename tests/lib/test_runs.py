@@ -159,3 +159,11 @@ def test_at_most_the_limit_is_in_flight() -> None:
         return peak
 
     assert asyncio.run(scenario()) == 3
+
+
+def test_without_a_client_the_key_and_url_come_from_the_environment(
+    base_url: str, run: GeneratedRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CURRENTS_API_KEY", demo_key())
+    monkeypatch.setenv("CURRENTS_API_URL", base_url)
+    assert len(fetch_run(run.run_id).instances) == len(run.claimed_ids)
