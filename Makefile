@@ -34,7 +34,7 @@ install: $(STAMP)
 
 .PHONY: generate  ## Regenerate generated/ (bundled spec and client) from the spec, overlays and templates
 generate: $(STAMP)
-	@$(PY) -m scripts.generate
+	@$(PY) -m scripts.generate $(if $(DEBUG),--debug)
 
 .PHONY: check-generated  ## Fail if generated/ differs from what its sources generate
 check-generated: $(STAMP)
@@ -54,9 +54,12 @@ release-check: $(STAMP)
 check-spec: $(STAMP)
 	@$(PY) -m scripts.check_spec
 
+# FILE, INSTANCE_ID and NAME reach the scripts as quoted shell variables ("$$FILE"), never pasted into the
+# command line, so a space or a `;` in them is data. make exports command-line variables to recipes.
+# make itself exits 2 whenever a script fails; the script's own status (1 or 2) is in make's `Error N` line.
 .PHONY: validate  ## Check a captured response: make validate FILE=response.json
 validate: $(STAMP)
-	@$(PY) -m scripts.validate $(FILE)
+	@$(PY) -m scripts.validate $(if $(FILE),"$$FILE")
 
 .PHONY: lint  ## Lint the kit's code (ruff) and its GitHub workflows (lint-workflows)
 lint: lint-workflows
@@ -90,7 +93,7 @@ mock: $(STAMP)
 
 .PHONY: record  ## Save a live instance as a redacted fixture: make record INSTANCE_ID=... [NAME=...]
 record: $(STAMP)
-	@$(PY) -m scripts.record $(INSTANCE_ID) $(if $(NAME),--name $(NAME))
+	@$(PY) -m scripts.record $(if $(INSTANCE_ID),"$$INSTANCE_ID") $(if $(NAME),--name "$$NAME")
 
 .PHONY: bench  ## Benchmarks: decode against pydantic and msgspec, fetch throughput, pipeline cost (not in make test)
 bench: $(BENCH_STAMP)

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import json
 import socket
 from pathlib import Path
 
 import pytest
 
-from contract_tests.conftest import demo_key
+from contract_tests.conftest import ECHOED_KEY, demo_key
 from scripts.fixtures import load_fixtures
-from tests.support import RunScript, assert_one_line_error
+from tests.support import RunScript, assert_one_line_error, free_port
 
 DRIFTING = [f for f in load_fixtures() if f.unknown_fields]
 CLEAN = [f for f in load_fixtures() if not f.unknown_fields]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+MOCK_MODE = {"CURRENTS_API_KEY": "", "CURRENTS_INSTANCE_IDS": "", "CURRENTS_API_URL": ""}
 
 
 def outputs(project: Path, process_text: str) -> str:
@@ -31,7 +26,7 @@ def outputs(project: Path, process_text: str) -> str:
 
 @pytest.mark.slow
 def test_mock_mode_passes_without_a_key_and_writes_the_reports(project_copy: Path, run_script: RunScript) -> None:
-    process = run_script("contract", cwd=project_copy, env={"CURRENTS_API_KEY": "", "MOCK_PORT": ""})
+    process = run_script("contract", cwd=project_copy, env={**MOCK_MODE, "MOCK_PORT": ""})
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     assert "No issues found" in process.stdout  # schemathesis's own summary
     # Until the mock serves every operation, the run says which ones it left out.
@@ -66,6 +61,33 @@ def test_live_mode_checks_the_named_instances_and_warns_of_drift(
     assert "CONTRACT_STRICT=1: drift fails" in strict.stdout
 
 
+def key_forms(key: str) -> set[str]:
+    """The key as a terminal, JSON, HTML, XML or a Python bytes repr would show it."""
+    escaped = json.dumps(key)[1:-1]
+    as_repr = {repr(text.encode())[2:-1] for text in (key, escaped)}
+    return {key, escaped, *as_repr, html.escape(key), html.escape(escaped), html.escape(key, quote=False)}
+
+
+@pytest.mark.slow
+def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
+    project_copy: Path, run_script: RunScript, echoing_api: str
+) -> None:
+    ids = [CLEAN[0].instance_id, "no-such-instance"]
+    live = {"CURRENTS_API_KEY": ECHOED_KEY, "CURRENTS_API_URL": echoing_api, "CURRENTS_INSTANCE_IDS": ",".join(ids)}
+
+    process = run_script("contract", cwd=project_copy, env=live)
+
+    assert process.returncode == 1  # the echoed error bodies break the spec; schemathesis shows them
+    assert "you sent Bearer REDACTED" in process.stdout  # schemathesis's failure output, scrubbed
+    assert "$.data.echoedAuthorization" in process.stdout  # drift, with its example value scrubbed
+    reports = project_copy / "reports"
+    assert "REDACTED" in (reports / "junit.xml").read_text()
+    assert "REDACTED" in (reports / "html" / "index.html").read_text()
+    assert "REDACTED" in (reports / "drift.json").read_text()
+    everything = outputs(project_copy, process.stdout + process.stderr)
+    assert not [form for form in key_forms(ECHOED_KEY) if form in everything]
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [
@@ -82,6 +104,24 @@ def test_live_mode_input_problems_are_one_line(
     assert env["CURRENTS_API_KEY"] not in process.stdout + process.stderr
 
 
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"CURRENTS_API_KEY": "", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"},
+        {"CURRENTS_API_KEY": " ", "CURRENTS_API_URL": "https://api.currents.dev/v1"},
+        {"CURRENTS_API_KEY": "", "CURRENTS_INSTANCE_IDS": "a,b", "CURRENTS_API_URL": "https://api.currents.dev/v1"},
+    ],
+    ids=["ids-without-key", "url-with-blank-key", "both-without-key"],
+)
+def test_live_mode_variables_without_a_key_never_fall_back_to_the_mock(
+    project_copy: Path, run_script: RunScript, env: dict[str, str]
+) -> None:
+    process = run_script("contract", cwd=project_copy, env={**MOCK_MODE, **env})
+    assert_one_line_error(process, "CURRENTS_API_KEY is empty or missing")
+    assert "mock API on" not in process.stdout
+    assert not (project_copy / "reports").exists()
+
+
 @pytest.mark.slow
 def test_a_response_that_breaks_the_spec_fails_the_run_and_the_mock_stops(
     project_copy: Path, run_script: RunScript
@@ -92,7 +132,7 @@ def test_a_response_that_breaks_the_spec_fails_the_run_and_the_mock_stops(
     fixture.write_text(json.dumps(body))
     port = free_port()
 
-    process = run_script("contract", cwd=project_copy, env={"CURRENTS_API_KEY": "", "MOCK_PORT": str(port)})
+    process = run_script("contract", cwd=project_copy, env={**MOCK_MODE, "MOCK_PORT": str(port)})
 
     assert process.returncode == 1
     assert "Response violates schema" in process.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import Counter
 
 import pytest
 
@@ -52,11 +53,18 @@ def test_a_body_that_matches_no_variant_is_a_violation_not_drift() -> None:
 
 
 def test_the_summary_counts_responses_per_field() -> None:
+    clean = [copy.deepcopy(f.body) for f in FIXTURES if not f.unknown_fields][:3]
+    clean[0]["meta"] = {"page": 1}
+    clean[1]["meta"] = {"page": 2}  # the same unknown field in a second response
     findings = [inspect(DOCUMENTS, f.name, f.body) for f in FIXTURES]
-    fields = {f.path: f for f in summarise(findings + findings[:1])}
-    unknown = {path for f in FIXTURES for path in f.unknown_fields}
-    assert set(fields) == unknown
-    assert all(isinstance(f, DriftField) and f.responses >= 1 for f in fields.values())
+    findings += [inspect(DOCUMENTS, f"edited-{n}", body) for n, body in enumerate(clean)]
+
+    fields = {f.path: f for f in summarise(findings)}
+
+    expected = Counter(path for f in FIXTURES for path in f.unknown_fields)
+    expected["$.meta"] = 2
+    assert {path: f.responses for path, f in fields.items()} == dict(expected)
+    assert fields["$.meta"] == DriftField("$.meta", "{'page': 1}", 2)
 
 
 def test_pattern_paths_turn_array_items_and_map_keys_into_wildcards() -> None:

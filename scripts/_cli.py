@@ -1,12 +1,15 @@
-"""What every script shares: the project root, the one-line error, reading JSON, and the exit status.
+"""What every script shares: the project root, the one-line error, reading JSON strictly, and the exit status.
 
 A script raises `UserError` for input it cannot use; `run` prints it as one
-line on standard error, with no traceback, and exits with status 2.
+line on standard error, with no traceback, and exits with status 2. Under
+`run`, SIGTERM unwinds the script (exit 143) so that its cleanup runs.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,26 +34,114 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+MAX_DEPTH = 256  # real payloads nest about 15 deep; deeper input is refused before anything recurses into it
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _NotJSON(f"duplicate key {_shown(key)} in an object")
+            seen.add(key)
+    return obj
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJSON(f"{name} is not a JSON number")
+
+
+class _NotJSON(ValueError):
+    """Raised from inside json.loads for input that JSON (RFC 8259) does not allow."""
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def check_tree(value: Any, where: str) -> None:
+    """Refuse a parsed document nested deeper than MAX_DEPTH."""
+    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise UserError(f"{where}: nested deeper than {MAX_DEPTH} levels")
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+def check_text(value: Any, where: str) -> None:
+    """Refuse a lone surrogate (`\\ud800`) in a string or key: valid JSON grammar, but not Unicode text."""
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        strings = (
+            [*node.keys(), *node.values()] if isinstance(node, dict) else node if isinstance(node, list) else [node]
+        )
+        for item in strings:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise UserError(f"{where}: a string holds a lone surrogate, which is not Unicode text") from None
+            elif isinstance(item, dict | list):
+                stack.append(item)
+
+
 def read_json(path: Path) -> Any:
-    """Parse a JSON file; a missing, unreadable, empty or invalid file is a `UserError` naming it."""
+    """Parse a JSON file strictly; whatever makes it unusable is a `UserError` naming it, in one line.
+
+    Refused: a missing, unreadable, special (a device, a FIFO), empty, non-UTF-8 or invalid file; what
+    RFC 8259 does not allow but Python's parser accepts (NaN, Infinity, a duplicate key); a lone
+    surrogate; a number too long for Python to convert; nesting deeper than MAX_DEPTH."""
+    where = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{display_path(path)}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{display_path(path)}: is a directory, not a file") from None
+        if not path.is_file():
+            raise UserError(
+                f"{where}: no such file"
+                if not path.exists()
+                else f"{where}: is a directory, not a file"
+                if path.is_dir()
+                else f"{where}: not a regular file"
+            )
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise UserError(f"{where}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise UserError(f"{display_path(path)}: not UTF-8 text") from None
+        raise UserError(f"{where}: not UTF-8 text") from None
     if not text.strip():
-        raise UserError(f"{display_path(path)}: the file is empty")
+        raise UserError(f"{where}: the file is empty")
     try:
-        return json.loads(text)
+        value = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise UserError(f"{display_path(path)}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+        raise UserError(f"{where}:{exc.lineno}:{exc.colno}: not JSON: {exc.msg}") from None
+    except _NotJSON as exc:
+        raise UserError(f"{where}: not JSON: {exc}") from None
+    except RecursionError:
+        raise UserError(f"{where}: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError:  # the only other ValueError: Python's limit on the digits of an integer
+        raise UserError(f"{where}: a number has more than {sys.get_int_max_str_digits()} digits") from None
+    check_tree(value, where)
+    if _SURROGATE_ESCAPE.search(text):  # only then can a string hold a lone surrogate
+        check_text(value, where)
+    return value
+
+
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(EXIT_TERMINATED)
 
 
 def run(main: Callable[[], int]) -> None:
-    """Run a script's `main` and exit with its status; a `UserError` is one line on stderr."""
+    """Run a script's `main` and exit with its status; a `UserError` is one line on stderr.
+
+    SIGTERM raises SystemExit(143) in the script, so its `finally` blocks and context managers run (a
+    temporary folder is removed, a mock server stopped) instead of the process dying where it stands."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         status = main()
     except UserError as exc:

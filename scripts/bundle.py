@@ -31,9 +31,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scripts._cli import ROOT, UserError, display_path, run
+from scripts._cli import ROOT, UserError, display_path, read_json, run
+from scripts.yaml_files import load_yaml
 
 ENTRY = ROOT / "openapi" / "currents.yaml"
 
@@ -53,24 +52,13 @@ def unescape_pointer_token(token: str) -> str:
 
 
 def load_file(path: Path) -> Any:
-    """Load one YAML or JSON file, with a one-line error naming it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{display_path(path)}: no such file") from None
-    except OSError as exc:
-        raise SpecError(f"{display_path(path)}: cannot read: {exc.strerror}") from None
-    try:
-        if path.suffix == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except json.JSONDecodeError as exc:
-        raise SpecError(f"{display_path(path)}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(f"{display_path(path)}{where}: invalid YAML: {problem}") from None
+    """Load one YAML or JSON file (the kit's strict readers), with a one-line error naming it."""
+    if path.suffix == ".json":
+        try:
+            return read_json(path)
+        except UserError as exc:
+            raise SpecError(str(exc)) from None
+    return load_yaml(path, SpecError)
 
 
 class Bundler:

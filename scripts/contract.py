@@ -6,7 +6,8 @@ request leaves the machine.
 
 Live mode, with `CURRENTS_API_KEY`: the real API at `CURRENTS_API_URL` (default production) is
 checked, fetching the instances listed in `CURRENTS_INSTANCE_IDS` (comma-separated), since random ids
-only meet 404.
+only meet 404. Live mode never falls back to the mock: `CURRENTS_INSTANCE_IDS` or `CURRENTS_API_URL`
+set (non-blank) with an empty or missing `CURRENTS_API_KEY` is an error (exit 2).
 
 Steps:
 1. Regenerate `generated/` if its sources changed since it was generated.
@@ -23,11 +24,14 @@ Steps:
    phase, the JUnit totals, the drift table and the problems, in Markdown for CI's job summary.
 
 Secrets: the key reaches schemathesis through its environment, never its command line, and
-schemathesis filters `Authorization` from its output and reports. No report holds the key.
+schemathesis filters `Authorization` from its output and reports. A server may still echo the key in a
+body or a header: schemathesis's output is scrubbed on its way to the terminal, its reports are written to
+a private temporary folder and copied into `reports/` scrubbed, and every body is scrubbed before the
+drift report or a problem line shows any of it (`scripts.scrub`). No output or report holds the key.
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on
-drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a refused key, an
-unreachable API), as one line.
+drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a live-mode
+variable without a key, a refused key, an unreachable API), as one line.
 """
 
 from __future__ import annotations
@@ -36,17 +40,21 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import compare
 from scripts.drift import Documents, Finding, format_report, inspect, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
+from scripts.scrub import Scrubber
 from scripts.summary import SUMMARY_NAME
 from scripts.summary import write as write_summary
 
@@ -55,6 +63,8 @@ CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 DRIFT_REPORT = REPORTS / "drift.json"
 PARAMETER = "instanceId"
+SCHEMATHESIS_REPORTS = ("junit.xml", "html", "schemathesis.json")  # what `st run` writes, privately first
+MAX_BODY_SHOWN = 200
 # The operations the embedded mock serves today; the others are left out of the schemathesis run (and said so)
 # until the mock serves them. Live mode checks the same set, so a contract run never calls a write operation.
 CHECKED_OPERATIONS = frozenset({"getInstance"})
@@ -66,8 +76,12 @@ class Target:
 
     mode: str  # "mock" or "live"
     base_url: str
-    api_key: str
+    api_key: str = field(repr=False)
     instance_ids: tuple[str, ...]
+
+    @property
+    def scrubber(self) -> Scrubber:
+        return Scrubber(self.api_key)
 
 
 def regenerate_if_needed() -> None:
@@ -83,10 +97,27 @@ def env(name: str) -> str:
     return os.environ.get(name, "").strip()
 
 
+LIVE_ONLY_VARIABLES = ("CURRENTS_INSTANCE_IDS", "CURRENTS_API_URL")
+
+
+def refuse_live_mode_without_key() -> None:
+    """A live-only variable without a key is a UserError: never a quiet run against the mock."""
+    live_only = [name for name in LIVE_ONLY_VARIABLES if env(name)]
+    if live_only and not env("CURRENTS_API_KEY"):
+        raise UserError(
+            f"{' and '.join(live_only)} set but CURRENTS_API_KEY is empty or missing: live mode needs the key "
+            "(unset them to run against the mock)"
+        )
+
+
 @contextlib.contextmanager
 def target() -> Iterator[Target]:
-    """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit."""
+    """The live API when CURRENTS_API_KEY is set, else the mock, started here and stopped on exit.
+
+    A live-only variable without a key is an error, never a quiet run against the mock: in CI a
+    missing secret would otherwise turn into a passing build."""
     key = env("CURRENTS_API_KEY")
+    refuse_live_mode_without_key()
     if key:
         from currents_api_client.client import DEFAULT_BASE_URL
 
@@ -122,7 +153,7 @@ def preflight(target: Target) -> None:
         try:
             response = get_instance.sync_detailed(target.instance_ids[0], client=client)
         except errors.APIConnectionError as error:
-            raise UserError(f"cannot reach the API: {error}") from None
+            raise UserError(target.scrubber.text(f"cannot reach the API: {error}")) from None
     if response.status_code == 401:
         raise UserError(f"the API key was refused by {target.base_url} (401): check CURRENTS_API_KEY")
 
@@ -171,21 +202,75 @@ def contract_spec(target: Target) -> Path:
     return CONTRACT_SPEC
 
 
+def copy_scrubbed(source: Path, destination: Path, scrubber: Scrubber) -> None:
+    """Copy a report file or folder with the key scrubbed from every file."""
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                copy_scrubbed(path, destination / path.relative_to(source), scrubber)
+        return
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_bytes(scrubber.bytes(source.read_bytes()))
+
+
+def pump(source: IO[bytes], sink: IO[bytes], scrubber: Scrubber) -> None:
+    """Copy `source` to `sink` line by line, scrubbed, as it comes (schemathesis's live progress)."""
+    for line in iter(source.readline, b""):
+        sink.write(scrubber.bytes(line))
+        sink.flush()
+
+
 def run_schemathesis(spec: Path, target: Target) -> int:
-    command = [
-        sys.executable,
-        "-m",
-        "schemathesis.cli",
-        "--config-file",
-        str(CONFIG),
-        "run",
-        str(spec),
-        "--url",
-        target.base_url,
-    ]
-    environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
-    print(f"contract: st run {display_path(spec)} --url {target.base_url} (config {display_path(CONFIG)})", flush=True)
-    return subprocess.run(command, cwd=ROOT, env=environment, check=False).returncode
+    """`st run` against `target`. A server may echo the key into a body that schemathesis prints or reports,
+    so its output is scrubbed on the way to the terminal, and its reports are written to a private folder
+    and copied into reports/ scrubbed. Responses are printed untruncated, so no cut leaves part of a key."""
+    scrubber = target.scrubber
+    with tempfile.TemporaryDirectory(prefix="contract-reports-") as private:
+        command = [
+            sys.executable,
+            "-m",
+            "schemathesis.cli",
+            "--config-file",
+            str(CONFIG),
+            "run",
+            str(spec),
+            "--url",
+            target.base_url,
+            "--output-truncate",
+            "false",
+            "--report-junit-path",
+            str(Path(private) / "junit.xml"),
+            "--report-html-path",
+            str(Path(private) / "html"),
+            "--report-json-path",
+            str(Path(private) / "schemathesis.json"),
+        ]
+        environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
+        print(
+            f"contract: st run {display_path(spec)} --url {target.base_url} (config {display_path(CONFIG)})",
+            flush=True,
+        )
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert process.stdout is not None and process.stderr is not None
+        errors = threading.Thread(target=pump, args=(process.stderr, sys.stderr.buffer, scrubber), daemon=True)
+        errors.start()
+        try:
+            pump(process.stdout, sys.stdout.buffer, scrubber)
+            status = process.wait()
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+            errors.join()
+        for name in SCHEMATHESIS_REPORTS:
+            destination = REPORTS / name
+            if destination.is_dir():
+                shutil.rmtree(destination)
+            elif destination.exists():
+                destination.unlink()
+            if (Path(private) / name).exists():
+                copy_scrubbed(Path(private) / name, destination, scrubber)
+    return status
 
 
 def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
@@ -195,18 +280,22 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
     from currents_api_client.models import InstanceResponse
 
     documents = Documents.load()
+    scrubber = target.scrubber
     findings, problems = [], []
     with AuthenticatedClient(token=target.api_key, base_url=target.base_url) as client:
         for instance_id in target.instance_ids:
             try:
                 response = get_instance.sync_detailed(instance_id, client=client)
                 if response.status_code != 200:
-                    problems.append(f"{instance_id}: HTTP {int(response.status_code)} {response.content[:200]!r}")
+                    shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
+                    problems.append(f"{instance_id}: HTTP {int(response.status_code)} {shown}")
                     continue
-                body = json.loads(response.content)
+                # The key scrubbed before anything of the body can be printed, or saved in drift.json.
+                body = scrubber.data(json.loads(response.content))
                 InstanceResponse.from_dict(body)
             except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
-                problems.append(f"{instance_id}: the client cannot decode it: {errors.describe(error)}")
+                reason = scrubber.text(errors.describe(error))
+                problems.append(f"{instance_id}: the client cannot decode it: {reason}")
                 continue
             finding = inspect(documents, instance_id, body)
             problems += [f"{instance_id}: {line}" for line in finding.violations]
@@ -217,6 +306,7 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str]]:
 def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     (REPORTS / SUMMARY_NAME).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
+    refuse_live_mode_without_key()  # before anything else runs
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
     with target() as chosen:

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scripts._cli import ROOT, UserError, display_path, read_json
+from scripts.yaml_files import load_yaml
 
 FIXTURES_DIR = ROOT / "contract_tests" / "fixtures"
 MANIFEST = FIXTURES_DIR / "index.yaml"
@@ -56,12 +55,7 @@ class Fixture:
 
 
 def load_manifest(manifest: Path = MANIFEST) -> list[dict[str, Any]]:
-    try:
-        document = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FixtureError(f"{display_path(manifest)}: no such file") from None
-    except yaml.YAMLError as exc:
-        raise FixtureError(f"{display_path(manifest)}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    document = load_yaml(manifest, FixtureError)
     entries = document.get("fixtures") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise FixtureError(f"{display_path(manifest)}: expected a mapping with a `fixtures` list")
@@ -137,10 +131,7 @@ def load_operation_fixtures(folder: Path = FIXTURES_DIR) -> list[OperationFixtur
     fixtures = []
     for manifest in operation_manifests(folder):
         where = display_path(manifest)
-        try:
-            document = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise FixtureError(f"{where}: invalid YAML: {str(exc).splitlines()[0]}") from None
+        document = load_yaml(manifest, FixtureError)
         entries = document.get("fixtures") if isinstance(document, dict) else None
         if not isinstance(entries, list):
             raise FixtureError(f"{where}: expected a mapping with a `fixtures` list")

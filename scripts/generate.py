@@ -15,9 +15,13 @@ this environment, never from PATH. Last, the hand-written modules of
 what was written; the kit's own ruff and the package's mypy --strict check
 them).
 
-Atomic: everything is rendered into a temporary folder beside `generated/`,
-and swapped in only when every step succeeded. On any failure `generated/`
-is left exactly as it was.
+All or nothing: everything is rendered into a temporary folder `.generate-*`
+beside `generated/`, and swapped in only when every step succeeded. On any
+failure, and on SIGTERM or Ctrl-C, `generated/` is left exactly as it was and
+the temporary folder is removed. The swap itself is two renames (the old tree
+out, the new one in): between them, for an instant, `generated/` does not
+exist; a reader then finds no client, never a half-written one. (One atomic
+rename of a non-empty folder over another is not portable.)
 
 Vendor extensions: openapi-python-client does not hand an operation's `x-`
 extensions to the templates, so they are given to them here, as the template
@@ -26,11 +30,18 @@ keys). The endpoint template builds `iterate`/`aiterate` from
 `x-currents-pagination`.
 
 Strict: any warning of the generator (a schema it cannot express, a
-dropped model) is an error.
+dropped model) is an error, and so is a client document without operations
+or with a `$ref` that points nowhere (an overlay that removed too much).
+
+Input errors and bugs: a wrong input (the spec, an overlay, the generator
+config, the generator's complaints about the spec) is one line. An exception
+inside the generator or a template is a bug, not an input error: it is one
+line naming the template line, plus how to see the traceback: `--debug`
+(`make generate DEBUG=1`) lets it propagate with its traceback.
 
 Exit status: 0 on success; 2 when an input is wrong, with one line naming
 it (the spec file and JSON pointer, the overlay action, the template, or
-the generator's complaint).
+the generator's complaint); 1 with a traceback under `--debug`; 143 on SIGTERM.
 """
 
 from __future__ import annotations
@@ -40,6 +51,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -51,7 +63,6 @@ from typing import Any
 import jinja2
 import jsonschema
 import pydantic
-import yaml
 from openapi_python_client import Project
 from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
@@ -60,6 +71,7 @@ from openapi_python_client.strings import PythonIdentifier
 from scripts import bundle
 from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
 from scripts.overlays import apply_overlay_files
+from scripts.yaml_files import load_yaml
 
 GENERATED = ROOT / "generated"
 CLIENT_OVERLAY = ROOT / "overlays" / "client.overlay.yaml"
@@ -111,12 +123,7 @@ PACKAGE_METADATA_SCHEMA: dict[str, Any] = {
 def package_metadata() -> dict[str, Any]:
     """generator/package.yaml, checked against PACKAGE_METADATA_SCHEMA."""
     where = display_path(PACKAGE_METADATA)
-    try:
-        metadata = yaml.safe_load(PACKAGE_METADATA.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GenerationError(f"{where}: no such file") from None
-    except yaml.YAMLError as exc:
-        raise GenerationError(f"{where}: not YAML: {str(exc).splitlines()[0]}") from None
+    metadata = load_yaml(PACKAGE_METADATA, GenerationError)
     error = jsonschema.exceptions.best_match(
         jsonschema.Draft202012Validator(PACKAGE_METADATA_SCHEMA).iter_errors(metadata)
     )
@@ -136,9 +143,51 @@ def spec_info(document: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def dangling_ref(document: Any) -> tuple[str, str] | None:
+    """The first (where, $ref) whose internal `#/...` target does not exist in `document`, else None."""
+    stack: list[tuple[Any, str]] = [(document, "#")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/"):
+                target: Any = document
+                for raw in ref[2:].split("/"):
+                    token = bundle.unescape_pointer_token(raw)
+                    if not isinstance(target, dict) or token not in target:
+                        return where, ref
+                    target = target[token]
+            stack.extend((v, f"{where}/{bundle.escape_pointer_token(str(k))}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
+    return None
+
+
+def check_client_document(document: dict[str, Any]) -> None:
+    """Refuse a document the generator would turn into a useless or partial client, in one line."""
+    source = f"{display_path(bundle.ENTRY)} (bundled, with {display_path(CLIENT_OVERLAY)})"
+    paths = document.get("paths")
+    operations = [
+        method
+        for item in (paths.values() if isinstance(paths, dict) else [])
+        if isinstance(item, dict)
+        for method in item
+        if method in HTTP_METHODS
+    ]
+    if not operations:
+        raise GenerationError(f"{source}: no operations left under `paths`: the client would have no endpoints")
+    broken = dangling_ref(document)
+    if broken is not None:
+        raise GenerationError(f"{source}: {broken[0]}: $ref {broken[1]!r} points to nothing")
+
+
 def client_document() -> dict[str, Any]:
-    """The bundled source spec with the client overlay applied."""
+    """The bundled source spec with the client overlay applied, checked as `check_client_document` says."""
     document: dict[str, Any] = apply_overlay_files(bundle.bundle(), [CLIENT_OVERLAY])
+    check_client_document(document)
     return document
 
 
@@ -170,6 +219,14 @@ def _template_frame(exc: BaseException) -> str | None:
         if frame.f_code.co_filename.endswith(".jinja"):
             found = f"{display_path(Path(frame.f_code.co_filename))}:{line}"
     return found
+
+
+def _one_line(text: str) -> str:
+    """`text` on one line, with object reprs (`<x.Y object at 0x...>`) the generator leaks made readable."""
+    return " ".join(_OBJECT_REPR.sub(r"<\1>", text).split())
+
+
+_OBJECT_REPR = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")
 
 
 def operation_extensions(document: dict[str, Any], config: Config) -> dict[str, dict[str, Any]]:
@@ -245,8 +302,9 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
     """openapi-python-client's Project, as its `generate()` builds it, with our metadata as template globals."""
     openapi = GeneratorData.from_dict(document, config=config)
     if not isinstance(openapi, GeneratorData):  # a GeneratorError: the document does not parse
-        detail = " ".join((openapi.detail or "").split())
-        raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {openapi.header}: {detail[:300]}")
+        detail = _one_line(openapi.detail or "")
+        header = _one_line(openapi.header)
+        raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {header}: {detail[:300]}")
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     project.env.globals.update(
         package=package_metadata(),
@@ -256,7 +314,9 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
     return project
 
 
-def _run_openapi_python_client(document: dict[str, Any], document_path: Path, output: Path) -> None:
+def _run_openapi_python_client(
+    document: dict[str, Any], document_path: Path, output: Path, debug: bool = False
+) -> None:
     config = _generator_config(document_path, output)
     project = _build_project(document, config)
     try:
@@ -267,18 +327,21 @@ def _run_openapi_python_client(document: dict[str, Any], document_path: Path, ou
         raise GenerationError(
             f"{display_path(Path(name))}:{exc.lineno}: template syntax error: {exc.message}"
         ) from None
-    except Exception as exc:  # a template failed while rendering: name the template line
+    except Exception as exc:  # a bug in a template or in the generator: name the template line
+        if debug:
+            raise
         where = _template_frame(exc) or display_path(TEMPLATES)
         raise GenerationError(
-            f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            f"{where}: {type(exc).__name__}: {_one_line(str(exc).splitlines()[0]) if str(exc) else ''} "
+            "(a bug in a template or the generator; `make generate DEBUG=1` shows the traceback)"
         ) from None
     if problems:  # warnings included: a schema the generator cannot express is an error here
         first = problems[0]
-        detail = " ".join((first.detail or "").split())
+        detail = _one_line(first.detail or "")
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise GenerationError(
             f"{display_path(bundle.ENTRY)} (bundled, with {display_path(CLIENT_OVERLAY)}): openapi-python-client "
-            f"{first.level.value.lower()}: {first.header}{': ' + detail[:300] if detail else ''}{more}"
+            f"{first.level.value.lower()}: {_one_line(first.header)}{': ' + detail[:300] if detail else ''}{more}"
         )
 
 
@@ -297,7 +360,7 @@ def _copy_hand_written(project: Path) -> None:
     shutil.copytree(HAND_WRITTEN, project / HAND_WRITTEN_TARGET, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
 
-def render(target: Path) -> None:
+def render(target: Path, debug: bool = False) -> None:
     """Render a complete `generated/` tree into `target`, which must not exist yet."""
     document = client_document()
     check_pagination(document)
@@ -305,7 +368,7 @@ def render(target: Path) -> None:
     document_path = target / BUNDLED_NAME
     document_path.write_text(bundle.dumps(document), encoding="utf-8")
     project = target / PROJECT_NAME
-    _run_openapi_python_client(json.loads(document_path.read_text(encoding="utf-8")), document_path, project)
+    _run_openapi_python_client(json.loads(document_path.read_text(encoding="utf-8")), document_path, project, debug)
     shutil.copyfile(LICENSE, project / "LICENSE")
     _run_ruff(project)
     _copy_hand_written(project)
@@ -324,16 +387,19 @@ def _swap_in(new: Path, scratch: Path) -> None:
         raise
 
 
-def generate() -> None:
+def generate(debug: bool = False) -> None:
+    """Render and swap in; the temporary folder goes on every exit, SIGTERM included (`scripts._cli.run`)."""
     with tempfile.TemporaryDirectory(dir=ROOT, prefix=".generate-") as scratch:
         new = Path(scratch) / "generated"
-        render(new)
+        render(new, debug)
         _swap_in(new, Path(scratch))
 
 
 def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
-    generate()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="let a generator or template bug raise its traceback")
+    args = parser.parse_args(argv)
+    generate(debug=args.debug)
     print(f"generated {display_path(GENERATED)} from {display_path(bundle.ENTRY)}")
     return EXIT_OK
 

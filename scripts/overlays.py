@@ -17,7 +17,8 @@ Limits and deliberate strictness:
   and unknown non-``x-`` fields are rejected, as the 1.0 schema does.
 - Targets must select objects or arrays (1.0: "not primitive types or null").
 - A target selecting nothing is an error (project policy; the spec allows it),
-  so stale overlays fail loudly. ``extends`` is checked, not resolved.
+  so stale overlays fail loudly. ``extends`` is refused rather than silently
+  ignored: the kit decides which document an overlay applies to.
 - Mapping keys are compared as loaded and must be strings: quote ``'200':``.
 
 Errors: every problem raises ``OverlayError`` whose str() is one line naming the
@@ -32,7 +33,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-import yaml
 from jsonpath_rfc9535 import (
     JSONPathEnvironment,
     JSONPathError,
@@ -41,6 +41,7 @@ from jsonpath_rfc9535 import (
 )
 
 from scripts._cli import UserError
+from scripts.yaml_files import load_yaml
 
 _ENV = JSONPathEnvironment()
 _VERSION = re.compile(r"1\.0\.\d+")  # pattern of the official 1.0 JSON Schema
@@ -60,16 +61,7 @@ _Fail = Callable[[str, str], OverlayError]
 
 def load_overlay(path: pathlib.Path) -> dict[str, Any]:
     """Read and validate an overlay file (YAML or JSON)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else _one_line(exc)
-        raise OverlayError(f"{path}: cannot read overlay: {reason}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or _one_line(exc)
-        raise OverlayError(f"{path}: invalid YAML{where}: {problem}") from None
+    data = load_yaml(path, OverlayError)
     _parse(data, str(path))
     return cast(dict[str, Any], data)
 
@@ -123,8 +115,12 @@ def _parse(overlay: object, source: str) -> list[tuple[dict[str, Any], JSONPathQ
     for field in ("title", "version"):
         if not isinstance(info.get(field), str):
             raise fail(f"info.{field}", f"must be a string, got {_got(info.get(field))}")
-    if not isinstance(overlay.get("extends", ""), str):
-        raise fail("extends", f"must be a URI string, got {_got(overlay['extends'])}")
+    if "extends" in overlay:
+        raise fail(
+            "extends",
+            "is not supported: the kit applies each overlay to the document it builds (generate.py, drift.py), "
+            "so the document named here would be ignored; remove the field",
+        )
     actions = overlay.get("actions")
     if not isinstance(actions, list) or not actions:
         raise fail("actions", f"must be a non-empty list, got {_got(actions)}")

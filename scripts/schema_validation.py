@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -111,6 +112,24 @@ def match_variant(document: dict[str, Any], union: str, value: Any, prefix: str 
         else:
             result.matched.append(name)
     return result
+
+
+def fast_variant(document: dict[str, Any], body: Any) -> str | None:
+    """The one Instance variant of a body that jsonschema-rs finds a valid InstanceResponse, else None.
+
+    A fast first pass (hundreds of times faster than the pure-Python validator on large bodies): the caller
+    confirms the variant with `component_validator`, so the verdict stays the one `make check-spec` gives;
+    None sends the caller to `instance_response_problems`, which explains every violation."""
+    schemas = {"components": {"schemas": document["components"]["schemas"]}}
+
+    def valid(name: str, value: Any) -> bool:
+        schema = {"$ref": f"#/components/schemas/{name}", **schemas}
+        return bool(jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(value))
+
+    if not valid("InstanceResponse", body):
+        return None
+    matched = [name for name in union_variants(document, "Instance") if valid(name, body["data"])]
+    return matched[0] if len(matched) == 1 else None
 
 
 def instance_response_problems(document: dict[str, Any], body: Any) -> tuple[VariantMatch, list[str]]:

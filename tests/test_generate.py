@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
+import time
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -137,6 +141,40 @@ BREAKAGES: dict[str, tuple[str, Callable[[str], str], list[str]]] = {
         ),
         ["openapi/currents.yaml", "openapi-python-client warning", "application/xml"],
     ),
+    "a billion-laughs overlay": (
+        "overlays/client.overlay.yaml",
+        lambda text: (
+            text
+            + "x-l1: &l1 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            + "".join(f"x-l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(2, 10))
+        ),
+        ["overlays/client.overlay.yaml:", "aliases expand to more than"],
+    ),
+    "a self-referencing alias in the spec": (
+        "openapi/schemas/common.yaml",
+        lambda text: text + "Loop: &loop\n  items: [*loop]\n",
+        ["openapi/schemas/common.yaml:", "an alias refers to the node that contains it"],
+    ),
+    "a duplicate key in the spec": (
+        "openapi/currents.yaml",
+        lambda text: text.replace("openapi: 3.1.0\n", "openapi: 3.1.0\nopenapi: 3.1.1\n", 1),
+        ["openapi/currents.yaml:2:1: invalid YAML: duplicate key 'openapi'"],
+    ),
+    "an overlay with extends": (
+        "overlays/client.overlay.yaml",
+        lambda text: text.replace("overlay: 1.0.0\n", "overlay: 1.0.0\nextends: ../openapi/currents.yaml\n", 1),
+        ["overlays/client.overlay.yaml: extends: is not supported"],
+    ),
+    "an overlay that removes every operation": (
+        "overlays/client.overlay.yaml",
+        lambda text: text + "  - target: $.paths['/instances/{instanceId}']\n    remove: true\n",
+        ["no operations left under `paths`"],
+    ),
+    "an overlay that removes the schemas": (
+        "overlays/client.overlay.yaml",
+        lambda text: text + "  - target: $.components.schemas\n    remove: true\n",
+        ["$ref '#/components/schemas/", "points to nothing"],
+    ),
     "a pagination extension naming a missing parameter": (
         "openapi/paths/projects.yaml",
         lambda text: text.replace("cursor-parameter: starting_after", "cursor-parameter: starting_afterr", 1),
@@ -147,7 +185,7 @@ BREAKAGES: dict[str, tuple[str, Callable[[str], str], list[str]]] = {
         lambda text: text.replace(
             "{% macro forbidden_values(property) %}", "{% macro forbidden_values(property) %}{{ 1 + 'a' }}", 1
         ),
-        ["generator/templates/model.py.jinja:", "TypeError"],
+        ["generator/templates/model.py.jinja:", "TypeError", "make generate DEBUG=1"],
     ),
 }
 
@@ -169,6 +207,48 @@ def test_failed_generation_names_the_input_and_leaves_generated_untouched(
     assert_one_line_error(process, *fragments)
     assert snapshot(project_copy / "generated") == before
     assert not [p for p in os.listdir(project_copy) if p.startswith(".generate-")]
+
+
+TEMPLATE_BUG = ("{% macro forbidden_values(property) %}", "{% macro forbidden_values(property) %}{{ 1 + 'a' }}")
+
+
+@pytest.mark.slow
+def test_debug_shows_the_traceback_of_a_template_bug(project_copy: Path, run_script: RunScript) -> None:
+    template = project_copy / "generator" / "templates" / "model.py.jinja"
+    template.write_text(template.read_text(encoding="utf-8").replace(*TEMPLATE_BUG, 1), encoding="utf-8")
+    before = snapshot(project_copy / "generated")
+
+    process = run_script("generate", "--debug", cwd=project_copy)
+
+    assert process.returncode == 1
+    assert "Traceback (most recent call last)" in process.stderr
+    assert "TypeError" in process.stderr.strip().splitlines()[-1]
+    assert "model.py.jinja" in process.stderr
+    assert snapshot(project_copy / "generated") == before
+    assert not [p for p in os.listdir(project_copy) if p.startswith(".generate-")]
+
+
+@pytest.mark.slow
+def test_sigterm_during_generation_removes_the_temporary_folder(project_copy: Path) -> None:
+    before = snapshot(project_copy / "generated")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.generate"], cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not [p for p in os.listdir(project_copy) if p.startswith(".generate-")]:
+            assert process.poll() is None, "generation ended before its temporary folder was seen"
+            assert time.monotonic() < deadline, "no temporary folder appeared"
+            time.sleep(0.005)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 143, stderr
+    assert b"Traceback" not in stderr
+    assert not [p for p in os.listdir(project_copy) if p.startswith(".generate-")]
+    assert snapshot(project_copy / "generated") == before
 
 
 def paginated_operations(document: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -25,11 +26,13 @@ import pytest
 from contract_tests.mock_api.app import FORBIDDEN, INSTANCE_NOT_FOUND, UNAUTHORIZED, create_app
 from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
 from contract_tests.mock_api.keys import ALL_PROJECTS, KEYS_FILE, load_keys
-from contract_tests.mock_api.server import serve_in_thread
+from contract_tests.mock_api.server import base_url as base_url_of
+from contract_tests.mock_api.server import bind, make_server, serve_in_thread, wait_until_ready
 from scripts._cli import ROOT
 from scripts.bundle import bundle
 from scripts.fixtures import Fixture, load_fixtures
 from scripts.schema_validation import component_validator
+from tests.support import free_port
 
 SPEC = bundle()
 SEEDS = seed_bodies(SPEC)
@@ -308,14 +311,29 @@ def test_raw_requests_never_get_a_server_error(base_url: str, request_text: str,
     assert raw_exchange(base_url, request_text.encode("latin-1")).split(b" ")[1] == status
 
 
+# The socket
+
+
+def test_connections_the_mock_accepts_have_tcp_nodelay_set() -> None:
+    """Without TCP_NODELAY each keep-alive response waits for a delayed ACK (about 40 ms a request)."""
+    sock = bind("127.0.0.1", 0)
+    server = make_server(create_app(), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_until_ready(server, thread, sock)
+        with httpx.Client(base_url=base_url_of(sock), timeout=REQUEST_TIMEOUT) as keep_alive:
+            assert keep_alive.get(f"/instances/{SEED_ID}", headers=bearer(DEMO_KEY)).status_code == 200
+            sockets = [c.transport.get_extra_info("socket") for c in server.server_state.connections]
+            assert sockets, "the keep-alive connection is not open on the server"
+            assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in sockets)
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
+
+
 # python -m contract_tests.mock_api
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def start_cli(env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -383,6 +401,39 @@ def test_cli_prints_the_demo_key_without_mock_api_key() -> None:
         proc.kill()
         proc.wait()
     assert proc.returncode == 0
+
+
+EARLY_SIGTERM_ATTEMPTS = 12
+EARLY_SIGTERM_BATCH = 4
+STOP_TIMEOUT = 60  # generous: a loaded machine is slow, never this slow
+
+
+def test_cli_exits_cleanly_on_sigterm_sent_as_soon_as_the_banner_starts() -> None:
+    """SIGTERM on the banner's first byte, many times: each run exits 0, without a traceback.
+
+    The banner is printed while the mock is still starting, so the handler must be in place before it."""
+    outcomes = []
+    for _ in range(EARLY_SIGTERM_ATTEMPTS // EARLY_SIGTERM_BATCH):
+        # PYTHONFAULTHANDLER: a run that does not stop is sent SIGABRT, which dumps where it hangs.
+        env = {"MOCK_PORT": "0", "MOCK_API_KEY": "", "PYTHONFAULTHANDLER": "1"}
+        procs = [start_cli(env) for _ in range(EARLY_SIGTERM_BATCH)]
+        try:
+            for proc in procs:
+                read_until(proc, b"Mock Currents API on ")
+                proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                try:
+                    _, stderr = proc.communicate(timeout=STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.send_signal(signal.SIGABRT)
+                    _, stderr = proc.communicate(timeout=STOP_TIMEOUT)
+                outcomes.append((proc.returncode, stderr.decode(errors="replace")[-3000:]))
+        finally:
+            for proc in procs:
+                proc.kill()
+                proc.wait()
+    failed = [outcome for outcome in outcomes if outcome[0] != 0 or "Traceback" in outcome[1]]
+    assert not failed, f"{len(failed)} of {len(outcomes)} runs did not exit cleanly: {failed[:3]}"
 
 
 @pytest.mark.parametrize("port", ["abc", "70000", "-1", "4010.5"])

@@ -338,7 +338,8 @@ def with_actions(*actions: Any) -> dict[str, Any]:
             {**overlay(), "info": {"title": "t", "version": "1", "description": "d"}},
             "o.yaml: info.description: unknown field",
         ),
-        ({**overlay(), "extends": 3}, "o.yaml: extends: must be a URI string"),
+        ({**overlay(), "extends": 3}, "o.yaml: extends: is not supported"),
+        ({**overlay(), "extends": "./openapi.yaml"}, "o.yaml: extends: is not supported"),
         (
             {"overlay": "1.0.0", "info": {"title": "t", "version": "1"}},
             "o.yaml: actions: must be a non-empty list, got nothing",
@@ -378,11 +379,10 @@ def test_invalid_jsonpath_names_the_action_target(target: str) -> None:
     assert error_for(ov).startswith(f'o.yaml: actions[1].target: invalid JSONPath "{target}": ')
 
 
-def test_patch_versions_extends_and_extensions_are_accepted() -> None:
+def test_patch_versions_and_extensions_are_accepted() -> None:
     ov = {
         **overlay({"target": "$.info", "update": {"x-a": 1}, "x-note": "n"}),
         "overlay": "1.0.7",
-        "extends": "./openapi.yaml",
         "x-owner": "team",
         "info": {"title": "t", "version": "2", "x-id": 1},
     }
@@ -456,7 +456,7 @@ def test_load_overlay_reports_a_missing_file_on_one_line(tmp_path: pathlib.Path)
     path = tmp_path / "missing.yaml"
     with pytest.raises(OverlayError) as excinfo:
         load_overlay(path)
-    assert str(excinfo.value) == f"{path}: cannot read overlay: No such file or directory"
+    assert str(excinfo.value) == f"{path}: no such file"
 
 
 def test_load_overlay_reports_invalid_yaml_with_its_line(tmp_path: pathlib.Path) -> None:
@@ -465,7 +465,7 @@ def test_load_overlay_reports_invalid_yaml_with_its_line(tmp_path: pathlib.Path)
     with pytest.raises(OverlayError) as excinfo:
         load_overlay(path)
     message = str(excinfo.value)
-    assert message.startswith(f"{path}: invalid YAML at line 4, column")
+    assert message.startswith(f"{path}:4:") and ": invalid YAML: " in message
     assert "\n" not in message
 
 
@@ -475,3 +475,40 @@ def test_load_overlay_validates_structure_and_names_the_file(tmp_path: pathlib.P
     with pytest.raises(OverlayError) as excinfo:
         load_overlay(path)
     assert str(excinfo.value) == (f"{path}: actions[0]: does nothing: needs `update` or `remove: true`")
+
+
+BILLION_LAUGHS = "overlay: 1.0.0\ninfo: {title: t, version: '1'}\n" + "".join(
+    f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 10)
+).replace("&l1 [" + ", ".join(["*l0"] * 9) + "]", "&l1 [lol, lol, lol, lol, lol, lol, lol, lol, lol]")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (BILLION_LAUGHS + "actions: [*l9]\n", "aliases expand to more than 1,000,000 nodes"),
+        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions: &a [*a]\n", "an alias refers to the node"),
+        ("overlay: 1.0.0\n" + "x-deep: " + "[" * 900 + "]" * 900 + "\n", "nested deeper than 128 levels"),
+        ("overlay: 1.0.0\ninfo: {title: t, version: '1'}\noverlay: 1.0.1\n", "3:1: invalid YAML: duplicate key"),
+        ("overlay: 1.0.0\ninfo: {title: t, version: '1', title: u}\n", "duplicate key 'title'"),
+    ],
+    ids=["billion-laughs", "self-referencing-alias", "900-deep", "duplicate-top-level-key", "duplicate-nested-key"],
+)
+def test_hostile_yaml_is_refused_in_one_line(tmp_path: pathlib.Path, text: str, message: str) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(OverlayError) as excinfo:
+        load_overlay(path)
+    assert str(excinfo.value).startswith(f"{path}:") and message in str(excinfo.value)
+    assert "\n" not in str(excinfo.value)
+
+
+def test_anchors_aliases_and_merge_keys_within_limits_still_load(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "merge.yaml"
+    path.write_text(
+        "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n"
+        "  - target: $.info\n    update: &u {x-a: 1, x-b: 2}\n"
+        "  - target: $.info\n    update: {<<: *u, x-b: 3}\n",
+        encoding="utf-8",
+    )
+    result = apply_overlay(make_doc(), load_overlay(path))
+    assert (result["info"]["x-a"], result["info"]["x-b"]) == (1, 3)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from scripts._cli import ROOT
 from scripts.fixtures import MANIFEST, Fixture, load_fixtures
 from tests.support import RunScript, assert_one_line_error, seed_body
 
@@ -89,3 +91,102 @@ def test_no_file_argument_says_how_to_call_it(run_script: RunScript) -> None:
 
 def test_a_directory_is_refused_in_one_line(run_script: RunScript) -> None:
     assert_one_line_error(run_script("validate", str(MANIFEST.parent)), "is a directory")
+
+
+HOSTILE = [
+    ("[]", "the top level is an array"),
+    ("1", "the top level is a number"),
+    ('"x"', "the top level is a string"),
+    ("null", "the top level is null"),
+    ("true", "the top level is a boolean"),
+    ("[" * 100_000 + "]" * 100_000, "nested deeper than 256 levels"),
+    ('{"status": "OK", "data": ' + "[" * 300 + "]" * 300 + "}", "nested deeper than 256 levels"),
+    ('{"status": "OK", "data": {"n": ' + "7" * 5000 + "}}", "a number has more than 4300 digits"),
+    ('"\\ud800"', "lone surrogate"),
+    ('{"status": "FAILED", "error": "a\\udc00b"}', "lone surrogate"),
+    ('{"status": "FAILED", "status": "OK", "error": "x"}', "duplicate key 'status'"),
+    ('{"status": "FAILED", "error": "x", "n": NaN}', "NaN is not a JSON number"),
+    ('{"status": "FAILED", "error": "x", "n": -Infinity}', "-Infinity is not a JSON number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    HOSTILE,
+    ids=[
+        "array",
+        "number",
+        "string",
+        "null",
+        "boolean",
+        "100k-deep",
+        "300-deep-data",
+        "5000-digits",
+        "lone-high-surrogate",
+        "lone-low-surrogate-in-error",
+        "duplicate-key",
+        "nan",
+        "infinity",
+    ],
+)
+def test_hostile_input_is_one_clear_line_and_exit_2(
+    tmp_path: Path, run_script: RunScript, content: str, message: str
+) -> None:
+    path = tmp_path / "response.json"
+    path.write_text(content)
+    assert_one_line_error(run_script("validate", str(path)), str(path), message)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("/proc/self/mem", "cannot read"), ("/dev/zero", "not a regular file"), ("/tmp/" + "x" * 300, "too long")],
+    ids=["proc-self-mem", "dev-zero", "300-character-name"],
+)
+def test_an_unreadable_or_special_path_is_one_clear_line(run_script: RunScript, path: str, message: str) -> None:
+    assert_one_line_error(run_script("validate", path), message)
+
+
+def test_a_large_valid_body_is_named_and_a_large_broken_one_is_explained(tmp_path: Path, run_script: RunScript) -> None:
+    body = seed_body("playwright-instance")
+    tests = body["data"]["results"]["tests"]
+    body["data"]["results"]["tests"] = [json.loads(json.dumps(tests[0])) for _ in range(3000)]
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(body))
+    valid = run_script("validate", str(path))
+    assert valid.returncode == 0, valid.stderr
+    assert valid.stdout.strip().endswith("the instance is a PlaywrightInstance")
+
+    body["data"]["results"]["tests"][2999]["attempts"][0]["wallClockStartedAt"] = "yesterday"
+    path.write_text(json.dumps(body))
+    broken = run_script("validate", str(path))
+    assert broken.returncode == 1
+    assert "$.data.results.tests[2999].attempts[0].wallClockStartedAt: 'yesterday' fails format" in broken.stderr
+
+
+def make_validate(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", "-s", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_make_passes_file_and_instance_id_as_data_never_as_shell(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    response = tmp_path / "a response; touch pwned-by-file-name"  # the shell would run `touch` in ROOT
+    response.write_text(json.dumps(seed_body("cypress-instance")))
+
+    validated = make_validate("validate", f"FILE={response}")
+    recorded = make_validate("record", f"INSTANCE_ID=x; touch {marker}", "CURRENTS_API_KEY=")
+
+    injected = ROOT / "pwned-by-file-name"
+    if injected.exists():
+        injected.unlink()
+        pytest.fail("the file name ran as a shell command")
+    assert validated.returncode == 0, validated.stderr
+    assert f"{response}: valid InstanceResponse" in validated.stdout
+    assert "CURRENTS_API_KEY" in recorded.stderr and recorded.returncode == 2
+    assert not marker.exists()

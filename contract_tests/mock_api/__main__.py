@@ -26,10 +26,10 @@ on standard error.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import signal
+import threading
 
 from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
@@ -80,6 +80,24 @@ def demo_key(extra_key: str | None) -> str:
 
 
 def main() -> int:
+    # First, before anything is printed: SIGTERM and Ctrl-C only request a stop, which uvicorn honours
+    # as soon as it serves (`serve_forever`), so the mock exits 0 whenever the signal comes. Installed
+    # after the banner, a SIGTERM sent on seeing the banner killed the process (-15); a handler that
+    # raised KeyboardInterrupt could land inside asyncio's or uvicorn's setup and leave noise or worse.
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    serve()
+    return EXIT_OK
+
+
+STOP = threading.Event()
+
+
+def request_stop(signum: int, frame: object) -> None:
+    STOP.set()
+
+
+def serve() -> None:
     host = os.environ.get("MOCK_HOST") or DEFAULT_HOST
     port = parse_port(os.environ.get("MOCK_PORT") or DEFAULT_PORT)
     extra_key = os.environ.get("MOCK_API_KEY") or None
@@ -94,17 +112,12 @@ def main() -> int:
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     url = base_url(sock)
     curl = shlex.join(["curl", "-sS", "-H", f"Authorization: Bearer {key}", f"{url}/instances/{seed_id}"])
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # so SIGTERM stops like Ctrl-C, exit 0
-    # The prompt is printed inside the block that takes the stop, so that a Ctrl-C or SIGTERM sent as soon as
-    # it is read (before uvicorn installs its own handlers) still ends with exit 0.
-    with contextlib.suppress(KeyboardInterrupt):  # raised after uvicorn's graceful shutdown: the normal stop
-        print(f"Mock Currents API on {url}", flush=True)
-        print(f"API key: {key}", flush=True)
-        print(f"Try: {curl}", flush=True)
-        print(f"A generated run of {len(generated.claimed_ids)} instances: {generated.run_id}", flush=True)
-        print("Press Ctrl-C to stop.", flush=True)
-        serve_forever(app, sock)
-    return EXIT_OK
+    print(f"Mock Currents API on {url}", flush=True)
+    print(f"API key: {key}", flush=True)
+    print(f"Try: {curl}", flush=True)
+    print(f"A generated run of {len(generated.claimed_ids)} instances: {generated.run_id}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    serve_forever(app, sock, stop=STOP)
 
 
 if __name__ == "__main__":

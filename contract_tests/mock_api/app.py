@@ -34,19 +34,14 @@ raises a `UserError` for an unusable keys file, fixture or seed example.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from contract_tests.mock_api.asgi import Receive, Scope, Send
 from contract_tests.mock_api.corpus import StoredInstance, load_instances
 from contract_tests.mock_api.keys import KEYS_FILE, KeyRing, load_keys
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 ROUTE_PREFIX = (b"", b"v1", b"instances")
 ALLOWED_METHODS = b"GET"

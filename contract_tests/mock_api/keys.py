@@ -20,9 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from scripts._cli import UserError, display_path
+from scripts.yaml_files import load_yaml
 
 KEYS_FILE = Path(__file__).resolve().parent / "keys.yaml"
 ALL_PROJECTS = "*"
@@ -81,14 +80,7 @@ def load_keys(path: Path = KEYS_FILE, extra_key: str | None = None) -> KeyRing:
     An extra key equal to a key of the file replaces that entry, so it reads every project.
     """
     where = display_path(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KeysError(f"{where}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KeysError(f"{where}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise KeysError(f"{where}: invalid YAML: {str(exc).splitlines()[0]}") from None
+    document = load_yaml(path, KeysError)
     entries = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(entries, list) or not entries:
         raise KeysError(f"{where}: expected a mapping with a non-empty `keys` list")

@@ -33,9 +33,11 @@ def bind(host: str, port: int) -> socket.socket:
     """A TCP socket bound to (host, port) and listening, for uvicorn to serve. Raises OSError.
 
     It listens at once, so connections made before uvicorn has started wait in the backlog
-    instead of being refused."""
+    instead of being refused. The connections it accepts have TCP_NODELAY set (by asyncio)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not the default protocol 0: asyncio sets TCP_NODELAY only on accepted sockets whose
+    # `proto` says TCP. Without it every keep-alive response waited about 40 ms for a delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -53,9 +55,28 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}{BASE_PATH}"
 
 
-def make_server(app: Any, host: str, port: int) -> uvicorn.Server:
+class Server(uvicorn.Server):
+    """uvicorn's server that also stops for a signal that came before it took SIGINT and SIGTERM over.
+
+    `stop` is set by the caller's own signal handler (`__main__`); uvicorn replaces that handler while it
+    serves and puts it back afterwards, so checking `stop` once its own handlers are in place leaves no gap.
+    """
+
+    def __init__(self, config: uvicorn.Config, stop: threading.Event | None = None) -> None:
+        super().__init__(config)
+        self.stop = stop
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            if self.stop is not None and self.stop.is_set():
+                self.should_exit = True
+            yield
+
+
+def make_server(app: Any, host: str, port: int, stop: threading.Event | None = None) -> Server:
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
-    return uvicorn.Server(config)
+    return Server(config, stop)
 
 
 def port_answers(sock: socket.socket, timeout: float) -> bool:
@@ -98,15 +119,17 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterato
         sock.close()
 
 
-def serve_forever(app: Any, sock: socket.socket, access_log: bool = True) -> None:
-    """Serve `app` on `sock` in this thread until SIGINT/SIGTERM (uvicorn handles both).
+def serve_forever(app: Any, sock: socket.socket, access_log: bool = True, stop: threading.Event | None = None) -> None:
+    """Serve `app` on `sock` in this thread until SIGINT/SIGTERM (uvicorn handles both), or at once if
+    `stop` is set already (a signal the caller's handler recorded before uvicorn took over).
 
-    uvicorn re-raises a captured signal after its graceful shutdown, so Ctrl-C ends this call
-    with KeyboardInterrupt once the server has stopped; the caller decides what that means.
-    `access_log` logs one line per request on standard output (uvicorn's access log).
+    uvicorn re-raises a captured signal after its graceful shutdown, to the handler it found: with the
+    default SIGINT handler, Ctrl-C then ends this call with KeyboardInterrupt; with a handler that only
+    records the signal (the mock's `__main__`), this call returns. `access_log` logs one line per
+    request on standard output (uvicorn's access log).
     """
     host, port = sock.getsockname()[:2]
-    server = make_server(app, host, port)
+    server = make_server(app, host, port, stop)
     if access_log:  # after make_server: uvicorn.Config sets the logger levels
         logging.getLogger("uvicorn.access").setLevel(logging.INFO)
     try:

@@ -15,6 +15,7 @@ import pytest
 
 from contract_tests.mock_api.server import serve_in_thread
 from tests.client.scripted_api import ScriptedAPI
+from tests.support import free_port
 
 API_KEY = "cur_test_0123456789abcdef-SECRET"
 
@@ -108,10 +109,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> Waits:
 @pytest.fixture
 def unused_port_url() -> str:
     """A loopback URL where nothing listens: connections are refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/v1"
+    return f"http://127.0.0.1:{free_port()}/v1"
 
 
 @dataclass
