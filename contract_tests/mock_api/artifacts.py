@@ -27,19 +27,15 @@ import json
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from contract_tests.mock_api.asgi import ASGIApp, Message, Receive, Scope, Send
 
 URL_KEYS = frozenset({"screenshotURL", "videoUrl", "traceURL", "readUrl"})
 CHUNK = 64 * 1024
 Verdict = Literal["ok", "expired", "bad-signature"]
-# ASGI types, spelled out here so that this module plugs into any mock application, whatever its framework.
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class ArtifactSigner:

@@ -22,10 +22,12 @@ import asyncio
 import copy
 import json
 import threading
-from collections.abc import Awaitable, Callable, Collection, MutableMapping
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from contract_tests.mock_api.asgi import ASGIApp, Receive, Scope, Send
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TEMPLATES = (
@@ -36,12 +38,6 @@ TEMPLATES = (
 )
 RUN_TEMPLATE = FIXTURES / "runs" / "get-playwright-complete-failed.json"
 DEFAULT_RUN_ID = "genrun0000000001"
-# ASGI types, spelled out here so that this module plugs into any mock application, whatever its framework.
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 @dataclass
