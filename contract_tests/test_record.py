@@ -193,7 +193,7 @@ def test_a_key_the_server_echoes_is_scrubbed_from_the_fixture_and_every_message(
     assert fixture["data"]["echoedAuthorization"] == "Bearer REDACTED"
     assert "record: drift: $.data.echoedAuthorization is not in the spec" in saved.stdout
     assert_one_line_error(refused, "answered 404", "you sent Bearer REDACTED")
-    written = "".join(p.read_text() for p in fixtures_folder(project_copy).iterdir())
+    written = "".join(p.read_text() for p in fixtures_folder(project_copy).rglob("*") if p.is_file())
     everything = saved.stdout + saved.stderr + refused.stdout + refused.stderr + written
     escaped = json.dumps(ECHOED_KEY)[1:-1]
     assert not [form for form in (ECHOED_KEY, escaped, repr(escaped.encode())[2:-1]) if form in everything]

@@ -53,6 +53,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -388,8 +389,19 @@ def _swap_in(new: Path, scratch: Path) -> None:
 
 
 def generate(debug: bool = False) -> None:
-    """Render and swap in; the temporary folder goes on every exit, SIGTERM included (`scripts._cli.run`)."""
-    with tempfile.TemporaryDirectory(dir=ROOT, prefix=".generate-") as scratch:
+    """Render and swap in; the temporary folder goes on every exit, SIGTERM included (`scripts._cli.run`).
+
+    SIGTERM is held back from the moment the folder is made until its cleanup is in place (the `with` is
+    entered): a stop that arrived in between, as a busy machine makes possible, would leave it behind."""
+    held = {signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        scratch_folder = tempfile.TemporaryDirectory(dir=ROOT, prefix=".generate-")
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        raise
+    with scratch_folder as scratch:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)  # a SIGTERM held back now unwinds through the cleanup
         new = Path(scratch) / "generated"
         render(new, debug)
         _swap_in(new, Path(scratch))

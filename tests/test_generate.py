@@ -167,7 +167,7 @@ BREAKAGES: dict[str, tuple[str, Callable[[str], str], list[str]]] = {
     ),
     "an overlay that removes every operation": (
         "overlays/client.overlay.yaml",
-        lambda text: text + "  - target: $.paths['/instances/{instanceId}']\n    remove: true\n",
+        lambda text: text + "  - target: $.paths.*\n    remove: true\n",
         ["no operations left under `paths`"],
     ),
     "an overlay that removes the schemas": (
