@@ -40,16 +40,23 @@ def test_mock_mode_passes_without_a_key_and_writes_the_reports(project_copy: Pat
     assert demo_key() not in outputs(project_copy, process.stdout + process.stderr)
 
 
+# Methods that never change data (RFC 9110 section 9.2.1, and QUERY). schemathesis's coverage phase sends every
+# method the spec does not list to check for 405; against the real API that would be DELETE /runs/{a real id}.
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE", "QUERY"}
+
+
 @pytest.mark.slow
-def test_live_mode_checks_the_named_instances_and_warns_of_drift(
-    project_copy: Path, run_script: RunScript, mock_api: str
+def test_live_mode_checks_the_named_instances_and_warns_of_drift_and_sends_only_safe_methods(
+    project_copy: Path, run_script: RunScript, method_recording_api: tuple[str, list[str]]
 ) -> None:
+    mock_api, methods = method_recording_api
     ids = [DRIFTING[0].instance_id, CLEAN[0].instance_id]
     live = {"CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": mock_api, "CURRENTS_INSTANCE_IDS": ",".join(ids)}
 
     process = run_script("contract", cwd=project_copy, env=live)
 
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+    assert "GET" in methods and set(methods) <= SAFE_METHODS, sorted(set(methods) - SAFE_METHODS)
     assert f"--url {mock_api}" in process.stdout and "mock API on" not in process.stdout
     for path in DRIFTING[0].unknown_fields:
         assert f"  {path}" in process.stdout and "in 1 of 2" in process.stdout
@@ -93,8 +100,10 @@ def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
     [
         ({"CURRENTS_API_KEY": "wrong-key", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "the API key was refused"),
         ({"CURRENTS_API_KEY": "any-key", "CURRENTS_INSTANCE_IDS": " , "}, "live mode needs CURRENTS_INSTANCE_IDS"),
+        ({"CURRENTS_API_KEY": "k3y", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "CURRENTS_API_KEY"),
+        ({"CURRENTS_API_KEY": "clé-0123456789", "CURRENTS_INSTANCE_IDS": "2tniK8lM9j1rSoVh"}, "CURRENTS_API_KEY"),
     ],
-    ids=["refused key", "no instance ids"],
+    ids=["refused key", "no instance ids", "key too short for the client", "key a header cannot carry"],
 )
 def test_live_mode_input_problems_are_one_line(
     project_copy: Path, run_script: RunScript, mock_api: str, env: dict[str, str], message: str

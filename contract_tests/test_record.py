@@ -147,6 +147,19 @@ def test_recording_never_overwrites_and_needs_a_key(project_copy: Path, run_scri
     assert_one_line_error(run_script("record", "missing-id", cwd=project_copy, env=env), "answered 404")
 
 
+@pytest.mark.parametrize("key", ["k3y", "clé-0123456789"], ids=["too short", "not ASCII"])
+def test_a_key_the_client_refuses_is_one_line_naming_the_variable(
+    project_copy: Path, run_script: RunScript, mock_api: str, key: str
+) -> None:
+    before = snapshot(fixtures_folder(project_copy))
+
+    process = run_script("record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": key, "CURRENTS_API_URL": mock_api})
+
+    assert_one_line_error(process, "CURRENTS_API_KEY")
+    assert key not in process.stdout + process.stderr
+    assert snapshot(fixtures_folder(project_copy)) == before
+
+
 @pytest.mark.parametrize(
     "instance_id",
     [SEED_IDS[0], SEED_IDS[1], FIXTURES[0].instance_id],

@@ -31,7 +31,7 @@ drift report or a problem line shows any of it (`scripts.scrub`). No output or r
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on
 drift with CONTRACT_STRICT=1); 2 for unusable input (no instance ids in live mode, a live-mode
-variable without a key, a refused key, an unreachable API), as one line.
+variable without a key, a key the client or the API refuses, an unreachable API), as one line.
 """
 
 from __future__ import annotations
@@ -149,7 +149,11 @@ def preflight(target: Target) -> None:
     from currents_api_client import AuthenticatedClient, errors
     from currents_api_client.api.instances import get_instance
 
-    with AuthenticatedClient(token=target.api_key, base_url=target.base_url, max_retries=1) as client:
+    try:
+        client = AuthenticatedClient(token=target.api_key, base_url=target.base_url, max_retries=1)
+    except (TypeError, ValueError) as error:  # a key the client refuses (too short, control characters)
+        raise UserError(target.scrubber.text(f"CURRENTS_API_KEY or CURRENTS_API_URL cannot be used: {error}")) from None
+    with client:
         try:
             response = get_instance.sync_detailed(target.instance_ids[0], client=client)
         except errors.APIConnectionError as error:

@@ -147,11 +147,13 @@ def fetch(instance_id: str) -> Any:
     from currents_api_client import AuthenticatedClient, errors
     from currents_api_client.api.instances import get_instance
 
+    scrubber = Scrubber(os.environ.get("CURRENTS_API_KEY", "").strip())
     try:
         client = AuthenticatedClient.from_env()
     except errors.MissingAPIKeyError as error:
         raise UserError(f"{error}; recording reads a live instance with your API key") from None
-    scrubber = Scrubber(os.environ.get("CURRENTS_API_KEY", "").strip())
+    except (TypeError, ValueError) as error:  # a key the client refuses (too short, control characters)
+        raise UserError(scrubber.text(f"CURRENTS_API_KEY or CURRENTS_API_URL cannot be used: {error}")) from None
     base_url = str(client.get_httpx_client().base_url).rstrip("/")
     with client:
         try:

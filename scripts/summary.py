@@ -6,8 +6,9 @@ GitHub-flavoured Markdown: the verdict, which API the run checked, schemathesis'
 total, the JUnit totals, the drift table (field, example value, responses) and the problems. The numbers are
 the reports' own, copied, never recomputed. CI appends the page to the job summary (`$GITHUB_STEP_SUMMARY`).
 
-Secrets: every text that reaches the page goes through `redact`, which replaces the API key wherever it
-appears, so the page never holds it, even when an API echoes the key back in a body.
+Secrets: every text that reaches the page goes through `scripts.scrub.Scrubber`, the one scrubber of the kit,
+which replaces the API key in every form an echo of it takes (raw, JSON-, HTML- or XML-escaped, percent-encoded,
+a bytes repr), so the page never holds it, even when an API echoes the key back in a body.
 
 Limits: a report the run did not write (schemathesis crashed, say) is named as missing, not guessed.
 Exit status: not a script; `scripts/contract.py` calls `write` after the drift report is written.
@@ -22,6 +23,8 @@ from typing import Any
 
 import junitparser
 
+from scripts.scrub import Scrubber
+
 SUMMARY_NAME = "summary.md"
 SCHEMATHESIS_NAME = "schemathesis.json"
 JUNIT_NAME = "junit.xml"
@@ -29,23 +32,6 @@ DRIFT_NAME = "drift.json"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 RATE_KEYS = ("accepted", "rejected", "unreachable", "conflicts")
 EXAMPLE_WIDTH = 80
-REDACTED = "[redacted]"
-
-
-def redact(text: str, secret: str) -> str:
-    """`text` with every occurrence of `secret` replaced."""
-    return text.replace(secret, REDACTED) if secret else text
-
-
-def scrub(value: Any, secret: str) -> Any:
-    """`value` (parsed JSON) with `secret` redacted from every string in it, before anything is shortened."""
-    if isinstance(value, str):
-        return redact(value, secret)
-    if isinstance(value, list):
-        return [scrub(item, secret) for item in value]
-    if isinstance(value, dict):
-        return {scrub(key, secret): scrub(item, secret) for key, item in value.items()}
-    return value
 
 
 def cell(text: str, *, code: bool = False, width: int | None = None) -> str:
@@ -61,9 +47,10 @@ def cell(text: str, *, code: bool = False, width: int | None = None) -> str:
     return flat
 
 
-def _read_json(path: Path, secret: str) -> Any:
+def _read_json(path: Path, scrubber: Scrubber) -> Any:
+    """The parsed report, scrubbed before anything of it is shortened."""
     try:
-        return scrub(json.loads(path.read_text(encoding="utf-8")), secret)
+        return scrubber.data(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return None
 
@@ -100,9 +87,9 @@ def _phase_rows(report: dict[str, Any]) -> Iterable[str]:
         yield f"| {phase} | {cell(status)} | " + " | ".join(numbers) + " |"
 
 
-def _schemathesis_section(reports: Path, secret: str) -> list[str]:
+def _schemathesis_section(reports: Path, scrubber: Scrubber) -> list[str]:
     lines = ["## schemathesis", ""]
-    report = _read_json(reports / SCHEMATHESIS_NAME, secret)
+    report = _read_json(reports / SCHEMATHESIS_NAME, scrubber)
     if not isinstance(report, dict):
         lines += [f"schemathesis wrote no run report (`{SCHEMATHESIS_NAME}`).", ""]
     else:
@@ -138,9 +125,9 @@ def _schemathesis_section(reports: Path, secret: str) -> list[str]:
     return lines
 
 
-def _drift_section(reports: Path, strict: bool, secret: str) -> list[str]:
+def _drift_section(reports: Path, strict: bool, scrubber: Scrubber) -> list[str]:
     lines = ["## Drift", ""]
-    drift = _read_json(reports / DRIFT_NAME, secret)
+    drift = _read_json(reports / DRIFT_NAME, scrubber)
     if not isinstance(drift, dict):
         return [*lines, f"No drift report (`{DRIFT_NAME}`).", ""]
     fields, responses = drift.get("fields") or [], drift.get("responses", 0)
@@ -164,18 +151,19 @@ def render(
 ) -> str:
     """The page, from the reports under `reports`, with `secret` redacted from every line."""
     where = "the real API" if mode == "live" else "the embedded mock API"
+    scrubber = Scrubber(secret)
     lines = [
         f"# Contract check: {'FAILED' if failed else 'passed'} {'❌' if failed else '✅'}",
         "",
-        f"Checked against {where} at `{cell(redact(base_url, secret))}`.",
+        f"Checked against {where} at `{cell(scrubber.text(base_url))}`.",
         "",
-        *_schemathesis_section(reports, secret),
-        *_drift_section(reports, strict, secret),
+        *_schemathesis_section(reports, scrubber),
+        *_drift_section(reports, strict, scrubber),
         "## Problems",
         "",
     ]
-    lines += [f"- {cell(redact(problem, secret), width=300)}" for problem in problems] or ["None."]
-    return redact("\n".join(lines) + "\n", secret)  # and once more over the whole page
+    lines += [f"- {cell(scrubber.text(problem), width=300)}" for problem in problems] or ["None."]
+    return scrubber.text("\n".join(lines) + "\n")  # and once more over the whole page
 
 
 def write(

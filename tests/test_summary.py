@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import junitparser
 
 from scripts import summary
+from scripts.scrub import REDACTED
 
 KEY = "sk_live_0123456789abcdef"
 
@@ -114,7 +117,7 @@ def test_the_key_never_reaches_the_page_wherever_the_api_echoed_it(tmp_path: Pat
     )
     page = path.read_text()
     assert KEY not in page
-    assert page.count(summary.REDACTED) == 4  # the URL, the failure title, the drift example and the problem
+    assert page.count(REDACTED) == 4  # the URL, the failure title, the drift example and the problem
     assert "fails the run (`CONTRACT_STRICT=1`)" in page
 
 
@@ -135,4 +138,25 @@ def test_a_key_cut_in_half_by_a_shortened_example_is_still_redacted(tmp_path: Pa
     (tmp_path / "drift.json").write_text(json.dumps(drift))
     page = summary.render(tmp_path, failed=False, mode="live", base_url="u", strict=False, problems=[], secret=KEY)
     assert KEY[:6] not in page
-    assert "y" * 70 + summary.REDACTED[:7] in page
+    assert "y" * 70 + REDACTED[:7] in page
+
+
+ESCAPABLE_KEY = "sk_live_<0123&4567>"
+
+
+def test_the_key_never_reaches_the_page_in_the_forms_an_echo_takes(tmp_path: Path) -> None:
+    """An API echoes the key HTML-escaped, JSON-escaped or percent-encoded: the page hides each form."""
+    escaped = html.escape(ESCAPABLE_KEY)
+    write_reports(tmp_path, echo=escaped)
+    page = summary.render(
+        tmp_path,
+        failed=True,
+        mode="live",
+        base_url=f"https://api.example/v1?key={quote(ESCAPABLE_KEY, safe='')}",
+        strict=False,
+        problems=[f"abc: HTTP 500 {json.dumps({'token': escaped})}"],
+        secret=ESCAPABLE_KEY,
+    )
+    forms = {ESCAPABLE_KEY, escaped, quote(ESCAPABLE_KEY, safe=""), json.dumps(ESCAPABLE_KEY)[1:-1]}
+    assert not [form for form in forms if form in page]
+    assert page.count(REDACTED) == 4  # the URL, the failure title, the drift example and the problem

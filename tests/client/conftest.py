@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 import httpx_retries.retry
@@ -48,35 +49,68 @@ class DroppingServer:
     accepted: list[int] = field(default_factory=list)
 
 
-@pytest.fixture
-def dropping_server() -> Iterator[DroppingServer]:
+@contextmanager
+def serving_connections(handle: Callable[[socket.socket, threading.Event], None]) -> Iterator[int]:
+    """A loopback listener on port 0 that passes each connection it accepts, with a stop event, to `handle` in a
+    thread of its own; yields the port once it answers, and stops and joins every thread in `finally`.
+
+    The first connection is the readiness probe (the backlog hands connections over in order): it is closed
+    unseen, so `handle` sees only the tests' connections."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
-    port = listener.getsockname()[1]
-    state = DroppingServer(f"http://127.0.0.1:{port}/v1")
+    port: int = listener.getsockname()[1]
     stop = threading.Event()
+    threads: list[threading.Thread] = []
 
     def serve() -> None:
+        probed = False
         while not stop.is_set():
             try:
                 connection, _ = listener.accept()
             except TimeoutError:
                 continue
-            state.accepted.append(1)
-            connection.recv(65536)
-            connection.close()
+            if not probed:
+                probed = True
+                connection.close()
+                continue
+            connection.settimeout(0.2)
+            thread = threading.Thread(target=handle, args=(connection, stop), daemon=True)
+            threads.append(thread)
+            thread.start()
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
+    acceptor = threading.Thread(target=serve, daemon=True)
+    acceptor.start()
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=5):
-            pass
-        state.accepted.clear()
-        yield state
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+        yield port
     finally:
         stop.set()
-        thread.join(5)
+        acceptor.join(5)
+        for thread in threads:
+            thread.join(5)
         listener.close()
+
+
+@pytest.fixture
+def dropping_server() -> Iterator[DroppingServer]:
+    state: DroppingServer | None = None
+
+    def drop(connection: socket.socket, stop: threading.Event) -> None:
+        assert state is not None  # set before the test can connect
+        with connection, suppress(OSError):
+            state.accepted.append(1)
+            connection.recv(65536)
+
+    with serving_connections(drop) as port:
+        state = DroppingServer(f"http://127.0.0.1:{port}/v1")
+        yield state
 
 
 @dataclass
@@ -140,13 +174,9 @@ class RawServer:
 
 @pytest.fixture
 def raw_server() -> Iterator[RawServer]:
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.2)
-    port = listener.getsockname()[1]
-    state = RawServer(f"http://127.0.0.1:{port}/v1")
-    stop = threading.Event()
+    state: RawServer | None = None
 
-    def handle(connection: socket.socket) -> None:
+    def handle(connection: socket.socket, stop: threading.Event) -> None:
         with connection:
             head = b""
             while b"\r\n\r\n" not in head and not stop.is_set():
@@ -157,6 +187,7 @@ def raw_server() -> Iterator[RawServer]:
                 if not data:
                     return
                 head += data
+            assert state is not None  # set before the test can connect
             state.requests.append(head)
             answer = state.answer(head)
             try:
@@ -167,34 +198,6 @@ def raw_server() -> Iterator[RawServer]:
             except OSError:  # the client gave up on the response: that is what some tests want
                 return
 
-    threads: list[threading.Thread] = []
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            connection.settimeout(0.2)
-            thread = threading.Thread(target=handle, args=(connection,), daemon=True)
-            threads.append(thread)
-            thread.start()
-
-    acceptor = threading.Thread(target=serve, daemon=True)
-    acceptor.start()
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
+    with serving_connections(handle) as port:
+        state = RawServer(f"http://127.0.0.1:{port}/v1")
         yield state
-    finally:
-        stop.set()
-        acceptor.join(5)
-        for thread in threads:
-            thread.join(5)
-        listener.close()

@@ -8,14 +8,8 @@ when there is one) holding the request's Authorization header, and its content-l
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
+from contract_tests.mock_api.asgi import ASGIApp, Message, Receive, Scope, Send
 
 
 def echo_into(body: bytes, authorization: str) -> bytes:
@@ -31,7 +25,7 @@ def echo_into(body: bytes, authorization: str) -> bytes:
 
 
 class EchoingApi:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
