@@ -1,6 +1,6 @@
 """Benchmarks (`make bench`): decode speed against the peers, fetch throughput, and pipeline cost.
 
-Scope: see bench/decode.py, bench/fetch.py and bench/pipeline.py. It prints a table and writes
+Scope: see bench/decode.py, bench/fetch.py, bench/export.py and bench/pipeline.py. It prints a table and writes
 `reports/bench.json` with the machine, the Python version and the medians. Timing never decides a test:
 this is not part of `make test`.
 
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import decode, fetch, pipeline
+from bench import decode, export, fetch, pipeline
 from bench.peers import generate_peers
 from scripts._cli import EXIT_OK, ROOT, display_path, run
 
@@ -69,6 +69,23 @@ def table(results: dict[str, Any]) -> list[str]:
         f"Fetch ({fetched['requests']} instances from the mock, {fetched['concurrency']} at a time; median)",
         f"    client {fetched['instances_per_second']['client']:8.1f} /s   httpx + json.loads "
         f"{fetched['instances_per_second']['httpx']:8.1f} /s   client/httpx {fetched['client_x_httpx_throughput']:.2f}",
+    ]
+    exported = results["export"]
+    peaks, streaming = exported["peak_megabytes"], exported["streaming_peak_megabytes"]
+    lines += [
+        "",
+        f"Export (a run of {exported['instances']} instances from the mock, "
+        f"{exported['concurrency']} at a time; median)",
+        f"    export {exported['instances_per_second']['export']:8.1f} /s   httpx + json.loads "
+        f"{exported['instances_per_second']['httpx']:8.1f} /s   "
+        f"export/httpx {exported['export_x_httpx_throughput']:.2f}",
+        "    peak traced memory: "
+        + ", ".join(f"{size} instances {mb} MB" for size, mb in peaks.items())
+        + f" ({exported['peak_large_x_small']}x); while streaming: "
+        + ", ".join(f"{mb} MB" for mb in streaming.values())
+        + f" ({exported['streaming_peak_large_x_small']}x); peak RSS: "
+        + ", ".join(f"{mb} MB" for mb in exported["peak_rss_megabytes"].values())
+        + f" ({exported['peak_rss_large_x_small']}x)",
         "",
         "Pipeline (wall time)",
     ]
@@ -98,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("bench: fetch ...", flush=True)
     results["fetch"] = fetch.run(args.runs, requests=200, concurrency=16)
+    print("bench: export ...", flush=True)
+    results["export"] = export.run(args.runs, size=1000, small=100, concurrency=16)
     print("bench: pipeline ...", flush=True)
     results["pipeline"] = pipeline.run(runs=3, whole=not args.quick)
     REPORT.parent.mkdir(exist_ok=True)

@@ -9,7 +9,11 @@ metadata of `generator/package.yaml` (as `package`) and the spec's `info`
 (as `spec_info`: its version and license). The repository's `LICENSE` is
 copied into the package, which names it in `license-files`. The pinned ruff
 then fixes imports and formats the code; it runs as `python -m ruff` from
-this environment, never from PATH.
+this environment, never from PATH. Last, the hand-written modules of
+`generator/lib/` are copied unchanged into the package as
+`currents_api_client/lib/` (after ruff, so the copies stay byte for byte
+what was written; the kit's own ruff and the package's mypy --strict check
+them).
 
 All or nothing: everything is rendered into a temporary folder `.generate-*`
 beside `generated/`, and swapped in only when every step succeeded. On any
@@ -76,6 +80,8 @@ GENERATOR_CONFIG = ROOT / "generator" / "config.yaml"
 PACKAGE_METADATA = ROOT / "generator" / "package.yaml"
 LICENSE = ROOT / "LICENSE"
 TEMPLATES = ROOT / "generator" / "templates"
+HAND_WRITTEN = ROOT / "generator" / "lib"
+HAND_WRITTEN_TARGET = "currents_api_client/lib"
 BUNDLED_NAME = "openapi.json"
 PROJECT_NAME = "currents-api-client"
 
@@ -350,6 +356,11 @@ def _run_ruff(project: Path) -> None:
             raise GenerationError(f"ruff {args[0]} failed on the generated code: {message[0] if message else '?'}")
 
 
+def _copy_hand_written(project: Path) -> None:
+    """Copy `generator/lib/` into the package, skipping bytecode caches."""
+    shutil.copytree(HAND_WRITTEN, project / HAND_WRITTEN_TARGET, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
 def render(target: Path, debug: bool = False) -> None:
     """Render a complete `generated/` tree into `target`, which must not exist yet."""
     document = client_document()
@@ -361,6 +372,7 @@ def render(target: Path, debug: bool = False) -> None:
     _run_openapi_python_client(json.loads(document_path.read_text(encoding="utf-8")), document_path, project, debug)
     shutil.copyfile(LICENSE, project / "LICENSE")
     _run_ruff(project)
+    _copy_hand_written(project)
 
 
 def _swap_in(new: Path, scratch: Path) -> None:

@@ -52,3 +52,15 @@ def test_files_added_or_removed_by_hand_are_reported(project_copy: Path, run_scr
     assert process.returncode == 1
     assert f"missing: {MODEL.as_posix()}" in process.stderr
     assert f"not generated from the sources: {MODEL.with_name('handmade.py').as_posix()}" in process.stderr
+
+
+@pytest.mark.slow
+def test_hand_written_module_changed_without_regeneration_fails(project_copy: Path, run_script: RunScript) -> None:
+    source = project_copy / "generator" / "lib" / "records.py"
+    source.write_text(source.read_text() + "\nEDITED = True\n")
+
+    process = run_script("check_generated", cwd=project_copy)
+
+    assert process.returncode == 1
+    assert "differs: generated/currents-api-client/currents_api_client/lib/records.py" in process.stderr
+    assert "EDITED = True" in process.stderr

@@ -33,11 +33,30 @@ def test_rendering_twice_gives_identical_trees(tmp_path: Path) -> None:
 
 
 def test_every_generated_module_says_so_in_its_first_line() -> None:
-    modules = sorted(PACKAGE.rglob("*.py"))
+    modules = sorted(path for path in PACKAGE.rglob("*.py") if "lib" not in path.relative_to(PACKAGE).parts)
     assert len(modules) > 30
     for module in modules:
         first_line = module.read_text(encoding="utf-8").splitlines()[0]
         assert first_line == HEADER, module
+
+
+def test_hand_written_modules_are_copied_unchanged_and_say_where_they_are_written() -> None:
+    sources = sorted(generate.HAND_WRITTEN.glob("*.py"))
+    copies = sorted((PACKAGE / "lib").glob("*.py"))
+    assert [p.name for p in sources] == [p.name for p in copies]
+    assert "records.py" in [p.name for p in sources]
+    for source in sources:
+        copy = PACKAGE / "lib" / source.name
+        assert copy.read_bytes() == source.read_bytes(), source.name
+        first_line = source.read_text(encoding="utf-8").splitlines()[0]
+        assert first_line.startswith("# Hand-written, not generated: edit generator/lib/" + source.name), source.name
+
+
+def test_hand_written_modules_are_part_of_the_rendered_tree(tmp_path: Path) -> None:
+    generate.render(tmp_path / "fresh")
+    copy = tmp_path / "fresh" / generate.PROJECT_NAME / "currents_api_client" / "lib" / "records.py"
+    assert copy.read_bytes() == (generate.HAND_WRITTEN / "records.py").read_bytes()
+    assert not list((tmp_path / "fresh").rglob("__pycache__"))
 
 
 def test_model_module_names_are_short() -> None:

@@ -372,7 +372,15 @@ def test_cli_prints_url_and_key_answers_and_stops_cleanly_on_sigint() -> None:
         assert EXTRA_KEY in banner
         assert f"curl -sS -H 'Authorization: Bearer {EXTRA_KEY}' {url}/instances/{SEED_ID}" in banner
         response = httpx.get(f"{url}/instances/{SEED_ID}", headers=bearer(EXTRA_KEY), timeout=REQUEST_TIMEOUT)
-        assert (response.status_code, response.json()) == (200, SEEDS["CypressInstance"])
+        assert response.status_code == 200
+        served, seed = response.json(), SEEDS["CypressInstance"]
+        video = served["data"]["results"].pop("videoUrl")  # artifact URLs point at the mock, signed
+        assert video.startswith(f"http://127.0.0.1:{port}/artifacts/") and "X-Signature=" in video
+        assert httpx.get(video, timeout=REQUEST_TIMEOUT).status_code == 200
+        served["data"]["results"].pop("screenshots")
+        seed = {**seed, "data": {**seed["data"], "results": dict(seed["data"]["results"])}}
+        del seed["data"]["results"]["videoUrl"], seed["data"]["results"]["screenshots"]
+        assert served == seed
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=15)
     finally:

@@ -10,6 +10,10 @@ Environment:
 - `MOCK_PORT`: the port, 0 to 65535 (default 4010; 0 picks a free one, printed).
 - `MOCK_API_KEY`: an extra key that may read and write every project, printed instead of the
   demo key of `keys.yaml`.
+- `MOCK_RUN_SIZE`: the number of instances of an extra generated run it serves (default 20; see
+  `contract_tests.mock_api.generated_run`), for `currents-api run` and the export benchmark.
+- `MOCK_ARTIFACT_TTL`: seconds that the artifact URLs of its instances stay valid (default 7200,
+  as Currents'); they point at the mock itself (`contract_tests.mock_api.artifacts`).
 An empty variable counts as unset.
 
 Limits: a test double; the keys in `keys.yaml` are public demo keys. Each request is logged
@@ -17,7 +21,8 @@ by uvicorn's access log on standard output, after the banner.
 
 Exit status: 0 when stopped by Ctrl-C or SIGTERM; 2 for unusable input (MOCK_PORT not an
 integer or out of range, an address that cannot be bound such as a port in use, a bad key,
-keys file, fixture or example, naming the file and the entry), as one line on standard error.
+keys file, fixture or example, naming the file and the entry; a MOCK_ARTIFACT_TTL or MOCK_RUN_SIZE that is
+not a positive number), as one line on standard error.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ import signal
 import threading
 
 from contract_tests.mock_api.app import create_app
+from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
 from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
+from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.server import base_url, bind, serve_forever
 from scripts._cli import EXIT_OK, UserError, display_path, run
@@ -46,6 +53,22 @@ def parse_port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise UserError(f"MOCK_PORT must be from 0 to 65535, not {port}")
     return port
+
+
+def parse_ttl(text: str) -> float:
+    try:
+        ttl = float(text.strip())
+    except ValueError:
+        ttl = 0.0
+    if not ttl > 0:
+        raise UserError(f"MOCK_ARTIFACT_TTL must be a positive number of seconds, not {text!r}")
+    return ttl
+
+
+def parse_run_size(text: str) -> int:
+    if not text.strip().isdigit() or not 0 < int(text) <= 100_000:
+        raise UserError(f"MOCK_RUN_SIZE must be an integer from 1 to 100000, not {text!r}")
+    return int(text)
 
 
 def demo_key(extra_key: str | None) -> str:
@@ -79,8 +102,10 @@ def serve() -> None:
     host = os.environ.get("MOCK_HOST") or DEFAULT_HOST
     port = parse_port(os.environ.get("MOCK_PORT") or DEFAULT_PORT)
     extra_key = os.environ.get("MOCK_API_KEY") or None
-    app = create_app(extra_key=extra_key)
+    ttl = parse_ttl(os.environ.get("MOCK_ARTIFACT_TTL") or "7200")
+    generated = GeneratedRun.build(parse_run_size(os.environ.get("MOCK_RUN_SIZE") or "20"))
     key = demo_key(extra_key)
+    app = serve_artifacts(serve_generated_run(create_app(extra_key=extra_key), generated, [key]), ArtifactSigner(ttl))
     seed_id = seed_bodies(bundle())[SEED_EXAMPLES[0]]["data"]["instanceId"]
     try:
         sock = bind(host, port)
@@ -91,6 +116,7 @@ def serve() -> None:
     print(f"Mock Currents API on {url}", flush=True)
     print(f"API key: {key}", flush=True)
     print(f"Try: {curl}", flush=True)
+    print(f"A generated run of {len(generated.claimed_ids)} instances: {generated.run_id}", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     serve_forever(app, sock, stop=STOP)
 

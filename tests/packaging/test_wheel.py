@@ -6,6 +6,7 @@ that these tests and `make release-check` check the same artifacts, built the sa
 
 from __future__ import annotations
 
+import os
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -14,7 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import create_app
+from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
+from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
 from contract_tests.mock_api.keys import load_keys
 from contract_tests.mock_api.server import serve_in_thread
 from scripts import bundle, release_check
@@ -117,3 +121,51 @@ def test_installed_metadata_declares_the_license_and_ships_its_text(fresh_python
         cwd=fresh_python.parent,
     ).stdout.split()
     assert shown == ["Apache-2.0", "True"]
+
+
+def test_wheel_carries_the_hand_written_layer_and_the_console_script(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    assert {"currents_api_client/lib/records.py", "currents_api_client/lib/cli.py"} <= set(names)
+    (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
+    assert "currents-api = currents_api_client.lib.cli:main" in archive.read(entry_points).decode()
+    (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]
+    text = archive.read(metadata).decode()
+    assert "Provides-Extra: cli" in text and "rich==15.0.0; extra == 'cli'" in text.replace('"', "'")
+
+
+@pytest.mark.slow
+def test_without_the_cli_extra_the_console_script_says_what_to_install(fresh_python: Path) -> None:
+    process = subprocess.run(
+        [fresh_python.with_name("currents-api"), "run", "R"], capture_output=True, text=True, timeout=60
+    )
+    assert process.returncode == 2 and "Traceback" not in process.stderr
+    assert process.stderr.strip().splitlines() == [
+        "error: currents-api needs the cli extra (rich is missing): pip install 'currents-api-client[cli]'"
+    ]
+
+
+@pytest.mark.slow
+def test_installed_with_the_cli_extra_it_exports_a_run_with_its_artifacts(
+    wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    python = release_check.fresh_virtualenv(wheel, tmp_path_factory.mktemp("fresh-cli") / "venv")
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, f"{wheel}[cli]"], check=True)
+    env_dir = python.parent.parent
+    run = GeneratedRun.build(4)
+    key = demo_key()
+    app = serve_artifacts(serve_generated_run(create_app(), run, [key]), ArtifactSigner(ttl_seconds=600))
+    work = tmp_path_factory.mktemp("export")
+    with serve_in_thread(app) as url:
+        process = subprocess.run(
+            [env_dir / "bin" / "currents-api", "run", run.run_id, "--export", "run.xml", "--artifacts", "out"],
+            env={"PATH": os.environ.get("PATH", ""), "CURRENTS_API_URL": url, "CURRENTS_API_KEY": key},
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert process.returncode == 0, process.stderr
+    assert (work / "run.xml").read_text().startswith("<?xml")
+    assert [p for p in (work / "out").rglob("*") if p.is_file()]

@@ -2,11 +2,14 @@
 """A typed client for the Currents REST API.
 
 Start with `AuthenticatedClient.from_env()` and `api.instances.get_instance`; every exception it raises is a
-`CurrentsError` (see `errors`).
+`CurrentsError` (see `errors`). `iter_tests(instance)` gives one record per test, whatever the runner; it and
+the rest of the hand-written layer (`lib/`, listed in `lib.__all__`) are importable from here.
 """
 
+from . import lib
 from .client import AuthenticatedClient, Client
 from .errors import CurrentsError
+from .lib import *  # noqa: F403  (the hand-written layer's public names, lib.__all__)
 
 __version__ = "1.0.0"
 
@@ -15,4 +18,5 @@ __all__ = (
     "Client",
     "CurrentsError",
     "__version__",
+    *lib.__all__,
 )

@@ -1,0 +1,58 @@
+# Hand-written, not generated: edit generator/lib/__init__.py; `make generate` copies it into the package unchanged.
+"""The hand-written layer of the package: what the generator cannot derive from the spec.
+
+Every module in this folder is written by hand in `generator/lib/` of the kit and copied here
+unchanged by `make generate` (`make check-generated` compares the copies byte for byte). The
+package's top level re-exports the public names, so users write
+`from currents_api_client import iter_tests`.
+
+- `records`: `iter_tests(instance)`, one `TestRecord` per test for every runner and schema version.
+- `export`: JSON Lines, CSV and JUnit XML writers for records (JUnit needs the `[cli]` extra).
+- `runs`: `fetch_run`/`afetch_run`, a whole run with its instances and records, and `astream_run`, the
+  streaming form for exports and very large runs.
+- `artifacts`: concurrent, streamed download of the records' artifact URLs.
+- `cli`, `cli_commands`: the `currents-api` console script (needs the `[cli]` extra).
+"""
+
+from .artifacts import DownloadReport, MissingArtifact, adownload_artifacts, download_artifacts
+from .export import ExportFormat, ExportFormatError, RecordWriter, format_for, write_records
+from .records import STATES, Artifact, Instance, TestRecord, TestState, iter_tests, strip_ansi
+from .runs import (
+    FetchedRun,
+    InstanceFailure,
+    InstanceResult,
+    Run,
+    RunProgress,
+    RunStream,
+    afetch_run,
+    astream_run,
+    fetch_run,
+)
+
+__all__ = (
+    "STATES",
+    "Artifact",
+    "DownloadReport",
+    "ExportFormat",
+    "ExportFormatError",
+    "FetchedRun",
+    "Instance",
+    "InstanceFailure",
+    "InstanceResult",
+    "MissingArtifact",
+    "RecordWriter",
+    "Run",
+    "RunProgress",
+    "RunStream",
+    "TestRecord",
+    "TestState",
+    "adownload_artifacts",
+    "afetch_run",
+    "astream_run",
+    "download_artifacts",
+    "fetch_run",
+    "format_for",
+    "iter_tests",
+    "strip_ansi",
+    "write_records",
+)
