@@ -80,7 +80,7 @@ typecheck: $(STAMP)
 check: check-spec check-generated lint typecheck
 
 .PHONY: test  ## The README's test command: every check, the release check, then every test
-test: check release-check
+test: check release-check chromium
 	@$(PY) -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 .PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY
@@ -99,6 +99,27 @@ record: $(STAMP)
 bench: $(BENCH_STAMP)
 	@$(PY) -m bench $(BENCH_ARGS)
 
+.PHONY: docs  ## Build the documentation site into site/ (strict: a warning fails the build)
+docs: $(STAMP)
+	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+	@echo "docs: site/index.html"
+
+.PHONY: docs-serve  ## Serve the documentation site with live reload on http://127.0.0.1:8000
+docs-serve: $(STAMP)
+	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --strict
+
+.PHONY: docs-check  ## Build the site and check every page in headless Chromium (screenshots in reports/docs/)
+docs-check: $(STAMP) chromium
+	@$(PY) -m pytest -q tests/docs
+
+# Debian's Chromium for the browser check, installed when missing (as root, as CI runs).
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null || { \
+		[ "$$(id -u)" = 0 ] || { echo "error: the browser check needs Debian's chromium: run 'apt-get install chromium' as root" >&2; exit 2; }; \
+		echo "Installing Debian's chromium for the browser check ..."; \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 .PHONY: clean  ## Remove .venv, build output and reports
 clean:
-	rm -rf $(VENV) dist reports .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) dist reports site .mypy_cache .ruff_cache .hypothesis
