@@ -4,8 +4,9 @@
   mock offered as a server for "Try it out"). Swagger UI renders it on the API reference page.
 - The marker `<!-- operations -->` in a page becomes a table of every operation: its `operationId`, method and
   path, and the client module that calls it, linked into the client reference. `<!-- endpoints -->` becomes one
-  mkdocstrings block per operation's module. A module the document names but the generated package lacks fails
-  the build, so the pages cannot drift from the client.
+  mkdocstrings block per operation's module, and `<!-- paginated -->` a table of the operations that carry the
+  spec's `x-currents-pagination` marker, with their `iterate` and `aiterate`. A module the document names but the
+  generated package lacks fails the build, so the pages cannot drift from the client.
 
 Errors raise `mkdocs.exceptions.PluginError` with one line; `strict: true` turns warnings into failures.
 """
@@ -29,6 +30,8 @@ OVERLAY = ROOT / "overlays" / "docs.overlay.yaml"
 PACKAGE = ROOT / "generated" / "currents-api-client" / "currents_api_client"
 OPERATIONS_MARKER = "<!-- operations -->"
 ENDPOINTS_MARKER = "<!-- endpoints -->"
+PAGINATED_MARKER = "<!-- paginated -->"
+PAGINATION = "x-currents-pagination"
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
@@ -68,6 +71,22 @@ def _operations_table(document: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def _paginated_table(document: dict[str, Any]) -> str:
+    rows = ["| operationId | pages | walk them with |", "|---|---|---|"]
+    for _, _, module, operation in _operations(document):
+        marker = operation.get(PAGINATION)
+        if marker is None:
+            continue
+        short = module.removeprefix("currents_api_client.api.")
+        rows.append(
+            f"| `{operation['operationId']}` | {marker['style']} "
+            f"| [`{short}.iterate`][{module}.iterate], [`aiterate`][{module}.aiterate] |"
+        )
+    if len(rows) == 2:
+        raise PluginError(f"docs: no operation carries {PAGINATION}")
+    return "\n".join(rows)
+
+
 def _endpoint_blocks(document: dict[str, Any]) -> str:
     return "\n\n".join(f"::: {module}" for _, _, module, _ in _operations(document))
 
@@ -81,6 +100,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if OPERATIONS_MARKER in markdown:
         markdown = markdown.replace(OPERATIONS_MARKER, _operations_table(_document()))
+    if PAGINATED_MARKER in markdown:
+        markdown = markdown.replace(PAGINATED_MARKER, _paginated_table(_document()))
     if ENDPOINTS_MARKER in markdown:
         markdown = markdown.replace(ENDPOINTS_MARKER, _endpoint_blocks(_document()))
     return markdown

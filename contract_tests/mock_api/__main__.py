@@ -16,6 +16,9 @@ Environment:
   as Currents'); they point at the mock itself (`contract_tests.mock_api.artifacts`).
 An empty variable counts as unset.
 
+Browsers: pages served from a loopback address (the docs site's "Try it out") may call it
+(`contract_tests.mock_api.browsers`).
+
 Limits: a test double; the keys in `keys.yaml` are public demo keys. Each request is logged
 by uvicorn's access log on standard output, after the banner.
 
@@ -34,6 +37,7 @@ import threading
 
 from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
+from contract_tests.mock_api.browsers import allow_loopback_pages
 from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
 from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
@@ -106,6 +110,7 @@ def serve() -> None:
     generated = GeneratedRun.build(parse_run_size(os.environ.get("MOCK_RUN_SIZE") or "20"))
     key = demo_key(extra_key)
     app = serve_artifacts(serve_generated_run(create_app(extra_key=extra_key), generated, [key]), ArtifactSigner(ttl))
+    app = allow_loopback_pages(app)  # the docs site's "Try it out" (make docs-serve) calls it from a browser
     seed_id = seed_bodies(bundle())[SEED_EXAMPLES[0]]["data"]["instanceId"]
     try:
         sock = bind(host, port)

@@ -22,6 +22,10 @@ import pytest
 from currents_api_client import errors
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
 
+from contract_tests.mock_api.app import create_app
+from contract_tests.mock_api.browsers import allow_loopback_pages
+from contract_tests.mock_api.keys import KEYS_FILE, load_keys
+from contract_tests.mock_api.server import serve_in_thread
 from scripts._cli import ROOT
 
 pytestmark = pytest.mark.slow
@@ -181,6 +185,78 @@ def test_client_reference_shows_get_instance_and_every_error_class(base_url: str
     finally:
         endpoints.close()
         errors_page.close()
+
+
+def _paginated_modules() -> list[str]:
+    document = json.loads((ROOT / "generated" / "openapi.json").read_text())
+    return [
+        operation["operationId"]
+        for item in document["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "x-currents-pagination" in operation
+    ]
+
+
+def test_client_reference_shows_the_pagination_iterators_of_every_paginated_operation(
+    base_url: str, browser: Browser
+) -> None:
+    page, problems = _open(browser, base_url + "client/pagination/")
+    try:
+        table = page.locator("article table").first.inner_text()
+        paginated = _paginated_modules()
+        assert len(paginated) >= 5
+        for operation_id in paginated:
+            assert operation_id in table
+        assert table.count(".iterate") == len(paginated)
+        assert table.count("aiterate") == len(paginated)
+        text = page.locator("article").inner_text()
+        assert "PaginationError" in text
+        assert problems.found == []
+    finally:
+        page.close()
+
+
+def test_a_search_for_flaky_finds_the_results_view(base_url: str, browser: Browser) -> None:
+    page, problems = _open(browser, base_url)
+    try:
+        # Typed key by key, as a person does: the theme searches on key events, not on a value set at once.
+        page.locator("input.md-search__input").click()
+        page.keyboard.type("flaky")
+        results = page.locator(".md-search-result__item > a")
+        results.first.wait_for(timeout=30_000)
+        links = [link.get_attribute("href") or "" for link in results.all()]
+        assert any("client/results/" in link for link in links), links
+        assert problems.found == []
+    finally:
+        page.close()
+
+
+def test_try_it_from_the_docs_site_reaches_make_mocks_app_and_only_through_its_cors_wrapper(
+    base_url: str, browser: Browser
+) -> None:
+    """Swagger UI's "Try it out" is a cross-origin fetch from the site to `make mock`: the same fetch, from a page
+    of the site, gets the mock's answer through `allow_loopback_pages`, and is refused by the browser without it."""
+    demo = load_keys(KEYS_FILE).first_with_every_project()
+    assert demo is not None
+    key = demo.value
+    script = """async ([url, key]) => {
+        try {
+            const response = await fetch(url + "/projects", {headers: {Authorization: "Bearer " + key}});
+            return response.status;
+        } catch (error) {
+            return String(error);
+        }
+    }"""
+    page = browser.new_page()
+    try:
+        page.goto(base_url + "api/", wait_until="networkidle")
+        with serve_in_thread(allow_loopback_pages(create_app())) as mock_url:
+            assert page.evaluate(script, [mock_url, key]) == 200
+        with serve_in_thread(create_app()) as mock_url:
+            refused = page.evaluate(script, [mock_url, key])
+            assert refused != 200 and "Failed to fetch" in str(refused)
+    finally:
+        page.close()
 
 
 def test_get_started_page_screenshot_is_kept(base_url: str, browser: Browser) -> None:
