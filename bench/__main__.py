@@ -4,8 +4,8 @@ Scope: see bench/decode.py, bench/fetch.py, bench/export.py and bench/pipeline.p
 `reports/bench.json` with the machine, the Python version and the medians. Timing never decides a test:
 this is not part of `make test`.
 
-Options: `--quick` skips timing `make test` and `make contract` (about two minutes); `--runs N` sets the
-number of timed runs of each measurement.
+Options: `--quick` skips timing `make test` and `make contract` (about two minutes); `--decode-only` measures
+decoding alone; `--runs N` sets the number of timed runs of each measurement.
 
 Exit status: 0 once the results are written; 2 if a step cannot run.
 """
@@ -51,18 +51,22 @@ def machine() -> dict[str, Any]:
 
 
 def table(results: dict[str, Any]) -> list[str]:
-    lines = ["", "Decode (median; ratio to json.loads and to pydantic; peak memory)"]
-    for runner, data in results["decode"].items():
+    lines = ["", "Decode (median; ratio to json.loads and to pydantic; peak memory and its ratio to json.loads)"]
+    for shape, data in results["decode"].items():
         lines.append(
-            f"  {runner}: {data['tests']} tests x {data['attempts_per_test']} attempts, {data['json_megabytes']} MB"
+            f"  {shape} ({data['about']}): {data['tests']} tests x {data['attempts_per_test']} attempts,"
+            f" {data['json_megabytes']} MB"
         )
         for name, row in data["decoders"].items():
             lines.append(
-                f"    {name:<22} {row['median_seconds'] * 1000:8.1f} ms   {row['x_json_loads']:5.2f}x json.loads"
+                f"    {name:<31} {row['median_seconds'] * 1000:8.1f} ms   {row['x_json_loads']:5.2f}x json.loads"
                 f"   {row['x_pydantic']:5.2f}x pydantic   {row['peak_megabytes']:7.1f} MB peak"
+                f" ({row['peak_x_json_loads']:.2f}x)"
             )
     if results.get("msgspec_note"):
         lines.append(f"    msgspec: {results['msgspec_note']}")
+    if "fetch" not in results:
+        return lines
     fetched = results["fetch"]
     lines += [
         "",
@@ -100,6 +104,7 @@ def table(results: dict[str, Any]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip timing make test and make contract")
+    parser.add_argument("--decode-only", action="store_true", help="measure decoding only (no fetch, no pipeline)")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each measurement")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
@@ -113,12 +118,13 @@ def main(argv: list[str] | None = None) -> int:
         if peers.msgspec_union_error
         else ""
     )
-    print("bench: fetch ...", flush=True)
-    results["fetch"] = fetch.run(args.runs, requests=200, concurrency=16)
-    print("bench: export ...", flush=True)
-    results["export"] = export.run(args.runs, size=1000, small=100, concurrency=16)
-    print("bench: pipeline ...", flush=True)
-    results["pipeline"] = pipeline.run(runs=3, whole=not args.quick)
+    if not args.decode_only:
+        print("bench: fetch ...", flush=True)
+        results["fetch"] = fetch.run(args.runs, requests=200, concurrency=16)
+        print("bench: export ...", flush=True)
+        results["export"] = export.run(args.runs, size=1000, small=100, concurrency=16)
+        print("bench: pipeline ...", flush=True)
+        results["pipeline"] = pipeline.run(runs=3, whole=not args.quick)
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print("\n".join(table(results)))

@@ -1,11 +1,23 @@
-"""Decode benchmark: the median time and the peak memory of turning a large instance's JSON into objects.
+"""Decode benchmark: the median time and the peak memory of turning a large response body into objects.
 
-Measured for each runner's large instance (bench.payloads): `json.loads` alone (the floor), the generated
-client (`json.loads` + `InstanceResponse.from_dict`), the same client from openapi-python-client's stock
-templates, pydantic v2 (`model_validate_json`, its fastest path) on the response model with its Instance
-union and on the runner's own model, and msgspec (its typed decoder, on the runner's own Struct: it cannot
-express the union). Memory is measured in separate runs with
-tracemalloc, so that it does not slow the timed ones.
+Measured on each shape of bench.payloads, with the garbage collector enabled, as an application has it:
+- `json.loads` alone: the floor every ratio is taken against.
+- `json.loads, collector paused`: the same floor with the collector paused like the client pauses it, to show
+  how much of either side's time is the collector's.
+- `client`: what `get_instance` does with a body: `types.decode`, which parses and runs `from_dict` with the
+  collector paused.
+- `client, via get_instance.sync`: the same through the endpoint, over an in-process httpx transport (no socket).
+- `client, collector running`: `from_dict(json.loads(...))` called directly, which does not pause the collector.
+- `stock templates`: the same client from openapi-python-client's stock templates.
+- `pydantic`: pydantic v2 (`model_validate_json`, its fastest path) on the response model with its Instance
+  union, which validates the type of every field.
+- `pydantic, runner given`: pydantic on the runner's own model, told the runner in advance (no union).
+- `pydantic, runner given, paused`: the same, with the collector paused as the client pauses it: the closest
+  like-for-like pydantic row (it still checks every type, the client checks the shape and the markers).
+- `msgspec, runner given`: msgspec's typed decoder on the runner's own Struct (it cannot express the union);
+  compiled, and it checks every type.
+
+Memory is measured in separate runs with tracemalloc, so that it does not slow the timed ones.
 """
 
 from __future__ import annotations
@@ -15,15 +27,30 @@ import json
 import statistics
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import httpx
+from currents_api_client import Client
+from currents_api_client.api.instances import get_instance
 from currents_api_client.models import InstanceResponse
+from currents_api_client.types import decode, gc_paused
 
-from bench.payloads import encoded, large_instance
+from bench.payloads import SHAPES, encoded, large_instance
 from bench.peers import Peers
 
-VARIANTS = {"playwright": "PlaywrightInstance", "cypress": "CypressInstance"}
+
+@contextmanager
+def collector_enabled() -> Iterator[None]:
+    """Every measurement runs with the collector on, as in an application, whatever the caller had."""
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()
 
 
 def median_seconds(work: Callable[[], Any], runs: int) -> float:
@@ -46,48 +73,83 @@ def peak_megabytes(work: Callable[[], Any]) -> float:
     return peak / 1e6
 
 
-def decoders(raw: bytes, runner: str, peers: Peers) -> dict[str, Callable[[], Any]]:
-    msgspec_decoder = peers.msgspec_decoder(VARIANTS[runner])
-    variant_model = getattr(peers.pydantic, VARIANTS[runner])
+def in_process_client(raw: bytes) -> Client:
+    """A client whose transport answers every request with `raw`, without a socket."""
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(200, content=raw, headers={"content-type": "application/json"})
+    )
+    return Client(base_url="http://bench.invalid/v1", max_retries=0).set_httpx_client(
+        httpx.Client(base_url="http://bench.invalid/v1", transport=transport)
+    )
+
+
+def decoders(raw: bytes, variant: str, peers: Peers, client: Client) -> dict[str, Callable[[], Any]]:
+    msgspec_decoder = peers.msgspec_decoder(variant)
+    variant_model = getattr(peers.pydantic, variant)
+
+    def json_loads_paused() -> Any:
+        with gc_paused():
+            return json.loads(raw)
+
+    def pydantic_runner_given_paused() -> Any:
+        with gc_paused():
+            return variant_model.model_validate(json.loads(raw)["data"])
+
     return {
         "json.loads": lambda: json.loads(raw),
-        "client": lambda: InstanceResponse.from_dict(json.loads(raw)),
+        "json.loads, collector paused": json_loads_paused,
+        "client": lambda: decode(InstanceResponse, raw),
+        "client, via get_instance.sync": lambda: get_instance.sync("bench", client=client),
+        "client, collector running": lambda: InstanceResponse.from_dict(json.loads(raw)),
         "stock templates": lambda: peers.stock.InstanceResponse.from_dict(json.loads(raw)),
         "pydantic": lambda: peers.pydantic.InstanceResponse.model_validate_json(raw),
         "pydantic, runner given": lambda: variant_model.model_validate(json.loads(raw)["data"]),
+        "pydantic, runner given, paused": pydantic_runner_given_paused,
         "msgspec, runner given": lambda: msgspec_decoder.decode(raw),
     }
 
 
-def check_results(raw: bytes, runner: str, peers: Peers) -> None:
+def check_results(raw: bytes, variant: str, peers: Peers, client: Client) -> None:
     """Every decoder must decode the instance as its runner before its time means anything."""
-    assert type(InstanceResponse.from_dict(json.loads(raw)).data).__name__ == VARIANTS[runner]
-    assert type(peers.pydantic.InstanceResponse.model_validate_json(raw).data.root).__name__ == VARIANTS[runner]
-    assert type(peers.msgspec_decoder(VARIANTS[runner]).decode(raw).data).__name__ == VARIANTS[runner]
-    assert type(peers.stock.InstanceResponse.from_dict(json.loads(raw)).data).__name__ == VARIANTS[runner]
+    assert type(decode(InstanceResponse, raw).data).__name__ == variant
+    assert type(get_instance.sync("bench", client=client)).__name__ == "InstanceResponse"
+    assert type(get_instance.sync("bench", client=client).data).__name__ == variant
+    assert type(peers.pydantic.InstanceResponse.model_validate_json(raw).data.root).__name__ == variant
+    assert type(peers.msgspec_decoder(variant).decode(raw).data).__name__ == variant
+    assert type(peers.stock.InstanceResponse.from_dict(json.loads(raw)).data).__name__ == variant
+
+
+def measure(raw: bytes, variant: str, peers: Peers, runs: int) -> dict[str, dict[str, float]]:
+    client = in_process_client(raw)
+    with collector_enabled():
+        check_results(raw, variant, peers, client)
+        work = decoders(raw, variant, peers, client)
+        seconds = {name: median_seconds(call, runs) for name, call in work.items()}
+        memory = {name: peak_megabytes(call) for name, call in work.items()}
+    floor, peer = seconds["json.loads"], seconds["pydantic"]
+    return {
+        name: {
+            "median_seconds": round(seconds[name], 4),
+            "x_json_loads": round(seconds[name] / floor, 2),
+            "x_pydantic": round(seconds[name] / peer, 2),
+            "peak_megabytes": round(memory[name], 1),
+            "peak_x_json_loads": round(memory[name] / memory["json.loads"], 2),
+        }
+        for name in work
+    }
 
 
 def run(peers: Peers, runs: int, tests: int, attempts: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    for runner in VARIANTS:
-        raw = encoded(large_instance(runner, tests, attempts))
-        check_results(raw, runner, peers)
-        work = decoders(raw, runner, peers)
-        seconds = {name: median_seconds(call, runs) for name, call in work.items()}
-        memory = {name: peak_megabytes(call) for name, call in work.items()}
-        floor, peer = seconds["json.loads"], seconds["pydantic"]
-        results[runner] = {
+    for name, shape in SHAPES.items():
+        print(f"bench: decode {name} ...", flush=True)
+        raw = encoded(large_instance(name, tests, attempts))
+        results[name] = {
+            "about": shape.about,
+            "variant": shape.variant,
             "json_megabytes": round(len(raw) / 1e6, 2),
             "tests": tests,
             "attempts_per_test": attempts,
-            "decoders": {
-                name: {
-                    "median_seconds": round(seconds[name], 4),
-                    "x_json_loads": round(seconds[name] / floor, 2),
-                    "x_pydantic": round(seconds[name] / peer, 2),
-                    "peak_megabytes": round(memory[name], 1),
-                }
-                for name in work
-            },
+            "decoders": measure(raw, shape.variant, peers, runs),
         }
     return results

@@ -2,10 +2,15 @@
 """Contains some shared types for properties"""
 
 import datetime
+import gc
+import json
+import os
+import threading
 import uuid
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from contextlib import contextmanager
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 from attrs import define
@@ -93,6 +98,104 @@ def parse_datetime(value: str) -> datetime.datetime:
         if not isinstance(value, str) or value == value.upper():
             raise
         return datetime.datetime.fromisoformat(value.upper())
+
+
+# The collector pause of the decode path. Decoding a large body allocates hundreds of thousands of containers, and
+# each few hundred allocations trigger the cyclic garbage collector, which then walks the freshly built, still
+# growing document: on a 10 MB instance that is more than half of the decode time. The decoded models hold no
+# reference cycles, so the pause only postpones work: whatever became cyclic garbage meanwhile is collected by the
+# first collection after it ends. Pauses are counted process-wide, not per thread or per task, so that the
+# collector comes back when the last overlapping decode ends, not when the first one does; it comes back only
+# if it was enabled when the first one began.
+_pause_lock = threading.Lock()
+_pauses: dict[int, int] = {}  # thread id -> how many pauses that thread has open
+_resume_collector = False  # whether the last pause to end enables the collector again
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of the block, then restore it.
+
+    The client decodes every response body inside this block: parsing and `from_dict` then run several times
+    faster on large payloads, with less garbage-collection work overall. Use it around your own
+    `from_dict` of a large dict, or call `decode`.
+
+    - The collector is restored in every case: after a success, an exception, or a decode error.
+    - A collector the application had disabled (`gc.disable()`) stays disabled; an explicit `gc.collect()` still
+      works during the pause.
+    - It is safe with threads and async tasks: pauses are counted process-wide, and the collector resumes when
+      the last open pause ends. Only code that allocates during someone else's decode runs without automatic
+      collection for that long (about a quarter of a second for a 10 MB body).
+    - An application that calls `gc.disable()` from another thread while a decode is in progress has the
+      collector enabled again when that decode ends: disable it before decoding, or outside concurrent decodes.
+    - Keep the block short and free of `await`: it is meant for one decode, not for a whole request.
+    """
+    global _resume_collector
+    thread = threading.get_ident()
+    with _pause_lock:
+        if not _pauses:
+            _resume_collector = gc.isenabled()
+            gc.disable()
+        _pauses[thread] = _pauses.get(thread, 0) + 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            left = _pauses.get(thread, 0) - 1
+            if left > 0:
+                _pauses[thread] = left
+            else:
+                _pauses.pop(thread, None)
+            if not _pauses and _resume_collector:
+                _resume_collector = False
+                gc.enable()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child keeps only the thread that forked: forget the pauses of the threads that did not come
+    along (their blocks never end there), and resume the collector if nothing is paused any more."""
+    global _pause_lock, _resume_collector
+    _pause_lock = threading.Lock()
+    thread = threading.get_ident()
+    kept = _pauses.get(thread, 0)
+    _pauses.clear()
+    if kept:
+        _pauses[thread] = kept
+    elif _resume_collector:
+        _resume_collector = False
+        gc.enable()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+_Model_co = TypeVar("_Model_co", covariant=True)
+
+
+class _FromDict(Protocol[_Model_co]):
+    def from_dict(self, src_dict: Mapping[str, Any], /) -> _Model_co: ...
+
+
+def decode(model: _FromDict[_Model_co], body: bytes | str | Mapping[str, Any]) -> _Model_co:
+    """`body` as an instance of `model` (any model class of this package), decoded the way the client decodes a
+    response: JSON text is parsed, and the parse and `model.from_dict` run with the collector paused (see
+    `gc_paused`). `model.from_dict(dict)` itself works as ever, without the pause.
+
+    Raises what `from_dict` raises on a payload that does not fit (`errors.DECODE_ERRORS`),
+    `json.JSONDecodeError` (a ValueError) on text that is not JSON, and DecodeError on JSON nested too deeply to
+    parse, as the client does.
+
+    Example:
+        `decode(InstanceResponse, pathlib.Path("instance.json").read_bytes()).data`
+    """
+    with gc_paused():
+        if isinstance(body, (bytes, bytearray, str)):
+            try:
+                body = json.loads(body)
+            except RecursionError:
+                raise DecodeError("the JSON nests too deeply to decode") from None
+        return model.from_dict(body)
 
 
 T = TypeVar("T")
@@ -187,6 +290,8 @@ __all__ = [
     "RequestFiles",
     "Response",
     "Unset",
+    "decode",
+    "gc_paused",
     "parse_datetime",
     "path_segment",
     "status_code",

@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.project_list_item import ProjectListItem
 from ...models.project_list_response import ProjectListResponse
-from ...types import UNSET, PageWalk, Response, Unset, status_code
+from ...types import UNSET, PageWalk, Response, Unset, gc_paused, status_code
 
 
 def _get_kwargs(
@@ -84,7 +84,8 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorResponse | ProjectListResponse]:
     try:
-        parsed = _parse_response(client=client, response=response)
+        with gc_paused():
+            parsed = _parse_response(client=client, response=response)
     except errors.DECODE_ERRORS:  # not JSON (json.JSONDecodeError is a ValueError), or JSON that does not fit
         parsed = None
     return Response(
@@ -98,7 +99,8 @@ def _build_response(
 def _success_or_raise(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ProjectListResponse:
     if response.status_code == 200:
         try:
-            parsed = _parse_response(client=client, response=response)
+            with gc_paused():
+                parsed = _parse_response(client=client, response=response)
         except errors.DECODE_ERRORS as error:
             reason = errors.describe(error)
         else:

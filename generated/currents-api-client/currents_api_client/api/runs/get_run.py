@@ -7,7 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.run_response import RunResponse
-from ...types import Response, path_segment, status_code
+from ...types import Response, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -70,7 +70,8 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorResponse | RunResponse]:
     try:
-        parsed = _parse_response(client=client, response=response)
+        with gc_paused():
+            parsed = _parse_response(client=client, response=response)
     except errors.DECODE_ERRORS:  # not JSON (json.JSONDecodeError is a ValueError), or JSON that does not fit
         parsed = None
     return Response(
@@ -84,7 +85,8 @@ def _build_response(
 def _success_or_raise(*, client: AuthenticatedClient | Client, response: httpx.Response) -> RunResponse:
     if response.status_code == 200:
         try:
-            parsed = _parse_response(client=client, response=response)
+            with gc_paused():
+                parsed = _parse_response(client=client, response=response)
         except errors.DECODE_ERRORS as error:
             reason = errors.describe(error)
         else:

@@ -8,7 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.test_signature_request import TestSignatureRequest
 from ...models.test_signature_response import TestSignatureResponse
-from ...types import Response, status_code
+from ...types import Response, gc_paused, status_code
 
 
 def _get_kwargs(
@@ -86,7 +86,8 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorResponse | TestSignatureResponse]:
     try:
-        parsed = _parse_response(client=client, response=response)
+        with gc_paused():
+            parsed = _parse_response(client=client, response=response)
     except errors.DECODE_ERRORS:  # not JSON (json.JSONDecodeError is a ValueError), or JSON that does not fit
         parsed = None
     return Response(
@@ -100,7 +101,8 @@ def _build_response(
 def _success_or_raise(*, client: AuthenticatedClient | Client, response: httpx.Response) -> TestSignatureResponse:
     if response.status_code == 200:
         try:
-            parsed = _parse_response(client=client, response=response)
+            with gc_paused():
+                parsed = _parse_response(client=client, response=response)
         except errors.DECODE_ERRORS as error:
             reason = errors.describe(error)
         else:

@@ -11,7 +11,7 @@ from ...models.sort_direction import SortDirection
 from ...models.spec_file_list_response import SpecFileListResponse
 from ...models.spec_file_order import SpecFileOrder
 from ...models.spec_file_summary import SpecFileSummary
-from ...types import UNSET, PageWalk, Response, Unset, path_segment, status_code
+from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -145,7 +145,8 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorResponse | SpecFileListResponse]:
     try:
-        parsed = _parse_response(client=client, response=response)
+        with gc_paused():
+            parsed = _parse_response(client=client, response=response)
     except errors.DECODE_ERRORS:  # not JSON (json.JSONDecodeError is a ValueError), or JSON that does not fit
         parsed = None
     return Response(
@@ -159,7 +160,8 @@ def _build_response(
 def _success_or_raise(*, client: AuthenticatedClient | Client, response: httpx.Response) -> SpecFileListResponse:
     if response.status_code == 200:
         try:
-            parsed = _parse_response(client=client, response=response)
+            with gc_paused():
+                parsed = _parse_response(client=client, response=response)
         except errors.DECODE_ERRORS as error:
             reason = errors.describe(error)
         else:

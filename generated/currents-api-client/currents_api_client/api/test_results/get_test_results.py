@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.test_execution import TestExecution
 from ...models.test_execution_list_response import TestExecutionListResponse
-from ...types import UNSET, PageWalk, Response, Unset, path_segment, status_code
+from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -139,7 +139,8 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ErrorResponse | TestExecutionListResponse]:
     try:
-        parsed = _parse_response(client=client, response=response)
+        with gc_paused():
+            parsed = _parse_response(client=client, response=response)
     except errors.DECODE_ERRORS:  # not JSON (json.JSONDecodeError is a ValueError), or JSON that does not fit
         parsed = None
     return Response(
@@ -153,7 +154,8 @@ def _build_response(
 def _success_or_raise(*, client: AuthenticatedClient | Client, response: httpx.Response) -> TestExecutionListResponse:
     if response.status_code == 200:
         try:
-            parsed = _parse_response(client=client, response=response)
+            with gc_paused():
+                parsed = _parse_response(client=client, response=response)
         except errors.DECODE_ERRORS as error:
             reason = errors.describe(error)
         else:
