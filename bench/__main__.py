@@ -63,6 +63,11 @@ def table(results: dict[str, Any]) -> list[str]:
                 f"   {row['x_pydantic']:5.2f}x pydantic   {row['peak_megabytes']:7.1f} MB peak"
                 f" ({row['peak_x_json_loads']:.2f}x)"
             )
+        lines.append("    where the client's time goes (cProfile, own time):")
+        lines += [
+            f"      {entry['own_share'] * 100:5.1f}%  {entry['calls']:>7} calls  {entry['function']}"
+            for entry in data["client_profile"][:6]
+        ]
     if results.get("msgspec_note"):
         lines.append(f"    msgspec: {results['msgspec_note']}")
     if "fetch" not in results:

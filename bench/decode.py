@@ -4,6 +4,8 @@ Measured on each shape of bench.payloads, with the garbage collector enabled, as
 - `json.loads` alone: the floor every ratio is taken against.
 - `json.loads, collector paused`: the same floor with the collector paused like the client pauses it, to show
   how much of either side's time is the collector's.
+- `pure-Python floor`: the least any pure-Python decoder can do with the collector paused: `json.loads`, then
+  one bare object (two slots, no field handling, no checks) per JSON object. The client cannot beat it.
 - `client`: what `get_instance` does with a body: `types.decode`, which parses and runs `from_dict` with the
   collector paused.
 - `client, via get_instance.sync`: the same through the endpoint, over an in-process httpx transport (no socket).
@@ -17,18 +19,23 @@ Measured on each shape of bench.payloads, with the garbage collector enabled, as
 - `msgspec, runner given`: msgspec's typed decoder on the runner's own Struct (it cannot express the union);
   compiled, and it checks every type.
 
-Memory is measured in separate runs with tracemalloc, so that it does not slow the timed ones.
+Times are the median CPU time of the process over the runs (the wall time is kept beside it), with a full
+collection before each run. Memory is measured in separate runs with tracemalloc, so that it does not slow the
+timed ones. One extra, profiled run of the client records where its time goes (`client_profile`).
 """
 
 from __future__ import annotations
 
+import cProfile
 import gc
 import json
+import pstats
 import statistics
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -53,14 +60,17 @@ def collector_enabled() -> Iterator[None]:
             gc.disable()
 
 
-def median_seconds(work: Callable[[], Any], runs: int) -> float:
-    times = []
+def median_seconds(work: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """The median CPU time of the process and the median wall time of `runs` calls of `work`. The ratios use CPU
+    time: on a shared machine, the time the process waits for a core is not decoding."""
+    cpu, wall = [], []
     for _ in range(runs):
         gc.collect()
-        start = time.perf_counter()
+        start_cpu, start_wall = time.process_time(), time.perf_counter()
         work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        cpu.append(time.process_time() - start_cpu)
+        wall.append(time.perf_counter() - start_wall)
+    return statistics.median(cpu), statistics.median(wall)
 
 
 def peak_megabytes(work: Callable[[], Any]) -> float:
@@ -71,6 +81,23 @@ def peak_megabytes(work: Callable[[], Any]) -> float:
     tracemalloc.stop()
     del result
     return peak / 1e6
+
+
+class _Bare:
+    __slots__ = ("fields", "children")
+
+    def __init__(self, fields: dict[str, Any], children: list[Any]) -> None:
+        self.fields = fields
+        self.children = children
+
+
+def _bare_objects(value: Any) -> Any:
+    """One `_Bare` per JSON object of `value`, nested as the objects are: the pure-Python floor."""
+    if isinstance(value, dict):
+        return _Bare(value, [_bare_objects(v) for v in value.values() if isinstance(v, dict | list)])
+    if isinstance(value, list):
+        return [_bare_objects(v) for v in value]
+    return value
 
 
 def in_process_client(raw: bytes) -> Client:
@@ -91,6 +118,10 @@ def decoders(raw: bytes, variant: str, peers: Peers, client: Client) -> dict[str
         with gc_paused():
             return json.loads(raw)
 
+    def pure_python_floor() -> Any:
+        with gc_paused():
+            return _bare_objects(json.loads(raw))
+
     def pydantic_runner_given_paused() -> Any:
         with gc_paused():
             return variant_model.model_validate(json.loads(raw)["data"])
@@ -98,6 +129,7 @@ def decoders(raw: bytes, variant: str, peers: Peers, client: Client) -> dict[str
     return {
         "json.loads": lambda: json.loads(raw),
         "json.loads, collector paused": json_loads_paused,
+        "pure-Python floor": pure_python_floor,
         "client": lambda: decode(InstanceResponse, raw),
         "client, via get_instance.sync": lambda: get_instance.sync("bench", client=client),
         "client, collector running": lambda: InstanceResponse.from_dict(json.loads(raw)),
@@ -119,23 +151,49 @@ def check_results(raw: bytes, variant: str, peers: Peers, client: Client) -> Non
     assert type(peers.stock.InstanceResponse.from_dict(json.loads(raw)).data).__name__ == variant
 
 
-def measure(raw: bytes, variant: str, peers: Peers, runs: int) -> dict[str, dict[str, float]]:
+def profile(work: Callable[[], Any], top: int = 8) -> list[dict[str, Any]]:
+    """Where one call of `work` spends its time: the `top` functions by own time (cProfile, collector on)."""
+    profiler = cProfile.Profile()
+    gc.collect()
+    profiler.enable()
+    work()
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(entry[2] for entry in stats.values()) or 1.0
+    rows = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    return [
+        {
+            "function": f"{Path(file).name}:{line}({name})" if line else name,
+            "calls": entry[1],
+            "own_share": round(entry[2] / total, 3),
+        }
+        for (file, line, name), entry in rows
+    ]
+
+
+def measure(raw: bytes, variant: str, peers: Peers, runs: int) -> dict[str, Any]:
     client = in_process_client(raw)
     with collector_enabled():
         check_results(raw, variant, peers, client)
         work = decoders(raw, variant, peers, client)
-        seconds = {name: median_seconds(call, runs) for name, call in work.items()}
+        timed = {name: median_seconds(call, runs) for name, call in work.items()}
         memory = {name: peak_megabytes(call) for name, call in work.items()}
+        client_profile = profile(work["client"])
+    seconds = {name: cpu for name, (cpu, _) in timed.items()}
     floor, peer = seconds["json.loads"], seconds["pydantic"]
     return {
-        name: {
-            "median_seconds": round(seconds[name], 4),
-            "x_json_loads": round(seconds[name] / floor, 2),
-            "x_pydantic": round(seconds[name] / peer, 2),
-            "peak_megabytes": round(memory[name], 1),
-            "peak_x_json_loads": round(memory[name] / memory["json.loads"], 2),
-        }
-        for name in work
+        "decoders": {
+            name: {
+                "median_seconds": round(seconds[name], 4),
+                "median_wall_seconds": round(timed[name][1], 4),
+                "x_json_loads": round(seconds[name] / floor, 2),
+                "x_pydantic": round(seconds[name] / peer, 2),
+                "peak_megabytes": round(memory[name], 1),
+                "peak_x_json_loads": round(memory[name] / memory["json.loads"], 2),
+            }
+            for name in work
+        },
+        "client_profile": client_profile,
     }
 
 
@@ -150,6 +208,7 @@ def run(peers: Peers, runs: int, tests: int, attempts: int) -> dict[str, Any]:
             "json_megabytes": round(len(raw) / 1e6, 2),
             "tests": tests,
             "attempts_per_test": attempts,
-            "decoders": measure(raw, shape.variant, peers, runs),
+            "objects_tracked_by_the_collector": len(gc.get_objects()),
+            **measure(raw, shape.variant, peers, runs),
         }
     return results
