@@ -84,7 +84,7 @@ def peak_megabytes(work: Callable[[], Any]) -> float:
 
 
 class _Bare:
-    __slots__ = ("fields", "children")
+    __slots__ = ("children", "fields")
 
     def __init__(self, fields: dict[str, Any], children: list[Any]) -> None:
         self.fields = fields
