@@ -106,6 +106,31 @@ def table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def readme_table(results: dict[str, Any]) -> list[str]:
+    """The README's decode table: each decoder's CPU time as a multiple of `json.loads`, per shape."""
+    shapes = results["decode"]
+    names = list(next(iter(shapes.values()))["decoders"])
+    lines = [
+        "| decode, CPU time as a multiple of `json.loads` | " + " | ".join(shapes) + " |",
+        "|---|" + "---|" * len(shapes),
+        "| JSON size | " + " | ".join(f"{data['json_megabytes']} MB" for data in shapes.values()) + " |",
+    ]
+    for name in names:
+        cells = [f"{data['decoders'][name]['x_json_loads']:.2f}" for data in shapes.values()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| client, as a multiple of pydantic | "
+        + " | ".join(f"{data['decoders']['client']['x_pydantic']:.2f}" for data in shapes.values())
+        + " |"
+    )
+    lines.append(
+        "| client's peak memory, as a multiple of `json.loads`'s | "
+        + " | ".join(f"{data['decoders']['client']['peak_x_json_loads']:.2f}" for data in shapes.values())
+        + " |"
+    )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip timing make test and make contract")
@@ -133,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print("\n".join(table(results)))
+    print("\nThe README's decode table:\n" + "\n".join(readme_table(results)))
     print(f"\nbench: written to {display_path(REPORT)}")
     return EXIT_OK
 
