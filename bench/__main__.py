@@ -5,7 +5,8 @@ Scope: see bench/decode.py, bench/fetch.py, bench/export.py and bench/pipeline.p
 this is not part of `make test`.
 
 Options: `--quick` skips timing `make test` and `make contract` (about two minutes); `--decode-only` measures
-decoding alone; `--runs N` sets the number of timed runs of each measurement.
+decoding alone; `--runs N` sets the number of timed runs of each measurement; `--tests N` the tests per instance
+(5,000).
 
 Exit status: 0 once the results are written; 2 if a step cannot run.
 """
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip timing make test and make contract")
     parser.add_argument("--decode-only", action="store_true", help="measure decoding only (no fetch, no pipeline)")
+    parser.add_argument("--tests", type=int, default=5000, help="tests per instance (3 attempts each)")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each measurement")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
@@ -142,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: generating the pydantic and msgspec peers ...", flush=True)
         peers = generate_peers(Path(folder))
         print("bench: decode ...", flush=True)
-        results["decode"] = decode.run(peers, args.runs, tests=5000, attempts=3)
+        results["decode"] = decode.run(peers, args.runs, tests=args.tests, attempts=3)
     results["msgspec_note"] = (
         f"the Instance union cannot be expressed ({peers.msgspec_union_error}); measured on the variant's Struct"
         if peers.msgspec_union_error

@@ -6,9 +6,10 @@ Measured on each shape of bench.payloads, with the garbage collector enabled, as
   how much of either side's time is the collector's.
 - `pure-Python floor`: the least any pure-Python decoder can do with the collector paused: `json.loads`, then
   one bare object (two slots, no field handling, no checks) per JSON object. The client cannot beat it.
-- `client`: what `get_instance` does with a body: `types.decode`, which parses and runs `from_dict` with the
-  collector paused.
-- `client, via get_instance.sync`: the same through the endpoint, over an in-process httpx transport (no socket).
+- `client`: what the client's operation (`get_instance`) does with a body: `types.decode`, which parses and runs
+  `from_dict` with the collector paused.
+- `client, via the operation`: the same through the operation's `sync`, over an in-process httpx transport (no
+  socket).
 - `client, collector running`: `from_dict(json.loads(...))` called directly, which does not pause the collector.
 - `stock templates`: the same client from openapi-python-client's stock templates.
 - `pydantic`: pydantic v2 (`model_validate_json`, its fastest path) on the response model with its Instance
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import cProfile
 import gc
+import importlib
 import json
 import pstats
 import statistics
@@ -39,12 +41,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from currents_api_client import Client
-from currents_api_client.api.instances import get_instance
-from currents_api_client.models import InstanceResponse
+from currents_api_client import Client, models
 from currents_api_client.types import decode, gc_paused
 
-from bench.payloads import SHAPES, encoded, large_instance
+from bench.payloads import SHAPES, Shape, encoded, large_instance
 from bench.peers import Peers
 
 
@@ -110,9 +110,13 @@ def in_process_client(raw: bytes) -> Client:
     )
 
 
-def decoders(raw: bytes, variant: str, peers: Peers, client: Client) -> dict[str, Callable[[], Any]]:
-    msgspec_decoder = peers.msgspec_decoder(variant)
-    variant_model = getattr(peers.pydantic, variant)
+def decoders(raw: bytes, shape: Shape, peers: Peers, client: Client) -> dict[str, Callable[[], Any]]:
+    response = getattr(models, shape.response)
+    operation = importlib.import_module(f"currents_api_client.api.{shape.endpoint}")
+    pydantic_response = getattr(peers.pydantic, shape.response)
+    stock_response = getattr(peers.stock, shape.response)
+    msgspec_decoder = peers.msgspec_decoder(shape.variant)
+    variant_model = getattr(peers.pydantic, shape.variant)
 
     def json_loads_paused() -> Any:
         with gc_paused():
@@ -130,25 +134,26 @@ def decoders(raw: bytes, variant: str, peers: Peers, client: Client) -> dict[str
         "json.loads": lambda: json.loads(raw),
         "json.loads, collector paused": json_loads_paused,
         "pure-Python floor": pure_python_floor,
-        "client": lambda: decode(InstanceResponse, raw),
-        "client, via get_instance.sync": lambda: get_instance.sync("bench", client=client),
-        "client, collector running": lambda: InstanceResponse.from_dict(json.loads(raw)),
-        "stock templates": lambda: peers.stock.InstanceResponse.from_dict(json.loads(raw)),
-        "pydantic": lambda: peers.pydantic.InstanceResponse.model_validate_json(raw),
+        "client": lambda: decode(response, raw),
+        "client, via the operation": lambda: operation.sync("bench", client=client),
+        "client, collector running": lambda: response.from_dict(json.loads(raw)),
+        "stock templates": lambda: stock_response.from_dict(json.loads(raw)),
+        "pydantic": lambda: pydantic_response.model_validate_json(raw),
         "pydantic, runner given": lambda: variant_model.model_validate(json.loads(raw)["data"]),
         "pydantic, runner given, paused": pydantic_runner_given_paused,
         "msgspec, runner given": lambda: msgspec_decoder.decode(raw),
     }
 
 
-def check_results(raw: bytes, variant: str, peers: Peers, client: Client) -> None:
-    """Every decoder must decode the instance as its runner before its time means anything."""
-    assert type(decode(InstanceResponse, raw).data).__name__ == variant
-    assert type(get_instance.sync("bench", client=client)).__name__ == "InstanceResponse"
-    assert type(get_instance.sync("bench", client=client).data).__name__ == variant
-    assert type(peers.pydantic.InstanceResponse.model_validate_json(raw).data.root).__name__ == variant
-    assert type(peers.msgspec_decoder(variant).decode(raw).data).__name__ == variant
-    assert type(peers.stock.InstanceResponse.from_dict(json.loads(raw)).data).__name__ == variant
+def check_results(work: dict[str, Callable[[], Any]], shape: Shape) -> None:
+    """Every decoder must decode the body as its runner's variant before its time means anything."""
+    for name in ("client", "client, via the operation", "client, collector running", "stock templates"):
+        decoded = work[name]()
+        assert type(decoded).__name__ == shape.response, (name, type(decoded))
+        assert type(decoded.data).__name__ == shape.variant, (name, type(decoded.data))
+    assert type(work["pydantic"]().data.root).__name__ == shape.variant
+    assert type(work["pydantic, runner given"]()).__name__ == shape.variant
+    assert type(work["msgspec, runner given"]().data).__name__ == shape.variant
 
 
 def profile(work: Callable[[], Any], top: int = 8) -> list[dict[str, Any]]:
@@ -171,11 +176,11 @@ def profile(work: Callable[[], Any], top: int = 8) -> list[dict[str, Any]]:
     ]
 
 
-def measure(raw: bytes, variant: str, peers: Peers, runs: int) -> dict[str, Any]:
+def measure(raw: bytes, shape: Shape, peers: Peers, runs: int) -> dict[str, Any]:
     client = in_process_client(raw)
     with collector_enabled():
-        check_results(raw, variant, peers, client)
-        work = decoders(raw, variant, peers, client)
+        work = decoders(raw, shape, peers, client)
+        check_results(work, shape)
         timed = {name: median_seconds(call, runs) for name, call in work.items()}
         memory = {name: peak_megabytes(call) for name, call in work.items()}
         client_profile = profile(work["client"])
@@ -209,6 +214,6 @@ def run(peers: Peers, runs: int, tests: int, attempts: int) -> dict[str, Any]:
             "tests": tests,
             "attempts_per_test": attempts,
             "objects_tracked_by_the_collector": len(gc.get_objects()),
-            **measure(raw, shape.variant, peers, runs),
+            **measure(raw, shape, peers, runs),
         }
     return results

@@ -28,8 +28,10 @@ from scripts.fixtures import FIXTURES_DIR
 @dataclass(frozen=True)
 class Shape:
     fixture: str
-    variant: str  # the Instance variant the body decodes to
+    variant: str  # the variant of the response's `data` union the body decodes to
     about: str
+    response: str = "InstanceResponse"  # the response model, in the client, pydantic and the stock client
+    endpoint: str = "instances.get_instance"  # the client's operation that returns it, under `api`
 
 
 SHAPES = {
