@@ -108,7 +108,7 @@ def parse_datetime(value: str) -> datetime.datetime:
 # so that the collector comes back when the last overlapping decode ends, not when the first one does, and only
 # if it was enabled when the first one began. They are kept per thread only so that a forked child can forget
 # the pauses of the threads it did not inherit.
-_pause_lock = threading.Lock()
+_pause_lock = threading.RLock()  # reentrant: a signal handler may decode while its thread holds it
 _pauses: dict[int, int] = {}  # thread id -> how many pauses that thread has open
 _resume_collector = False  # whether the last pause to end enables the collector again
 
@@ -156,7 +156,7 @@ def _after_fork_in_child() -> None:
     """A forked child keeps only the thread that forked: forget the pauses of the threads that did not come
     along (their blocks never end there), and resume the collector if nothing is paused any more."""
     global _pause_lock, _resume_collector
-    _pause_lock = threading.Lock()
+    _pause_lock = threading.RLock()
     thread = threading.get_ident()
     kept = _pauses.get(thread, 0)
     _pauses.clear()
