@@ -9,6 +9,7 @@ import asyncio
 import gc
 import json
 import os
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from currents_api_client import AuthenticatedClient, errors, types
 from currents_api_client.api.instances import get_instance
-from currents_api_client.models import CypressInstance, InstanceResponse, PlaywrightInstance
+from currents_api_client.models import CypressInstance, InstanceResponse, Platform, PlaywrightInstance
 from currents_api_client.types import decode, gc_paused
 
 from scripts.fixtures import Fixture, load_fixtures
@@ -273,6 +274,27 @@ def test_decoded_models_hold_no_reference_cycles(fixture: Fixture) -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_a_model_without_unknown_fields_keeps_no_emptied_copy_of_its_payload() -> None:
+    """Each model's `additional_properties` is then a fresh empty dict, the smallest there is and one the collector
+    does not track, not the copy of the payload that `from_dict` emptied field by field."""
+    decoded = InstanceResponse.from_dict(seed_body("playwright-instance"))
+    assert isinstance(decoded.data, PlaywrightInstance)
+    assert isinstance(decoded.data.platform, Platform)
+    models: list[InstanceResponse | PlaywrightInstance | Platform] = [decoded, decoded.data, decoded.data.platform]
+    for model in models:
+        assert model.additional_properties == {}
+        assert sys.getsizeof(model.additional_properties) == sys.getsizeof({})
+        assert not gc.is_tracked(model.additional_properties)
+    models[0].additional_properties["added"] = 1
+    assert models[1].additional_properties == {}
+
+
+def test_unknown_fields_are_still_kept() -> None:
+    body = seed_body("playwright-instance")
+    body["data"]["futureField"] = {"nested": [1]}
+    assert InstanceResponse.from_dict(body).data.additional_properties == {"futureField": {"nested": [1]}}
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")

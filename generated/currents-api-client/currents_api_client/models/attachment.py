@@ -117,7 +117,8 @@ class Attachment:
             created_at=created_at,
         )
 
-        attachment.additional_properties = d
+        if d:
+            attachment.additional_properties = d
         return attachment
 
     @property

@@ -55,7 +55,8 @@ class ClaimRecord:
             t=t,
         )
 
-        claim_record.additional_properties = d
+        if d:
+            claim_record.additional_properties = d
         return claim_record
 
     @property

@@ -73,7 +73,8 @@ class CodeFrame:
             file=file,
         )
 
-        code_frame.additional_properties = d
+        if d:
+            code_frame.additional_properties = d
         return code_frame
 
     @property

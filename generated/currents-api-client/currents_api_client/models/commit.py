@@ -180,7 +180,8 @@ class Commit:
             replaced_commit_data=replaced_commit_data,
         )
 
-        commit.additional_properties = d
+        if d:
+            commit.additional_properties = d
         return commit
 
     @property

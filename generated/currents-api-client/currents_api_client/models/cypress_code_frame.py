@@ -99,7 +99,8 @@ class CypressCodeFrame:
             language=language,
         )
 
-        cypress_code_frame.additional_properties = d
+        if d:
+            cypress_code_frame.additional_properties = d
         return cypress_code_frame
 
     @property

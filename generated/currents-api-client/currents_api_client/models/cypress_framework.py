@@ -68,7 +68,8 @@ class CypressFramework:
             client_version=client_version,
         )
 
-        cypress_framework.additional_properties = d
+        if d:
+            cypress_framework.additional_properties = d
         return cypress_framework
 
     @property

@@ -214,7 +214,8 @@ class CypressInstance:
             results=results,
         )
 
-        cypress_instance.additional_properties = d
+        if d:
+            cypress_instance.additional_properties = d
         return cypress_instance
 
     @property

@@ -142,7 +142,8 @@ class CypressResults:
             video_url=video_url,
         )
 
-        cypress_results.additional_properties = d
+        if d:
+            cypress_results.additional_properties = d
         return cypress_results
 
     @property

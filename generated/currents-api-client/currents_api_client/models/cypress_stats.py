@@ -140,7 +140,8 @@ class CypressStats:
             wall_clock_duration=wall_clock_duration,
         )
 
-        cypress_stats.additional_properties = d
+        if d:
+            cypress_stats.additional_properties = d
         return cypress_stats
 
     @property

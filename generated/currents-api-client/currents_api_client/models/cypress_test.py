@@ -109,7 +109,8 @@ class CypressTest:
             attempts=attempts,
         )
 
-        cypress_test.additional_properties = d
+        if d:
+            cypress_test.additional_properties = d
         return cypress_test
 
     @property

@@ -126,7 +126,8 @@ class CypressTestAttempt:
             video_timestamp=video_timestamp,
         )
 
-        cypress_test_attempt.additional_properties = d
+        if d:
+            cypress_test_attempt.additional_properties = d
         return cypress_test_attempt
 
     @property

@@ -108,7 +108,8 @@ class CypressTestError:
             code_frame=code_frame,
         )
 
-        cypress_test_error.additional_properties = d
+        if d:
+            cypress_test_error.additional_properties = d
         return cypress_test_error
 
     @property

@@ -57,7 +57,8 @@ class ErrorResponse:
             error=error,
         )
 
-        error_response.additional_properties = d
+        if d:
+            error_response.additional_properties = d
         return error_response
 
     @property

@@ -188,7 +188,8 @@ class FrameworkResults:
             stdout=stdout,
         )
 
-        framework_results.additional_properties = d
+        if d:
+            framework_results.additional_properties = d
         return framework_results
 
     @property

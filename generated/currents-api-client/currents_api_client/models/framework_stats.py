@@ -149,7 +149,8 @@ class FrameworkStats:
             wall_clock_duration=wall_clock_duration,
         )
 
-        framework_stats.additional_properties = d
+        if d:
+            framework_stats.additional_properties = d
         return framework_stats
 
     @property

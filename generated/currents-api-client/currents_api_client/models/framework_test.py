@@ -221,7 +221,8 @@ class FrameworkTest:
             duration=duration,
         )
 
-        framework_test.additional_properties = d
+        if d:
+            framework_test.additional_properties = d
         return framework_test
 
     @property

@@ -153,7 +153,8 @@ class GitHubActionsEvent:
             sender_html_url=sender_html_url,
         )
 
-        git_hub_actions_event.additional_properties = d
+        if d:
+            git_hub_actions_event.additional_properties = d
         return git_hub_actions_event
 
     @property

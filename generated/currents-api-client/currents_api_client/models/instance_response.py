@@ -105,7 +105,8 @@ class InstanceResponse:
             data=data,
         )
 
-        instance_response.additional_properties = d
+        if d:
+            instance_response.additional_properties = d
         return instance_response
 
     @property

@@ -68,7 +68,8 @@ class OtherFramework:
             client_version=client_version,
         )
 
-        other_framework.additional_properties = d
+        if d:
+            other_framework.additional_properties = d
         return other_framework
 
     @property

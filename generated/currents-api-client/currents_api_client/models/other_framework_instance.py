@@ -422,7 +422,8 @@ class OtherFrameworkInstance:
             test_annotations=test_annotations,
         )
 
-        other_framework_instance.additional_properties = d
+        if d:
+            other_framework_instance.additional_properties = d
         return other_framework_instance
 
     @property

@@ -73,7 +73,8 @@ class Platform:
             browser_version=browser_version,
         )
 
-        platform.additional_properties = d
+        if d:
+            platform.additional_properties = d
         return platform
 
     @property

@@ -68,7 +68,8 @@ class PlaywrightFramework:
             client_version=client_version,
         )
 
-        playwright_framework.additional_properties = d
+        if d:
+            playwright_framework.additional_properties = d
         return playwright_framework
 
     @property

@@ -417,7 +417,8 @@ class PlaywrightInstance:
             test_annotations=test_annotations,
         )
 
-        playwright_instance.additional_properties = d
+        if d:
+            playwright_instance.additional_properties = d
         return playwright_instance
 
     @property

@@ -83,7 +83,8 @@ class PlaywrightTrace:
             name=name,
         )
 
-        playwright_trace.additional_properties = d
+        if d:
+            playwright_trace.additional_properties = d
         return playwright_trace
 
     @property

@@ -75,7 +75,8 @@ class ReplacedCommit:
             message=message,
         )
 
-        replaced_commit.additional_properties = d
+        if d:
+            replaced_commit.additional_properties = d
         return replaced_commit
 
     @property

@@ -120,7 +120,8 @@ class Screenshot:
             width=width,
         )
 
-        screenshot.additional_properties = d
+        if d:
+            screenshot.additional_properties = d
         return screenshot
 
     @property

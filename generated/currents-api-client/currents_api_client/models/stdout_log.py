@@ -47,7 +47,8 @@ class StdoutLog:
             read_url=read_url,
         )
 
-        stdout_log.additional_properties = d
+        if d:
+            stdout_log.additional_properties = d
         return stdout_log
 
     @property

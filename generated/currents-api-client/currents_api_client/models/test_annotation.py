@@ -61,7 +61,8 @@ class TestAnnotation:
             description=description,
         )
 
-        test_annotation.additional_properties = d
+        if d:
+            test_annotation.additional_properties = d
         return test_annotation
 
     @property

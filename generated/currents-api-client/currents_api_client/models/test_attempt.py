@@ -171,7 +171,8 @@ class TestAttempt:
             video_timestamp=video_timestamp,
         )
 
-        test_attempt.additional_properties = d
+        if d:
+            test_attempt.additional_properties = d
         return test_attempt
 
     @property

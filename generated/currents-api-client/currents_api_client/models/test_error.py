@@ -109,7 +109,8 @@ class TestError:
             code_frame=code_frame,
         )
 
-        test_error.additional_properties = d
+        if d:
+            test_error.additional_properties = d
         return test_error
 
     @property

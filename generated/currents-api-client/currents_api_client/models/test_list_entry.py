@@ -67,7 +67,8 @@ class TestListEntry:
             original_title=original_title,
         )
 
-        test_list_entry.additional_properties = d
+        if d:
+            test_list_entry.additional_properties = d
         return test_list_entry
 
     @property

@@ -153,7 +153,8 @@ class TestResult:
             attempts=attempts,
         )
 
-        test_result.additional_properties = d
+        if d:
+            test_result.additional_properties = d
         return test_result
 
     @property

@@ -65,7 +65,8 @@ class Video:
             test_attempt_index=test_attempt_index,
         )
 
-        video.additional_properties = d
+        if d:
+            video.additional_properties = d
         return video
 
     @property

@@ -55,7 +55,8 @@ class Worker:
             parallel_index=parallel_index,
         )
 
-        worker.additional_properties = d
+        if d:
+            worker.additional_properties = d
         return worker
 
     @property
