@@ -242,6 +242,9 @@ def test_decode_raises_the_decode_errors_and_enables_the_collector_again(collect
     with pytest.raises(errors.DECODE_ERRORS):
         decode(InstanceResponse, {"status": "OK", "data": []})
     assert gc.isenabled()
+    with pytest.raises(errors.DecodeError, match="nests too deeply"):
+        decode(InstanceResponse, b"[" * 200_000 + b"]" * 200_000)
+    assert gc.isenabled()
 
 
 def test_an_explicit_collection_still_works_during_the_pause(collector: None) -> None:

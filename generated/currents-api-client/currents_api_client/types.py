@@ -191,12 +191,13 @@ def decode(model: _FromDict[_Model_co], body: bytes | str | Mapping[str, Any]) -
         `decode(InstanceResponse, pathlib.Path("instance.json").read_bytes()).data`
     """
     with gc_paused():
-        if isinstance(body, (bytes, bytearray, str)):
-            try:
-                body = json.loads(body)
-            except RecursionError:
-                raise DecodeError("the JSON nests too deeply to decode") from None
-        return model.from_dict(body)
+        if not isinstance(body, (bytes, bytearray, str)):
+            return model.from_dict(body)
+        try:
+            parsed = json.loads(body)
+        except RecursionError:
+            raise DecodeError("the JSON nests too deeply to decode") from None
+        return model.from_dict(parsed)
 
 
 T = TypeVar("T")
