@@ -124,11 +124,12 @@ def readme_table(results: dict[str, Any]) -> list[str]:
         + " | ".join(f"{data['decoders']['client']['x_pydantic']:.2f}" for data in shapes.values())
         + " |"
     )
-    lines.append(
-        "| client's peak memory, as a multiple of `json.loads`'s | "
-        + " | ".join(f"{data['decoders']['client']['peak_x_json_loads']:.2f}" for data in shapes.values())
-        + " |"
-    )
+    for name in ("client", "pydantic"):
+        lines.append(
+            f"| {name}'s peak memory, as a multiple of `json.loads`'s | "
+            + " | ".join(f"{data['decoders'][name]['peak_x_json_loads']:.2f}" for data in shapes.values())
+            + " |"
+        )
     return lines
 
 
