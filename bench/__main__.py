@@ -5,8 +5,8 @@ Scope: see bench/decode.py, bench/fetch.py, bench/export.py and bench/pipeline.p
 this is not part of `make test`.
 
 Options: `--quick` skips timing `make test` and `make contract` (about two minutes); `--decode-only` measures
-decoding alone; `--runs N` sets the number of timed runs of each measurement; `--tests N` the tests per instance
-(5,000).
+decoding alone; `--shape NAME` decodes only that shape (repeatable); `--runs N` sets the number of timed runs
+of each measurement; `--tests N` the tests per instance (5,000).
 
 Exit status: 0 once the results are written; 2 if a step cannot run.
 """
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import decode, export, fetch, pipeline
+from bench.payloads import SHAPES
 from bench.peers import generate_peers
 from scripts._cli import EXIT_OK, ROOT, display_path, run
 
@@ -54,10 +55,8 @@ def machine() -> dict[str, Any]:
 def table(results: dict[str, Any]) -> list[str]:
     lines = ["", "Decode (median; ratio to json.loads and to pydantic; peak memory and its ratio to json.loads)"]
     for shape, data in results["decode"].items():
-        lines.append(
-            f"  {shape} ({data['about']}): {data['tests']} tests x {data['attempts_per_test']} attempts,"
-            f" {data['json_megabytes']} MB"
-        )
+        size = f"{data['tests']} tests x {data['attempts_per_test']} attempts" if "tests" in data else ""
+        lines.append(f"  {shape} ({data['about']}): {size + ', ' if size else ''}{data['json_megabytes']} MB")
         for name, row in data["decoders"].items():
             lines.append(
                 f"    {name:<31} {row['median_seconds'] * 1000:8.1f} ms   {row['x_json_loads']:5.2f}x json.loads"
@@ -137,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip timing make test and make contract")
     parser.add_argument("--decode-only", action="store_true", help="measure decoding only (no fetch, no pipeline)")
+    parser.add_argument("--shape", action="append", choices=list(SHAPES), help="decode only this shape (repeatable)")
     parser.add_argument("--tests", type=int, default=5000, help="tests per instance (3 attempts each)")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each measurement")
     args = parser.parse_args(argv)
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: generating the pydantic and msgspec peers ...", flush=True)
         peers = generate_peers(Path(folder))
         print("bench: decode ...", flush=True)
-        results["decode"] = decode.run(peers, args.runs, tests=args.tests, attempts=3)
+        results["decode"] = decode.run(peers, args.runs, tests=args.tests, attempts=3, shapes=args.shape)
     results["msgspec_note"] = (
         f"the Instance union cannot be expressed ({peers.msgspec_union_error}); measured on the variant's Struct"
         if peers.msgspec_union_error

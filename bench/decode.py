@@ -205,9 +205,11 @@ def measure(raw: bytes, shape: Shape, peers: Peers, runs: int) -> dict[str, Any]
     }
 
 
-def run(peers: Peers, runs: int, tests: int, attempts: int) -> dict[str, Any]:
+def run(peers: Peers, runs: int, tests: int, attempts: int, shapes: list[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for name, shape in SHAPES.items():
+        if shapes and name not in shapes:
+            continue
         print(f"bench: decode {name} ...", flush=True)
         raw = encoded(large_instance(name, tests, attempts))
         results[name] = {
