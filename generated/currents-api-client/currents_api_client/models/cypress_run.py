@@ -218,7 +218,8 @@ class CypressRun:
             specs=specs,
         )
 
-        cypress_run.additional_properties = d
+        if d:
+            cypress_run.additional_properties = d
         return cypress_run
 
     @property

@@ -78,7 +78,8 @@ class CypressRunMeta:
             framework=framework,
         )
 
-        cypress_run_meta.additional_properties = d
+        if d:
+            cypress_run_meta.additional_properties = d
         return cypress_run_meta
 
     @property

@@ -64,7 +64,8 @@ class ErrorLocation:
             file=file,
         )
 
-        error_location.additional_properties = d
+        if d:
+            error_location.additional_properties = d
         return error_location
 
     @property

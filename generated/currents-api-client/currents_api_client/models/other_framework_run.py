@@ -215,7 +215,8 @@ class OtherFrameworkRun:
             specs=specs,
         )
 
-        other_framework_run.additional_properties = d
+        if d:
+            other_framework_run.additional_properties = d
         return other_framework_run
 
     @property

@@ -73,7 +73,8 @@ class OtherFrameworkRunMeta:
             commit=commit,
         )
 
-        other_framework_run_meta.additional_properties = d
+        if d:
+            other_framework_run_meta.additional_properties = d
         return other_framework_run_meta
 
     @property

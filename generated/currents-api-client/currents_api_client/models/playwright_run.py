@@ -211,7 +211,8 @@ class PlaywrightRun:
             specs=specs,
         )
 
-        playwright_run.additional_properties = d
+        if d:
+            playwright_run.additional_properties = d
         return playwright_run
 
     @property

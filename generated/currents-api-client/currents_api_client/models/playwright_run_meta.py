@@ -73,7 +73,8 @@ class PlaywrightRunMeta:
             commit=commit,
         )
 
-        playwright_run_meta.additional_properties = d
+        if d:
+            playwright_run_meta.additional_properties = d
         return playwright_run_meta
 
     @property

@@ -105,7 +105,8 @@ class Project:
             default_branch_name=default_branch_name,
         )
 
-        project.additional_properties = d
+        if d:
+            project.additional_properties = d
         return project
 
     @property

@@ -113,7 +113,8 @@ class ProjectListItem:
             default_branch_name=default_branch_name,
         )
 
-        project_list_item.additional_properties = d
+        if d:
+            project_list_item.additional_properties = d
         return project_list_item
 
     @property

@@ -75,7 +75,8 @@ class ProjectListResponse:
             data=data,
         )
 
-        project_list_response.additional_properties = d
+        if d:
+            project_list_response.additional_properties = d
         return project_list_response
 
     @property

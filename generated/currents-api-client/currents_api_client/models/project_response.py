@@ -57,7 +57,8 @@ class ProjectResponse:
             data=data,
         )
 
-        project_response.additional_properties = d
+        if d:
+            project_response.additional_properties = d
         return project_response
 
     @property

@@ -57,7 +57,8 @@ class RunCancelResponse:
             data=data,
         )
 
-        run_cancel_response.additional_properties = d
+        if d:
+            run_cancel_response.additional_properties = d
         return run_cancel_response
 
     @property

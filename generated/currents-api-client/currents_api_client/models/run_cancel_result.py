@@ -83,7 +83,8 @@ class RunCancelResult:
             reason=reason,
         )
 
-        run_cancel_result.additional_properties = d
+        if d:
+            run_cancel_result.additional_properties = d
         return run_cancel_result
 
     @property

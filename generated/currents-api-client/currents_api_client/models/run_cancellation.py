@@ -73,7 +73,8 @@ class RunCancellation:
             reason=reason,
         )
 
-        run_cancellation.additional_properties = d
+        if d:
+            run_cancellation.additional_properties = d
         return run_cancellation
 
     @property

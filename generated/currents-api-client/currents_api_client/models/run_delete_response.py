@@ -57,7 +57,8 @@ class RunDeleteResponse:
             data=data,
         )
 
-        run_delete_response.additional_properties = d
+        if d:
+            run_delete_response.additional_properties = d
         return run_delete_response
 
     @property

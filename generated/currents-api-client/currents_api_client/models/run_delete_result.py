@@ -57,7 +57,8 @@ class RunDeleteResult:
             actor=actor,
         )
 
-        run_delete_result.additional_properties = d
+        if d:
+            run_delete_result.additional_properties = d
         return run_delete_result
 
     @property

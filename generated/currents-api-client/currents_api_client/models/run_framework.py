@@ -66,7 +66,8 @@ class RunFramework:
             client_version=client_version,
         )
 
-        run_framework.additional_properties = d
+        if d:
+            run_framework.additional_properties = d
         return run_framework
 
     @property

@@ -138,7 +138,8 @@ class RunGroup:
             spec_count=spec_count,
         )
 
-        run_group.additional_properties = d
+        if d:
+            run_group.additional_properties = d
         return run_group
 
     @property

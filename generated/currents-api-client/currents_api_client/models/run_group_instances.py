@@ -82,7 +82,8 @@ class RunGroupInstances:
             failures=failures,
         )
 
-        run_group_instances.additional_properties = d
+        if d:
+            run_group_instances.additional_properties = d
         return run_group_instances
 
     @property

@@ -109,7 +109,8 @@ class RunGroupTests:
             retries=retries,
         )
 
-        run_group_tests.additional_properties = d
+        if d:
+            run_group_tests.additional_properties = d
         return run_group_tests
 
     @property

@@ -228,7 +228,8 @@ class RunListItem:
             specs=specs,
         )
 
-        run_list_item.additional_properties = d
+        if d:
+            run_list_item.additional_properties = d
         return run_list_item
 
     @property

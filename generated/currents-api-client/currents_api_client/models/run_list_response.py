@@ -75,7 +75,8 @@ class RunListResponse:
             data=data,
         )
 
-        run_list_response.additional_properties = d
+        if d:
+            run_list_response.additional_properties = d
         return run_list_response
 
     @property

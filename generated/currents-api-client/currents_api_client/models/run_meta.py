@@ -79,7 +79,8 @@ class RunMeta:
             framework=framework,
         )
 
-        run_meta.additional_properties = d
+        if d:
+            run_meta.additional_properties = d
         return run_meta
 
     @property

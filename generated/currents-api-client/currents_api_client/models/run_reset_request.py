@@ -57,7 +57,8 @@ class RunResetRequest:
             is_batched_or_8_n=is_batched_or_8_n,
         )
 
-        run_reset_request.additional_properties = d
+        if d:
+            run_reset_request.additional_properties = d
         return run_reset_request
 
     @property

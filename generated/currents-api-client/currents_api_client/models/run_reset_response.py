@@ -57,7 +57,8 @@ class RunResetResponse:
             data=data,
         )
 
-        run_reset_response.additional_properties = d
+        if d:
+            run_reset_response.additional_properties = d
         return run_reset_response
 
     @property

@@ -32,7 +32,8 @@ class RunResetResult:
         d = dict(src_dict)
         run_reset_result = cls()
 
-        run_reset_result.additional_properties = d
+        if d:
+            run_reset_result.additional_properties = d
         return run_reset_result
 
     @property

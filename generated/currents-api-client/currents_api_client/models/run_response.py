@@ -104,7 +104,8 @@ class RunResponse:
             data=data,
         )
 
-        run_response.additional_properties = d
+        if d:
+            run_response.additional_properties = d
         return run_response
 
     @property

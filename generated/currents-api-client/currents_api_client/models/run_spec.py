@@ -190,7 +190,8 @@ class RunSpec:
             results=results,
         )
 
-        run_spec.additional_properties = d
+        if d:
+            run_spec.additional_properties = d
         return run_spec
 
     @property

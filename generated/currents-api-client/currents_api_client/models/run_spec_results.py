@@ -113,7 +113,8 @@ class RunSpecResults:
             screenshots=screenshots,
         )
 
-        run_spec_results.additional_properties = d
+        if d:
+            run_spec_results.additional_properties = d
         return run_spec_results
 
     @property

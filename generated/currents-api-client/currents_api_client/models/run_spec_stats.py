@@ -158,7 +158,8 @@ class RunSpecStats:
             wall_clock_duration=wall_clock_duration,
         )
 
-        run_spec_stats.additional_properties = d
+        if d:
+            run_spec_stats.additional_properties = d
         return run_spec_stats
 
     @property

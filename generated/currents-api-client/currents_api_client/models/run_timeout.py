@@ -61,7 +61,8 @@ class RunTimeout:
             timeout_value_ms=timeout_value_ms,
         )
 
-        run_timeout.additional_properties = d
+        if d:
+            run_timeout.additional_properties = d
         return run_timeout
 
     @property

@@ -57,7 +57,8 @@ class SpecFileListResponse:
             data=data,
         )
 
-        spec_file_list_response.additional_properties = d
+        if d:
+            spec_file_list_response.additional_properties = d
         return spec_file_list_response
 
     @property

@@ -128,7 +128,8 @@ class SpecFileMetrics:
             flake_rate=flake_rate,
         )
 
-        spec_file_metrics.additional_properties = d
+        if d:
+            spec_file_metrics.additional_properties = d
         return spec_file_metrics
 
     @property

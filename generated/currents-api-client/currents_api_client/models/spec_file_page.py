@@ -90,7 +90,8 @@ class SpecFilePage:
             next_page=next_page,
         )
 
-        spec_file_page.additional_properties = d
+        if d:
+            spec_file_page.additional_properties = d
         return spec_file_page
 
     @property

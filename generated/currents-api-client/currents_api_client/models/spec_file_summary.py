@@ -63,7 +63,8 @@ class SpecFileSummary:
             metrics=metrics,
         )
 
-        spec_file_summary.additional_properties = d
+        if d:
+            spec_file_summary.additional_properties = d
         return spec_file_summary
 
     @property

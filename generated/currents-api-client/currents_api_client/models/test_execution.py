@@ -302,7 +302,8 @@ class TestExecution:
             annotations=annotations,
         )
 
-        test_execution.additional_properties = d
+        if d:
+            test_execution.additional_properties = d
         return test_execution
 
     @property

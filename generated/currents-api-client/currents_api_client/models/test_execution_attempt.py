@@ -105,7 +105,8 @@ class TestExecutionAttempt:
             error=error,
         )
 
-        test_execution_attempt.additional_properties = d
+        if d:
+            test_execution_attempt.additional_properties = d
         return test_execution_attempt
 
     @property

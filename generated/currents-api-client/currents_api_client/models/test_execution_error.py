@@ -83,7 +83,8 @@ class TestExecutionError:
             location=location,
         )
 
-        test_execution_error.additional_properties = d
+        if d:
+            test_execution_error.additional_properties = d
         return test_execution_error
 
     @property

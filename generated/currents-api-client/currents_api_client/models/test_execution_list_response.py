@@ -75,7 +75,8 @@ class TestExecutionListResponse:
             data=data,
         )
 
-        test_execution_list_response.additional_properties = d
+        if d:
+            test_execution_list_response.additional_properties = d
         return test_execution_list_response
 
     @property

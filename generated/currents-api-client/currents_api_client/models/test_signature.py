@@ -47,7 +47,8 @@ class TestSignature:
             signature=signature,
         )
 
-        test_signature.additional_properties = d
+        if d:
+            test_signature.additional_properties = d
         return test_signature
 
     @property

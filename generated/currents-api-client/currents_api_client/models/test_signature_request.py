@@ -85,7 +85,8 @@ class TestSignatureRequest:
             test_title=test_title,
         )
 
-        test_signature_request.additional_properties = d
+        if d:
+            test_signature_request.additional_properties = d
         return test_signature_request
 
     @property

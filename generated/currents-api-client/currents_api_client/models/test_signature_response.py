@@ -57,7 +57,8 @@ class TestSignatureResponse:
             data=data,
         )
 
-        test_signature_response.additional_properties = d
+        if d:
+            test_signature_response.additional_properties = d
         return test_signature_response
 
     @property

@@ -122,7 +122,8 @@ class TestSummary:
             last_seen=last_seen,
         )
 
-        test_summary.additional_properties = d
+        if d:
+            test_summary.additional_properties = d
         return test_summary
 
     @property

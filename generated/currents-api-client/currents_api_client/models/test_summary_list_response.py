@@ -57,7 +57,8 @@ class TestSummaryListResponse:
             data=data,
         )
 
-        test_summary_list_response.additional_properties = d
+        if d:
+            test_summary_list_response.additional_properties = d
         return test_summary_list_response
 
     @property

@@ -145,7 +145,8 @@ class TestSummaryMetrics:
             duration_volume=duration_volume,
         )
 
-        test_summary_metrics.additional_properties = d
+        if d:
+            test_summary_metrics.additional_properties = d
         return test_summary_metrics
 
     @property

@@ -100,7 +100,8 @@ class TestSummaryPage:
             count=count,
         )
 
-        test_summary_page.additional_properties = d
+        if d:
+            test_summary_page.additional_properties = d
         return test_summary_page
 
     @property
