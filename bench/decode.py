@@ -45,7 +45,7 @@ import httpx
 from currents_api_client import Client, models
 from currents_api_client.types import decode, gc_paused
 
-from bench.payloads import SHAPES, Shape, encoded, large_instance
+from bench.payloads import RUN_SPECS, SHAPES, Shape, encoded, large_instance
 from bench.peers import Peers
 
 
@@ -212,13 +212,14 @@ def run(peers: Peers, runs: int, tests: int, attempts: int, shapes: list[str] | 
             continue
         print(f"bench: decode {name} ...", flush=True)
         raw = encoded(large_instance(name, tests, attempts))
+        shape_runs = runs * 5 if shape.is_run else runs  # a run body is small: more runs for a stable median
+        size = {"specs": RUN_SPECS} if shape.is_run else {"tests": tests, "attempts_per_test": attempts}
         results[name] = {
             "about": shape.about,
             "variant": shape.variant,
             "json_megabytes": round(len(raw) / 1e6, 2),
-            "tests": tests,
-            "attempts_per_test": attempts,
+            **size,
             "objects_tracked_by_the_collector": len(gc.get_objects()),
-            **measure(raw, shape, peers, runs),
+            **measure(raw, shape, peers, shape_runs),
         }
     return results

@@ -1,4 +1,4 @@
-"""Large, realistic instances for the benchmarks, one per runner shape, built from the fixtures.
+"""Large, realistic response bodies for the benchmarks, one per runner shape, built from the fixtures.
 
 Each is a 200 response body holding `tests` tests of `attempts` attempts each, made by repeating the tests and
 attempts of a fixture with fresh ids, so that the shape, the strings (ANSI error messages, code frames) and the
@@ -13,6 +13,8 @@ The shapes (SHAPES):
   `testAnnotations` maps.
 - `jest`: a Jest instance (the framework shape, `OtherFrameworkInstance`), tests with attempts under
   `results.tests`.
+- `run`: a Playwright run (`GET /runs/{runId}`) of `RUN_SPECS` spec files, repeated from the fixture's with fresh
+  instance ids and spec names; it has no tests or attempts.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ class Shape:
     response: str = "InstanceResponse"  # the response model, in the client, pydantic and the stock client
     endpoint: str = "instances.get_instance"  # the client's operation that returns it, under `api`
 
+    @property
+    def is_run(self) -> bool:
+        return self.response == "RunResponse"
+
+
+RUN_SPECS = 500
+
 
 SHAPES = {
     "cypress": Shape("cypress-retries.json", "CypressInstance", "Cypress, errors with code frames"),
@@ -46,6 +55,13 @@ SHAPES = {
     ),
     "jest": Shape(
         "jest-failed-and-todo.json", "OtherFrameworkInstance", "Jest (framework shape), errors with code frames"
+    ),
+    "run": Shape(
+        "runs/get-playwright-complete-failed.json",
+        "PlaywrightRun",
+        f"a Playwright run of {RUN_SPECS} spec files",
+        response="RunResponse",
+        endpoint="runs.get_run",
     ),
 }
 
@@ -117,9 +133,29 @@ def _with_test_results_map(body: dict[str, Any], tests: int, attempts: int) -> d
     return body
 
 
+def _run_with_specs(body: dict[str, Any], specs: int) -> dict[str, Any]:
+    """A run: `specs` spec files, repeated from the fixture's with fresh instance ids and spec names."""
+    data = body["data"]
+    templates = data["specs"]
+    made = []
+    for index in range(specs):
+        spec = copy.deepcopy(templates[index % len(templates)])
+        spec["instanceId"] = f"{index:016d}"
+        folder, _, name = spec["spec"].rpartition("/")
+        spec["spec"] = f"{folder}/{index:03d}-{name}" if folder else f"{index:03d}-{name}"
+        made.append(spec)
+    data["specs"] = made
+    for group in data.get("groups") or []:
+        group["specCount"] = specs
+    return body
+
+
 def large_instance(shape: str, tests: int = 5000, attempts: int = 3) -> dict[str, Any]:
-    """A response body of `shape` (a key of SHAPES) with `tests` tests of `attempts` attempts each."""
+    """A response body of `shape` (a key of SHAPES) with `tests` tests of `attempts` attempts each; for the
+    run, `RUN_SPECS` spec files."""
     body: dict[str, Any] = json.loads((FIXTURES_DIR / SHAPES[shape].fixture).read_text(encoding="utf-8"))
+    if SHAPES[shape].is_run:
+        return _run_with_specs(body, RUN_SPECS)
     build = _with_test_results_map if shape == "playwright-v2" else _with_tests_listed
     body = build(body, tests, attempts)
     stats = body["data"]["results"]["stats"]
