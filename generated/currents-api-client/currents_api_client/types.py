@@ -102,7 +102,7 @@ def parse_datetime(value: str) -> datetime.datetime:
 
 # The collector pause of the decode path. Decoding a large body allocates hundreds of thousands of containers,
 # and each few hundred allocations trigger the cyclic garbage collector, which then walks the freshly built,
-# still growing document again and again: on a 10 MB instance that is up to a third of the decode time. The
+# still growing document again and again: on a 10 MB instance that is up to two fifths of the decode time. The
 # decoded models hold no reference cycles, so the pause only postpones work: whatever became cyclic garbage
 # meanwhile is collected by the first collection after it ends. Pauses are counted process-wide, not per task,
 # so that the collector comes back when the last overlapping decode ends, not when the first one does, and only
@@ -117,8 +117,8 @@ _resume_collector = False  # whether the last pause to end enables the collector
 def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for the duration of the block, then restore it.
 
-    The client parses and decodes every response body inside this block: on a large payload that saves up to a
-    third of the time, which the collector would spend walking the objects being built again and again. Use it
+    The client parses and decodes every response body inside this block: on a large payload that saves up to
+    two fifths of the time, which the collector would spend walking the objects being built again and again. Use it
     around your own `from_dict` of a large dict, or call `decode`.
 
     - The collector is restored in every case: after a success, an exception, or a decode error.
