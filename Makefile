@@ -76,8 +76,16 @@ typecheck: $(STAMP)
 	@$(PY) -m mypy
 	@$(PY) -m mypy --strict $(CLIENT)/currents_api_client
 
-.PHONY: check  ## Every static check: spec, generated code, lint, types
-check: check-spec check-generated lint typecheck
+.PHONY: breaking  ## Classify every change of the client since BASE (a git ref; default: the last release)
+breaking: $(STAMP)
+	@$(PY) -m scripts.breaking $(if $(BASE),--base='$(BASE)')
+
+.PHONY: check-version  ## Fail if the client changed without the version bump it needs, or without a CHANGELOG entry
+check-version: $(STAMP)
+	@$(PY) -m scripts.check_version
+
+.PHONY: check  ## Every static check: spec, generated code, version rule, lint, types
+check: check-spec check-generated check-version lint typecheck
 
 .PHONY: test  ## The README's test command: every check, the release check, then every test
 test: check release-check chromium

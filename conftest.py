@@ -24,6 +24,7 @@ PROJECT_PARTS = (
     "pyproject.toml",
     "schemathesis.toml",
     "LICENSE",
+    "CHANGELOG.md",
 )
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", "*.egg-info")
 

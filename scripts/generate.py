@@ -7,7 +7,9 @@ the pinned openapi-python-client, `generator/config.yaml` and the custom
 templates in `generator/templates/`. The templates also see the package
 metadata of `generator/package.yaml` (as `package`) and the spec's `info`
 (as `spec_info`: its version and license). The repository's `LICENSE` is
-copied into the package, which names it in `license-files`. The pinned ruff
+copied into the package, which names it in `license-files`, and so is the
+hand-written `CHANGELOG.md` (one entry per version, checked by
+`make check-version`), so that the sdist carries it. The pinned ruff
 then fixes imports and formats the code; it runs as `python -m ruff` from
 this environment, never from PATH. Last, the hand-written modules of
 `generator/lib/` are copied unchanged into the package as
@@ -79,6 +81,7 @@ CLIENT_OVERLAY = ROOT / "overlays" / "client.overlay.yaml"
 GENERATOR_CONFIG = ROOT / "generator" / "config.yaml"
 PACKAGE_METADATA = ROOT / "generator" / "package.yaml"
 LICENSE = ROOT / "LICENSE"
+CHANGELOG = ROOT / "CHANGELOG.md"
 TEMPLATES = ROOT / "generator" / "templates"
 HAND_WRITTEN = ROOT / "generator" / "lib"
 HAND_WRITTEN_TARGET = "currents_api_client/lib"
@@ -371,6 +374,10 @@ def render(target: Path, debug: bool = False) -> None:
     project = target / PROJECT_NAME
     _run_openapi_python_client(json.loads(document_path.read_text(encoding="utf-8")), document_path, project, debug)
     shutil.copyfile(LICENSE, project / "LICENSE")
+    try:
+        shutil.copyfile(CHANGELOG, project / CHANGELOG.name)
+    except FileNotFoundError:
+        raise GenerationError(f"{display_path(CHANGELOG)}: no such file") from None
     _run_ruff(project)
     _copy_hand_written(project)
 

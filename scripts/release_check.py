@@ -8,7 +8,7 @@ Then, with the pinned tools of the dev group:
 2. `twine check --strict` checks both artifacts: the metadata is complete and the README renders on PyPI;
 3. `check-wheel-contents` checks the wheel: no bytecode, caches, tests or stray top-level files, and
    exactly the one package `currents_api_client`;
-4. the wheel must hold `py.typed` and the LICENSE, the sdist the LICENSE, the README, `py.typed` and
+4. the wheel must hold `py.typed` and the LICENSE, the sdist the LICENSE, the README, the CHANGELOG, `py.typed` and
    pyproject.toml;
 5. the wheel is installed alone (with the dependencies it declares) into a fresh virtualenv, and
    `import currents_api_client` must work there from an empty folder, in isolated mode, and report the
@@ -141,7 +141,7 @@ def check_wheel(wheel: Path) -> list[str]:
 def check_sdist(sdist: Path) -> list[str]:
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    wanted = ["LICENSE", "README.md", f"{PACKAGE}/py.typed", "pyproject.toml", "PKG-INFO"]
+    wanted = ["LICENSE", "README.md", "CHANGELOG.md", f"{PACKAGE}/py.typed", "pyproject.toml", "PKG-INFO"]
     return [f"{display_path(sdist)}: {name} is missing" for name in wanted if name not in names]
 
 
