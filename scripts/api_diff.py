@@ -37,6 +37,8 @@ def _public(obj: griffe.Object | griffe.Alias, found: dict[str, str]) -> None:
             continue
         if not member.is_public and not member.is_module:
             continue
+        if member.is_attribute and str(getattr(member, "value", "")).startswith("TypeVar("):
+            continue  # the `T = TypeVar(...)` of each generated model module is typing plumbing, not API
         found[member.path] = member.kind.value
         if member.is_module or member.is_class:
             _public(member, found)
@@ -67,13 +69,18 @@ def api_changes(old_root: Path, new_root: Path) -> list[Change]:
     new_public: dict[str, str] = {}
     _public(old, old_public)
     _public(new, new_public)
-    for path in sorted(new_public.keys() - old_public.keys()):
+    added = new_public.keys() - old_public.keys()
+    for path in sorted(added):
         parent = path.rsplit(".", 1)[0]
         added_kind = new_public[path]
-        if added_kind == "module" or (
-            parent in new_public and parent not in old_public and new_public[parent] != "module"
+        # Inside something new: a new module shows through its classes (a model) or as itself (an
+        # operation's functions), and a new class through its name alone.
+        if parent in added and (new_public[parent] != "module" or added_kind != "class"):
+            continue
+        if added_kind == "module" and any(
+            new_public[p] == "class" and p.rsplit(".", 1)[0] == path for p in added if p.startswith(path + ".")
         ):
-            continue  # a new module shows through its classes; a new class's members through the class
+            continue
         changes.append(Change("non-breaking", f"python:{path}", "python-api-added", f"public {added_kind} added"))
     return changes
 
