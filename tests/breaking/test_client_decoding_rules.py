@@ -59,7 +59,7 @@ def variant_changes(document: dict[str, Any], tmp_path: Path) -> list[tuple[str,
 
 def test_the_fixtures_include_a_jest_payload() -> None:
     names = [name for name, _ in known_payloads(COMMITTED, "/instances/{instanceId}", "get", "200")]
-    assert "fixture jest-failed-and-todo.json" in names
+    assert any(name.startswith("fixture ") and name.endswith("jest-failed-and-todo.json") for name in names)
     assert "example cypress" in names and "example playwright" in names
 
 
@@ -80,7 +80,7 @@ def test_runner_variant_that_takes_existing_payloads_is_breaking_and_names_one(t
     (variant,) = [c for c in changes if "variant" in c[1]]
     assert variant[:3] == ("breaking", "response-variant-added-redecodes", "/components/schemas/Instance/oneOf/2")
     assert (
-        "fixture jest-failed-and-todo.json decoded to $.data: OtherFrameworkInstance, now to $.data: JestInstance"
+        "jest-failed-and-todo.json decoded to $.data: OtherFrameworkInstance, now to $.data: JestInstance"
         in (variant[3])
     )
 
