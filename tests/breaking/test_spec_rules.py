@@ -96,7 +96,9 @@ def _remove_notes(d: Document) -> None:
 
 
 def _add_operation(d: Document) -> None:
-    d["paths"]["/runs/{runId}"] = {"get": {"operationId": "getRun", "responses": {"200": {"description": "A run."}}}}
+    d["paths"]["/widgets/{widgetId}"] = {
+        "get": {"operationId": "getWidget", "responses": {"200": {"description": "A widget."}}}
+    }
 
 
 def _drop(name: str) -> Mutation:
@@ -132,7 +134,7 @@ def _anonymous_base() -> Document:
 CASES: list[tuple[str, Mutation, str, str, str] | tuple[str, Mutation, str, str, str, Document]] = [
     # operations
     ("operation removed", _remove_notes, "breaking", "operation-removed", NOTES),
-    ("operation added", _add_operation, "non-breaking", "operation-added", "/paths/~1runs~1{runId}/get"),
+    ("operation added", _add_operation, "non-breaking", "operation-added", "/paths/~1widgets~1{widgetId}/get"),
     (
         "operationId changed",
         lambda d: notes(d).update(operationId="createNote"),
