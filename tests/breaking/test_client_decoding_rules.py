@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from scripts._cli import ROOT
-from scripts.generate import _run_openapi_python_client
+from scripts.generate import _copy_hand_written, _run_openapi_python_client
 from scripts.payload_decode import VariantDecodeCheck, known_payloads
 from scripts.spec_diff import compare_documents
 
@@ -31,6 +31,7 @@ def generate_client(document: dict[str, Any], folder: Path) -> Path:
     path = folder / "openapi.json"
     path.write_text(json.dumps(document))
     _run_openapi_python_client(document, path, folder / "client")
+    _copy_hand_written(folder / "client")  # the package's lib/, as `make generate` copies it in
     return folder / "client"
 
 
