@@ -313,6 +313,11 @@ def contract_document(target: Target) -> dict[str, Any]:
             if values and parameter.get("in") in ("path", "query"):
                 parameter.pop("example", None)
                 parameter["examples"] = {f"{kind}{n}": {"value": v} for n, v in enumerate(values)}
+            elif kind and target.mode == "live":
+                # The spec's example ids name runs and projects of the accounts the docs show: never sent to
+                # the real API (with writes allowed, cancel, reset and delete would take them).
+                parameter.pop("example", None)
+                parameter.pop("examples", None)
             resolved.append(parameter)
         if resolved:
             operation["parameters"] = resolved
