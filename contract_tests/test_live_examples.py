@@ -44,3 +44,14 @@ def test_read_only_live_mode_uses_discovered_ids_only() -> None:
 
     assert examples["getRun"] == ["run1"]
     assert examples["getInstance"] == [] and examples["getTestResults"] == []
+
+
+def test_writes_allowed_pin_the_test_signature_body_to_the_project_set_aside() -> None:
+    target = Target("live", "http://127.0.0.1:9", "k" * 32, Ids(projects=["Prj9Zb"], runs=["run1"]), True, "Prj9Zb")
+
+    document = contract_document(target)
+
+    content = document["paths"]["/signature/test"]["post"]["requestBody"]["content"]["application/json"]
+    assert "examples" not in content and "example" not in content
+    body = document["components"]["schemas"]["TestSignatureRequest"]
+    assert body["properties"]["projectId"]["enum"] == ["Prj9Zb"]

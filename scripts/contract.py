@@ -288,6 +288,16 @@ def pin_to_project(document: dict[str, Any], project_id: str) -> None:
         for parameter in operation.get("parameters", []):
             if parameter.get("name") == "projectId":
                 parameter["schema"] = {"type": "string", "enum": [project_id]}
+        for content in operation.get("requestBody", {}).get("content", {}).values():
+            # a body that names a project (the test signature) names this one: a signature of another
+            # project leads, through its test results, to that project's runs and their cancel and delete
+            content.pop("examples", None)
+            content.pop("example", None)
+            schema = content.get("schema", {})
+            if "$ref" in schema:
+                schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+            if "projectId" in schema.get("properties", {}):
+                schema["properties"]["projectId"] = {"type": "string", "enum": [project_id]}
         for response in operation.get("responses", {}).values():
             links = response.get("links", {})
             for name in [n for n, link in links.items() if link.get("operationId") == "listProjects"]:
