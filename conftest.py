@@ -28,6 +28,36 @@ PROJECT_PARTS = (
 )
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", "*.egg-info")
 
+# How `make test` shares the tests between its two pytest-xdist workers (`--dist loadgroup
+# --no-loadscope-reorder`). The tests of one file run on one worker, in order, so that a module-scoped wheel,
+# virtualenv or server is set up once; except in the files below, whose tests each build their own project
+# copy, checkout and servers and share nothing at module level: those are handed out test by test, so that
+# their long runs of schemathesis and make do not queue on one worker. Work holding a `slow` test is handed
+# out first, so that no long test starts last while the other worker idles.
+SPREAD_TEST_BY_TEST = frozenset(
+    {
+        "contract_tests/test_contract_run.py",
+        "contract_tests/test_checks_catch_a_broken_mock.py",
+        "tests/workflows/test_workflow_steps.py",
+        "tests/test_generate.py",
+        "tests/test_check_generated.py",
+    }
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        path = item.path.relative_to(config.rootpath).as_posix()
+        if path in SPREAD_TEST_BY_TEST:
+            units.setdefault(item.nodeid, []).append(item)
+        else:
+            item.add_marker(pytest.mark.xdist_group(path))
+            units.setdefault(path, []).append(item)
+    ordered = sorted(units.values(), key=lambda unit: not any(item.get_closest_marker("slow") for item in unit))
+    items[:] = [item for unit in ordered for item in unit]
+
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Path:

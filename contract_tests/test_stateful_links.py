@@ -85,6 +85,7 @@ def stateful_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Moc
     assert not app.journal.faults, app.journal.faults
 
 
+@pytest.mark.slow
 def test_the_stateful_phase_passes_with_every_check(stateful_run: tuple[MockApi, dict[str, Any], str]) -> None:
     _, _, output = stateful_run
     assert "Stateful" in output and "No issues found" in output, output[-3000:]

@@ -408,6 +408,7 @@ EARLY_SIGTERM_BATCH = 4
 STOP_TIMEOUT = 60  # generous: a loaded machine is slow, never this slow
 
 
+@pytest.mark.slow
 def test_cli_exits_cleanly_on_sigterm_sent_as_soon_as_the_banner_starts() -> None:
     """SIGTERM on the banner's first byte, many times: each run exits 0, without a traceback.
 

@@ -146,6 +146,7 @@ def test_an_unreadable_or_special_path_is_one_clear_line(run_script: RunScript, 
     assert_one_line_error(run_script("validate", path), message)
 
 
+@pytest.mark.slow
 def test_a_large_valid_body_is_named_and_a_large_broken_one_is_explained(tmp_path: Path, run_script: RunScript) -> None:
     body = seed_body("playwright-instance")
     tests = body["data"]["results"]["tests"]
