@@ -87,9 +87,9 @@ check-version: $(STAMP)
 .PHONY: check  ## Every static check: spec, generated code, version rule, lint, types
 check: check-spec check-generated check-version lint typecheck
 
-# The static checks, the release check and the browser's install are independent of each other: they run two at a time, each one's
-# output kept together (--output-sync), and all of them before pytest. conftest.py says how loadgroup shares
-# the tests between the two workers.
+# The static checks, the release check and the browser's install are independent of each other: they run two
+# at a time, each one's output kept together (--output-sync), all before pytest. conftest.py says how
+# loadgroup shares the tests between the two workers.
 .PHONY: test  ## The README's test command: every check, the release check, then every test
 test: $(STAMP)
 	@$(MAKE) --no-print-directory -j2 --output-sync=target check release-check chromium
