@@ -89,11 +89,11 @@ check: check-spec check-generated check-version lint typecheck
 
 # The static checks, the release check and the browser's install are independent of each other: they run two
 # at a time, each one's output kept together (--output-sync), all before pytest. conftest.py says how
-# loadgroup shares the tests between the two workers.
+# the tests are shared between the two workers.
 .PHONY: test  ## The README's test command: every check, the release check, then every test
 test: $(STAMP)
 	@$(MAKE) --no-print-directory -j2 --output-sync=target check release-check chromium
-	@$(PY) -m pytest -q -n 2 --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
+	@$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 .PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY
 contract: $(STAMP)

@@ -28,35 +28,25 @@ PROJECT_PARTS = (
 )
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache", ".ruff_cache", "*.egg-info")
 
-# How `make test` shares the tests between its two pytest-xdist workers (`--dist loadgroup
-# --no-loadscope-reorder`). The tests of one file run on one worker, in order, so that a module-scoped wheel,
-# virtualenv or server is set up once; except in the files below, whose tests each build their own project
-# copy, checkout and servers and share nothing at module level: those are handed out test by test, so that
-# their long runs of schemathesis and make do not queue on one worker. Work holding a `slow` test is handed
-# out first, so that no long test starts last while the other worker idles.
-SPREAD_TEST_BY_TEST = frozenset(
-    {
-        "contract_tests/test_contract_run.py",
-        "contract_tests/test_checks_catch_a_broken_mock.py",
-        "tests/workflows/test_workflow_steps.py",
-        "tests/test_generate.py",
-        "tests/test_check_generated.py",
-    }
-)
 
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
+# How `make test` shares the tests between its two pytest-xdist workers (`--dist loadfile
+# --no-loadscope-reorder`): a file's tests run on one worker, in order, so that a module-scoped wheel,
+# virtualenv or server is set up once; and files are handed out in the order below. Files with the most
+# `slow` tests go first, so that the long ones (schemathesis runs, the wheel's virtualenv, the browser) start
+# early and no long file starts last while the other worker idles; xdist's default order (most tests
+# first) queued them behind hundreds of quick unit tests. (`--dist loadgroup` could spread a file test by
+# test, but pytest-xdist 3.8 cannot rename the node ids of pytest 9, so its groups have no effect.)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    units: dict[str, list[pytest.Item]] = {}
+    files: dict[Path, list[pytest.Item]] = {}
     for item in items:
-        path = item.path.relative_to(config.rootpath).as_posix()
-        if path in SPREAD_TEST_BY_TEST:
-            units.setdefault(item.nodeid, []).append(item)
-        else:
-            item.add_marker(pytest.mark.xdist_group(path))
-            units.setdefault(path, []).append(item)
-    ordered = sorted(units.values(), key=lambda unit: not any(item.get_closest_marker("slow") for item in unit))
-    items[:] = [item for unit in ordered for item in unit]
+        files.setdefault(item.path, []).append(item)
+
+    def slow_tests(tests: list[pytest.Item]) -> int:
+        return len({getattr(item, "originalname", item.name) for item in tests if item.get_closest_marker("slow")})
+
+    ordered = sorted(files.values(), key=slow_tests, reverse=True)  # stable: otherwise in collection order
+    items[:] = [item for tests in ordered for item in tests]
 
 
 @pytest.fixture
