@@ -15,51 +15,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 from currents_api_client import AuthenticatedClient, RecordWriter, astream_run
 
-from bench.fetch import STARTUP_TIMEOUT
+from bench.fetch import STARTUP_TIMEOUT, mock_process
 from contract_tests.mock_api.generated_run import DEFAULT_RUN_ID
 from contract_tests.mock_api.keys import load_keys
 from scripts._cli import ROOT
 
 
-@contextlib.contextmanager
-def mock_with_run(size: int) -> Iterator[str]:
+def mock_with_run(size: int) -> contextlib.AbstractContextManager[str]:
     """The mock in a subprocess, serving a generated run of `size` instances; yields its base URL."""
-    with tempfile.TemporaryFile("w+") as log:
-        env = {**os.environ, "MOCK_PORT": "0", "MOCK_API_KEY": "", "MOCK_RUN_SIZE": str(size)}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "contract_tests.mock_api"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
-        )
-        try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT * 3
-            while time.monotonic() < deadline:
-                log.seek(0)
-                text = log.read()
-                if "Press Ctrl-C" in text:
-                    url = next(line for line in text.splitlines() if line.startswith("Mock Currents API on "))
-                    yield url.removeprefix("Mock Currents API on ").strip()
-                    return
-                if process.poll() is not None:
-                    break
-                time.sleep(0.05)
-            log.seek(0)
-            raise RuntimeError(f"the mock did not start: {log.read()[-500:]}")
-        finally:
-            process.terminate()
-            process.wait(10)
+    return mock_process({"MOCK_RUN_SIZE": str(size)}, timeout=STARTUP_TIMEOUT * 3)
 
 
 def demo_key() -> str:

@@ -32,8 +32,9 @@ STARTUP_TIMEOUT = 20.0
 
 
 @contextlib.contextmanager
-def mock_process() -> Iterator[str]:
-    """The mock in a subprocess on a free port; yields its base URL, stops it on exit."""
+def mock_process(extra_env: dict[str, str] | None = None, timeout: float = STARTUP_TIMEOUT) -> Iterator[str]:
+    """The mock in a subprocess on a free port, with `extra_env` (e.g. MOCK_RUN_SIZE); yields its base URL once
+    its banner is complete, and stops it on exit."""
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "contract_tests.mock_api"],
@@ -41,16 +42,17 @@ def mock_process() -> Iterator[str]:
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "MOCK_PORT": "0", "MOCK_API_KEY": ""},
+            env={**os.environ, "MOCK_PORT": "0", "MOCK_API_KEY": "", **(extra_env or {})},
         )
         try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT
+            deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
                 log.seek(0)
-                for line in log.read().splitlines():
-                    if line.startswith("Mock Currents API on "):
-                        yield line.removeprefix("Mock Currents API on ").strip()
-                        return
+                text = log.read()
+                if "Press Ctrl-C" in text:
+                    url = next(line for line in text.splitlines() if line.startswith("Mock Currents API on "))
+                    yield url.removeprefix("Mock Currents API on ").strip()
+                    return
                 if process.poll() is not None:
                     break
                 time.sleep(0.05)
