@@ -28,27 +28,6 @@ def mock_api() -> Iterator[str]:
         yield base_url
 
 
-class MethodRecordingApi:
-    """The mock, recording the method of every HTTP request it is sent."""
-
-    def __init__(self) -> None:
-        self.inner = create_app()
-        self.methods: list[str] = []
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.methods.append(scope["method"])
-        await self.inner(scope, receive, send)
-
-
-@pytest.fixture
-def method_recording_api() -> Iterator[tuple[str, list[str]]]:
-    """The mock on its own loopback port; yields its base URL and the methods of the requests it has been sent."""
-    api = MethodRecordingApi()
-    with serve_in_thread(api) as base_url:
-        yield base_url, api.methods
-
-
 # A key with characters that JSON, HTML and XML each escape, so that every escaped form of it is tried.
 ECHOED_KEY = "echo-key&<k>\"'/0123456789"
 
