@@ -91,19 +91,24 @@ def _endpoint_blocks(document: dict[str, Any]) -> str:
     return "\n\n".join(f"::: {module}" for _, _, module, _ in _operations(document))
 
 
+# The document of the build under way: read and overlaid once per build (and rebuild, under `make docs-serve`).
+_built: dict[str, Any] = {}
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    content = json.dumps(_document(), indent=2, ensure_ascii=False)
+    _built["document"] = _document()
+    content = json.dumps(_built["document"], indent=2, ensure_ascii=False)
     files.append(File.generated(config, "openapi.json", content=content))
     return files
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     if OPERATIONS_MARKER in markdown:
-        markdown = markdown.replace(OPERATIONS_MARKER, _operations_table(_document()))
+        markdown = markdown.replace(OPERATIONS_MARKER, _operations_table(_built["document"]))
     if PAGINATED_MARKER in markdown:
-        markdown = markdown.replace(PAGINATED_MARKER, _paginated_table(_document()))
+        markdown = markdown.replace(PAGINATED_MARKER, _paginated_table(_built["document"]))
     if ENDPOINTS_MARKER in markdown:
-        markdown = markdown.replace(ENDPOINTS_MARKER, _endpoint_blocks(_document()))
+        markdown = markdown.replace(ENDPOINTS_MARKER, _endpoint_blocks(_built["document"]))
     return markdown
 
 
