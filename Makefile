@@ -54,7 +54,7 @@ release-check: $(STAMP)
 check-spec: $(STAMP)
 	@$(PY) -m scripts.check_spec
 
-# FILE, INSTANCE_ID and NAME reach the scripts as quoted shell variables ("$$FILE"), never pasted into the
+# FILE, INSTANCE_ID, NAME and BASE reach the scripts as quoted shell variables ("$$FILE"), never pasted into the
 # command line, so a space or a `;` in them is data. make exports command-line variables to recipes.
 # make itself exits 2 whenever a script fails; the script's own status (1 or 2) is in make's `Error N` line.
 .PHONY: validate  ## Check a captured response: make validate FILE=response.json
@@ -78,7 +78,7 @@ typecheck: $(STAMP)
 
 .PHONY: breaking  ## Classify every change of the client since BASE (a git ref; default: the last release)
 breaking: $(STAMP)
-	@$(PY) -m scripts.breaking $(if $(BASE),--base='$(BASE)')
+	@$(PY) -m scripts.breaking $(if $(BASE),--base="$$BASE")
 
 .PHONY: check-version  ## Fail if the client changed without the version bump it needs, or without a CHANGELOG entry
 check-version: $(STAMP)

@@ -175,13 +175,15 @@ def make_validate(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_make_passes_file_and_instance_id_as_data_never_as_shell(tmp_path: Path) -> None:
+def test_make_passes_file_instance_id_and_base_as_data_never_as_shell(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
+    base_marker = tmp_path / "pwned-by-base"
     response = tmp_path / "a response; touch pwned-by-file-name"  # the shell would run `touch` in ROOT
     response.write_text(json.dumps(seed_body("cypress-instance")))
 
     validated = make_validate("validate", f"FILE={response}")
     recorded = make_validate("record", f"INSTANCE_ID=x; touch {marker}", "CURRENTS_API_KEY=")
+    compared = make_validate("breaking", f"BASE=x'; touch {base_marker}; '")
 
     injected = ROOT / "pwned-by-file-name"
     if injected.exists():
@@ -191,3 +193,5 @@ def test_make_passes_file_and_instance_id_as_data_never_as_shell(tmp_path: Path)
     assert f"{response}: valid InstanceResponse" in validated.stdout
     assert "CURRENTS_API_KEY" in recorded.stderr and recorded.returncode == 2
     assert not marker.exists()
+    assert "no such commit" in compared.stderr and compared.returncode == 2
+    assert not base_marker.exists()
