@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.mock_api.asgi import ASGIApp, Receive, Scope, Send
+from contract_tests.mock_api.backend import INSTANCE_NOT_FOUND
+from contract_tests.mock_api.middleware import UNAUTHORIZED_ERROR, send_failed
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TEMPLATES = (
@@ -87,12 +89,8 @@ class GeneratedRun:
             return self.instance_requests
 
 
-def _failed(status: int, error: str) -> bytes:
-    return json.dumps({"status": "FAILED", "error": error}).encode("utf-8")
-
-
-async def _send(send: Send, status: int, body: bytes, extra: tuple[tuple[bytes, bytes], ...] = ()) -> None:
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *extra]
+async def _send(send: Send, status: int, body: bytes) -> None:
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -113,7 +111,7 @@ def serve_generated_run(
             return
         authorization = [v for k, v in scope.get("headers", ()) if k.lower() == b"authorization"]
         if len(authorization) != 1 or authorization[0].strip() not in accepted:
-            await _send(send, 401, _failed(401, "Invalid API key provided"))
+            await send_failed(send, 401, UNAUTHORIZED_ERROR)
             return
         if instance_id is None:
             await _send(send, 200, run.body)
@@ -122,11 +120,11 @@ def serve_generated_run(
         if instance_delay:
             await asyncio.sleep(instance_delay)
         if rate_limit_every and count % rate_limit_every == 0:
-            await _send(send, 429, _failed(429, "Too many requests"), ((b"retry-after", b"0"),))
+            await send_failed(send, 429, "Too many requests", [(b"retry-after", b"0")])
             return
         body = run.instances.get(instance_id)
         if body is None:
-            await _send(send, 404, _failed(404, "Instance not found"))
+            await send_failed(send, 404, INSTANCE_NOT_FOUND)
             return
         await _send(send, 200, body)
 
