@@ -27,8 +27,8 @@ from pathlib import Path
 from starlette.routing import Route, Router
 
 from contract_tests.mock_api.asgi import Receive, Scope, Send
+from contract_tests.mock_api.backend import INSTANCE_DENIED, MockBackend
 from contract_tests.mock_api.backend import INSTANCE_NOT_FOUND as INSTANCE_NOT_FOUND_ERROR
-from contract_tests.mock_api.backend import MockBackend
 from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.middleware import UNAUTHORIZED_ERROR, AuthenticateFirst, NeverServerError, RawPathRouting
@@ -39,7 +39,7 @@ from contract_tests.mock_api.rest import failed
 RESOURCES = (projects, runs, instances, explorers, results)
 
 UNAUTHORIZED = failed(401, UNAUTHORIZED_ERROR)
-FORBIDDEN = failed(403, "Insufficient permissions to access this instance")
+FORBIDDEN = failed(403, INSTANCE_DENIED)
 INSTANCE_NOT_FOUND = failed(404, INSTANCE_NOT_FOUND_ERROR)
 ROUTE_NOT_FOUND_ERROR = "Not found"
 

@@ -44,6 +44,7 @@ from contract_tests.mock_api.world import (
 RUN_NOT_FOUND = "Run not found"
 PROJECT_NOT_FOUND = "Project not found"
 INSTANCE_NOT_FOUND = "Instance not found"
+INSTANCE_DENIED = "Insufficient permissions to access this instance"
 SIGNATURE_NOT_FOUND = "Test signature not found"
 RESET_MAX_MACHINES = 63
 TEST_STATES = ("failed", "passed", "pending", "skipped")
@@ -111,7 +112,7 @@ class MockBackend:
         if instance is None:
             raise Refused(INSTANCE_NOT_FOUND, 404)
         if not key.may_read(instance.project_id):
-            raise Refused("Insufficient permissions to access this instance", 403)
+            raise Refused(INSTANCE_DENIED, 403)
         return instance
 
     # Projects
