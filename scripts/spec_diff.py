@@ -21,6 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from scripts.bundle import escape_pointer_token as escape
+from scripts.bundle import unescape_pointer_token
+
 Level = Literal["breaking", "non-breaking", "info"]
 Direction = Literal["request", "response"]
 LEVELS: tuple[Level, ...] = ("breaking", "non-breaking", "info")
@@ -140,14 +143,10 @@ _API_GROUPS = {"python-api-removed": "Breaking", "python-api-changed": "Breaking
 VariantCheck = Callable[[str, str, str], str | None]
 
 
-def escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def resolve_pointer(document: Any, pointer: str) -> Any:
     node = document
     for raw in pointer.lstrip("#").split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
+        token = unescape_pointer_token(raw)
         node = node[int(token)] if isinstance(node, list) else node[token]
     return node
 
