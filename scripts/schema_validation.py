@@ -22,6 +22,8 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from scripts.bundle import escape_pointer_token
+
 DOCUMENT_URI = "urn:currents-openapi"
 MAX_VALUE_CHARS = 80
 
@@ -169,7 +171,7 @@ def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str
     parameters = document.get("components", {}).get("parameters", {})
     seen_parameters: set[str] = set()
     for path, item in document.get("paths", {}).items():
-        escaped = path.replace("~", "~0").replace("/", "~1")
+        escaped = escape_pointer_token(path)
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
@@ -198,7 +200,7 @@ def operation_response_schema(document: dict[str, Any], operation_id: str, statu
     """The JSON pointer of the application/json schema that operation `operation_id` documents for `status`,
     found by exact status, then by range (`5XX`), then `default`. Raises LookupError naming what is missing."""
     for path, item in document.get("paths", {}).items():
-        escaped = path.replace("~", "~0").replace("/", "~1")
+        escaped = escape_pointer_token(path)
         for method, operation in item.items():
             if not isinstance(operation, dict) or operation.get("operationId") != operation_id:
                 continue
