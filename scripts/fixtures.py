@@ -54,11 +54,17 @@ class Fixture:
         return str(self.body["data"]["projectId"])
 
 
-def load_manifest(manifest: Path = MANIFEST) -> list[dict[str, Any]]:
+def _manifest_entries(manifest: Path) -> list[Any]:
+    """The `fixtures` list of a manifest, unchecked entries."""
     document = load_yaml(manifest, FixtureError)
     entries = document.get("fixtures") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise FixtureError(f"{display_path(manifest)}: expected a mapping with a `fixtures` list")
+    return entries
+
+
+def load_manifest(manifest: Path = MANIFEST) -> list[dict[str, Any]]:
+    entries = _manifest_entries(manifest)
     for index, entry in enumerate(entries):
         where = f"{display_path(manifest)}: fixtures[{index}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
@@ -131,10 +137,7 @@ def load_operation_fixtures(folder: Path = FIXTURES_DIR) -> list[OperationFixtur
     fixtures = []
     for manifest in operation_manifests(folder):
         where = display_path(manifest)
-        document = load_yaml(manifest, FixtureError)
-        entries = document.get("fixtures") if isinstance(document, dict) else None
-        if not isinstance(entries, list):
-            raise FixtureError(f"{where}: expected a mapping with a `fixtures` list")
+        entries = _manifest_entries(manifest)
         listed = []
         for index, entry in enumerate(entries):
             if not (
