@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from scripts.drift import Documents, DriftField, inspect, pattern_path, summarise
+from scripts.drift import Documents, DriftField, _strict_envelope_validator, inspect, pattern_path, summarise
 from scripts.fixtures import Fixture, load_fixtures
 
 DOCUMENTS = Documents.load()
@@ -84,3 +84,11 @@ def test_pattern_paths_turn_array_items_and_map_keys_into_wildcards() -> None:
         == "$.data.testResults.*.attempts[*]"
     )
     assert pattern_path(["properties", "data", "oneOf", 0, "properties", "a-b"]) == "$.data['a-b']"
+
+
+def test_a_strict_validator_is_kept_per_envelope_and_variant_not_per_variant_alone() -> None:
+    documents = Documents.load()
+    in_instance_envelope = _strict_envelope_validator(documents, "CypressRun", "InstanceResponse")
+    in_run_envelope = _strict_envelope_validator(documents, "CypressRun", "RunResponse")
+    assert in_run_envelope is not in_instance_envelope
+    assert _strict_envelope_validator(documents, "CypressRun", "RunResponse") is in_run_envelope

@@ -46,7 +46,7 @@ class Documents:
 
     spec: dict[str, Any]
     strict: dict[str, Any]
-    envelopes: dict[str, Any] = field(default_factory=dict)
+    envelopes: dict[tuple[str, str], Any] = field(default_factory=dict)  # (envelope, variant) -> validator
     operations: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -93,13 +93,14 @@ def pattern_path(schema_path: Iterable[Any]) -> str:
 
 def _strict_envelope_validator(documents: Documents, variant: str, envelope_name: str = "InstanceResponse") -> Any:
     """The strict envelope with `data` fixed to `variant`, so that no oneOf hides which fields failed."""
-    if variant not in documents.envelopes:
+    key = (envelope_name, variant)
+    if key not in documents.envelopes:
         envelope = copy.deepcopy(documents.strict["components"]["schemas"][envelope_name])
         envelope["properties"]["data"] = {"$ref": f"{DOCUMENT_URI}#/components/schemas/{variant}"}
         document = copy.deepcopy(documents.strict)
         document["components"]["schemas"]["_DriftEnvelope"] = envelope
-        documents.envelopes[variant] = schema_validator(document, "#/components/schemas/_DriftEnvelope")
-    return documents.envelopes[variant]
+        documents.envelopes[key] = schema_validator(document, "#/components/schemas/_DriftEnvelope")
+    return documents.envelopes[key]
 
 
 def inspect(
