@@ -259,7 +259,8 @@ def _resolve(document: dict[str, Any], node: Any) -> Any:
 
 def pagination_problem(document: dict[str, Any], operation: dict[str, Any]) -> str | None:
     """What is wrong with the operation's x-currents-pagination, or None. The templates trust what this checks:
-    the style, the parameters it names, and where the items (with their `cursor`) and the paging hints are."""
+    the style, the parameters it names, where the items (with their `cursor`) and the paging hints are, and the
+    property that identifies an item (`item-id`, optional)."""
     extension = operation[PAGINATION]
     style = extension.get("style") if isinstance(extension, dict) else None
     if style not in ("cursor", "offset"):
@@ -286,8 +287,13 @@ def pagination_problem(document: dict[str, Any], operation: dict[str, Any]) -> s
         return f"`items`: `{extension['items']}` is not an array of objects"
     if style == "cursor" and ("has_more" not in body.get("required", []) or "cursor" not in item.get("required", [])):
         return "cursor pagination needs a required `has_more` in the body and a required `cursor` on each item"
-    if style == "offset" and "nextPage" not in parent.get("required", []):
-        return f"offset pagination needs a required `nextPage` beside `{extension['items']}`"
+    if style == "offset" and not {"nextPage", "total"} <= set(parent.get("required", [])):
+        return f"offset pagination needs a required `nextPage` and `total` beside `{extension['items']}`"
+    identity = extension.get("item-id")
+    if identity is not None:
+        kind = (_resolve(document, item.get("properties", {}).get(identity)) or {}).get("type")
+        if identity not in item.get("required", []) or kind not in ("string", "integer"):
+            return f"`item-id` names {identity!r}, which is not a required string or integer property of the items"
     return None
 
 

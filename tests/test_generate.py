@@ -277,8 +277,11 @@ PAGINATION_BREAKAGES: dict[str, tuple[str, dict[str, str], str]] = {
     "offset items without a nextPage beside them": (
         "listProjects",
         {"style": "offset", "items": "data", "page-parameter": "limit"},
-        "needs a required `nextPage` beside `data`",
+        "needs a required `nextPage` and `total` beside `data`",
     ),
+    "an item id that is not a property of the items": ("listProjectRuns", {"item-id": "run_id"}, "'run_id'"),
+    "an item id that is not required": ("getTestResults", {"item-id": "runId"}, "not a required string"),
+    "an item id that is not a string or an integer": ("listSpecFiles", {"item-id": "metrics"}, "'metrics'"),
     "cursor items without a cursor": (
         "listSpecFiles",
         {"style": "cursor", "items": "data.list", "cursor-parameter": "page"},

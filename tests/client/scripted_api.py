@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,15 +48,24 @@ class Received:
 
 
 class ScriptedAPI:
-    """Answers with the scripted replies in order; the last one repeats. Records each request."""
+    """Answers with the scripted replies in order; the last one repeats. Records each request.
+
+    `respond_with` scripts a function instead, which makes the reply to each request from what was received
+    so far (the request itself is the last item)."""
 
     def __init__(self) -> None:
         self.replies: list[Reply] = [Reply()]
+        self.responder: Callable[[list[Received]], Reply] | None = None
         self.received: list[Received] = []
 
     def script(self, *replies: Reply) -> None:
         self.replies = list(replies)
+        self.responder = None
         self.received = []
+
+    def respond_with(self, responder: Callable[[list[Received]], Reply]) -> None:
+        self.script()
+        self.responder = responder
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -72,8 +82,10 @@ class ScriptedAPI:
                 break
         query = scope.get("query_string", b"").decode("latin-1")
         self.received.append(Received(scope["method"], scope["raw_path"].decode("latin-1"), headers, query, body))
-        index = min(len(self.received), len(self.replies)) - 1
-        reply = self.replies[index]
+        if self.responder is not None:
+            reply = self.responder(list(self.received))
+        else:
+            reply = self.replies[min(len(self.received), len(self.replies)) - 1]
         if reply.delay:
             await asyncio.sleep(reply.delay)
         body, headers_out = reply.encoded()

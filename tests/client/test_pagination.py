@@ -22,11 +22,12 @@ from tests.client.scripted_api import Reply
 Walk = Callable[..., list[Any]]
 
 
-def run_page(cursors: list[str], has_more: bool) -> Reply:
+def run_page(cursors: list[str], has_more: bool, run_ids: list[str] | None = None) -> Reply:
+    """A page of runs with these cursors; each run's id is `run-<cursor>` unless `run_ids` names them."""
     items = [
-        {"runId": f"run-{c}", "projectId": "Qx7Lm2", "createdAt": "2026-04-02T09:14:05Z", "status": "PASSED",
+        {"runId": run_id, "projectId": "Qx7Lm2", "createdAt": "2026-04-02T09:14:05Z", "status": "PASSED",
          "completionState": "COMPLETE", "cursor": c}
-        for c in cursors
+        for c, run_id in zip(cursors, run_ids or [f"run-{c}" for c in cursors], strict=True)
     ]  # fmt: skip
     return Reply(200, {"status": "OK", "has_more": has_more, "data": items})
 
@@ -97,8 +98,8 @@ def test_max_items_zero_sends_nothing_and_a_negative_one_is_refused(server: Scri
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_page_that_repeats_a_cursor_ends_the_walk_with_a_clear_error(server: ScriptedServer, mode: str) -> None:
-    server.api.script(run_page(["c1", "c2"], True), run_page(["c1", "c2"], True))
-    with pytest.raises(errors.PaginationError, match="the cursor 'c2' ended a page twice"):
+    server.api.script(run_page(["c1", "c2"], True), run_page(["c1", "c2"], True, ["run-x", "run-y"]))
+    with pytest.raises(errors.PaginationError, match="lists the item with the cursor 'c1' again"):
         walk_runs(server, mode)
     assert len(server.api.received) == 2
 

@@ -203,68 +203,131 @@ def decode(model: _FromDict[_Model_co], body: bytes | str | Mapping[str, Any]) -
 T = TypeVar("T")
 
 
+# The most pages one `iterate`/`aiterate` asks for unless told otherwise: 10,000 pages, a million items at a
+# limit of 100, far beyond any real listing, and a bound on a server that keeps handing out new positions.
+DEFAULT_MAX_PAGES = 10_000
+
+
+def _shown(value: object) -> str:
+    """A server's value in an error message: its repr (no control characters), at most 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 class PageWalk:
     """The state of one walk over a paginated listing, as the generated `iterate` and `aiterate` take it.
 
-    It counts the items still wanted (`max_items`), and it remembers the cursors (or page numbers) asked for,
-    so that a listing that does not advance ends with `errors.PaginationError` rather than a loop: a page that
-    repeats a cursor, a page that says more follow but has no items, a `nextPage` that does not come after
-    the page that named it.
+    It counts the items still wanted (`max_items`) and the pages asked for (at most `max_pages`), and it
+    remembers every cursor (or page number) asked for, every item's cursor and every item's id, so that a
+    listing that does not advance ends with `errors.PaginationError` rather than a loop or duplicates. It raises
+    before it hands out any item of a page that:
+
+    - holds an item seen before, by its id (the operation's `item-id`) or by its cursor;
+    - ends on a cursor already asked for;
+    - says more follow (`has_more`, a `nextPage`) but holds no items;
+    - names a `nextPage` that does not come after it, or that starts past `total` items;
+
+    and it raises instead of asking for page `max_pages + 1` while the listing says more follow. The ids and
+    cursors seen are kept for the whole walk: a few dozen bytes per item.
     """
 
-    def __init__(self, operation: str, max_items: int | None) -> None:
+    def __init__(self, operation: str, max_items: int | None, max_pages: int | None = DEFAULT_MAX_PAGES) -> None:
+        if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool)):
+            raise TypeError(f"max_items must be an int or None, not {type(max_items).__name__}")
         if max_items is not None and max_items < 0:
             raise ValueError("max_items must be 0 or more")
+        if max_pages is not None and (not isinstance(max_pages, int) or isinstance(max_pages, bool)):
+            raise TypeError(f"max_pages must be an int or None, not {type(max_pages).__name__}")
+        if max_pages is not None and max_pages < 1:
+            raise ValueError(f"max_pages must be 1 or more (None: no limit), not {max_pages}")
         self.operation = operation
         self.remaining = max_items
+        self.max_pages = max_pages
+        self.pages = 0
         self._asked: set[object] = set()
+        self._ids: set[object] = set()
+        self._cursors: set[object] = set()
 
     @property
     def done(self) -> bool:
         """Whether `max_items` items were taken already."""
         return self.remaining == 0
 
-    def take(self, items: Sequence[T]) -> Sequence[T]:
-        """The items of a page to hand out, within `max_items`."""
-        if self.remaining is None:
-            return items
-        taken = items[: self.remaining]
-        self.remaining -= len(taken)
-        return taken
+    def _stop(self, reason: str) -> PaginationError:
+        return PaginationError(f"{self.operation}: {reason}; the walk stops here")
+
+    def _check_new(self, kind: str, values: Sequence[object] | None, *seen: set[object]) -> None:
+        if values is None:
+            return
+        page: set[object] = set()
+        for value in values:
+            if value in page or any(value in earlier for earlier in seen):
+                raise self._stop(
+                    f"page {self.pages:,} of the walk lists the item with the {kind} {_shown(value)} again, so the "
+                    "server repeats itself (or the listing changed during the walk)"
+                )
+            page.add(value)
+
+    def take(
+        self, items: Sequence[T], *, ids: Sequence[object] | None = None, cursors: Sequence[object] | None = None
+    ) -> Sequence[T]:
+        """The items of a page to hand out, within `max_items`, once none of them proved to be a repeat.
+
+        `ids` and `cursors` are those of `items`, in the same order, where the listing has them."""
+        self.pages += 1
+        count = len(items) if self.remaining is None else min(len(items), self.remaining)
+        taken_ids = None if ids is None else ids[:count]
+        taken_cursors = None if cursors is None else cursors[:count]
+        self._check_new("id", taken_ids, self._ids)
+        self._check_new("cursor", taken_cursors, self._cursors, self._asked)
+        self._ids.update(taken_ids or ())
+        self._cursors.update(taken_cursors or ())
+        if self.remaining is not None:
+            self.remaining -= count
+        return items[:count]
 
     def start(self, position: object) -> None:
         """Remember the cursor or page the walk starts from, if the caller gave one."""
         if not isinstance(position, Unset):
             self._asked.add(position)
 
+    def _check_page_budget(self) -> None:
+        if self.max_pages is not None and self.pages >= self.max_pages:
+            raise self._stop(
+                f"{self.pages:,} pages were listed (max_pages) and the listing says more follow; pass a larger "
+                "max_pages, or None for no limit"
+            )
+
     def next_cursor(self, has_more: bool, cursors: Sequence[str]) -> str | None:
-        """The cursor of the next page (the last item's), or None when the listing is over."""
-        if not has_more:
+        """The cursor of the next page (the last item's), or None when the listing is over or `max_items` were
+        taken."""
+        if not has_more or self.done:
             return None
         if not cursors:
-            raise PaginationError(f"{self.operation}: a page said has_more but held no items; the walk stops here")
+            raise self._stop("a page said has_more but held no items")
         cursor = cursors[-1]
         if cursor in self._asked:
-            raise PaginationError(
-                f"{self.operation}: the cursor {cursor!r} ended a page twice, so the next page would repeat; "
-                "the walk stops here"
-            )
+            raise self._stop(f"the cursor {_shown(cursor)} ended a page twice, so the next page would repeat")
+        self._check_page_budget()
         self._asked.add(cursor)
         return cursor
 
-    def next_page(self, page: int, next_page: int | bool, count: int) -> int | None:
-        """The number of the next page (offset pagination), or None when `nextPage` is false."""
-        if next_page is False:
+    def next_page(self, page: int, next_page: int | bool, count: int, total: int) -> int | None:
+        """The number of the next page (offset pagination), or None when `nextPage` is false or `max_items` were
+        taken. `count` is the number of items on page `page`, and `total` the number the listing says it has."""
+        if next_page is False or self.done:
             return None
         if isinstance(next_page, bool) or next_page <= page or next_page in self._asked:
-            raise PaginationError(
-                f"{self.operation}: page {page} named nextPage {next_page!r}, which does not come after it; "
-                "the walk stops here"
-            )
+            raise self._stop(f"page {page} named nextPage {_shown(next_page)}, which does not come after it")
         if count == 0:
-            raise PaginationError(
-                f"{self.operation}: page {page} held no items but named a next page; the walk stops here"
+            raise self._stop(f"page {page} held no items but named a next page")
+        # A page other than the last is a full one: page n starts at item n * count (`items.splice(page * limit)`).
+        if next_page * count >= total:
+            raise self._stop(
+                f"page {page} named nextPage {next_page}, which would start at item {next_page * count:,}, past "
+                f"the {total:,} items the listing says it has"
             )
+        self._check_page_budget()
         self._asked.add(next_page)
         return next_page
 
@@ -286,6 +349,7 @@ class Response(Generic[T]):
 
 __all__ = [
     "UNSET",
+    "DEFAULT_MAX_PAGES",
     "File",
     "FileTypes",
     "PageWalk",

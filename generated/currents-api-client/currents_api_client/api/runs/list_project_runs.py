@@ -10,7 +10,7 @@ from ...models.error_response import ErrorResponse
 from ...models.run_list_item import RunListItem
 from ...models.run_list_response import RunListResponse
 from ...models.tag_operator import TagOperator
-from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
+from ...types import DEFAULT_MAX_PAGES, UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -601,24 +601,32 @@ def iterate(
     tag: list[str] | Unset = UNSET,
     author: list[str] | Unset = UNSET,
     max_items: int | None = None,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> Iterator[RunListItem]:
     """Every RunListItem of "List a project's runs", across pages, lazily.
 
     It asks for one page at a time with `sync`, then for the page after its last item's cursor
     (`starting_after`) while `has_more` is true. `starting_after` starts the walk after that cursor.
     `ending_before` walks the other way and is not taken here: use `sync`.
+    The other arguments are the filters of `sync`, sent with every page.
+
+    What is guaranteed: the walk asks for at most `max_pages` pages, and it hands out no item twice
+    (by `runId` and by `cursor`). A page that would break either promise, or that does not advance the listing,
+    raises `errors.PaginationError` before any of its items is handed out (the items of the pages before
+    it were handed out already).
 
     Args:
-        The filters of `sync`, and:
         max_items (int | None): Stop after this many items (None: every item).
+        max_pages (int | None): Ask for at most this many pages (default `types.DEFAULT_MAX_PAGES`, 10,000;
+            None: no limit). A listing that says more follow after them raises `errors.PaginationError`.
 
     Raises:
-        errors.PaginationError: A page did not advance the listing (a repeated cursor, more promised with no
-            items, a next page that does not come after the current one). Nothing loops.
+        errors.PaginationError: A page repeats an item or ends on a cursor already asked for, says
+            `has_more` but holds no items, or the listing says more follow after `max_pages` pages.
         The errors of `sync`, for the page that failed.
     """
 
-    walk = PageWalk("list_project_runs", max_items)
+    walk = PageWalk("list_project_runs", max_items, max_pages)
     walk.start(starting_after)
     while not walk.done:
         listing = sync(
@@ -640,9 +648,12 @@ def iterate(
             tag=tag,
             author=author,
         )
-        for item in walk.take(listing.data):
+        items = listing.data
+        cursors = [item.cursor for item in items]
+        ids = [item.run_id for item in items]
+        for item in walk.take(items, ids=ids, cursors=cursors):
             yield item
-        cursor = walk.next_cursor(listing.has_more, [item.cursor for item in listing.data])
+        cursor = walk.next_cursor(listing.has_more, cursors)
         if cursor is None:
             return
         starting_after = cursor
@@ -668,24 +679,32 @@ async def aiterate(
     tag: list[str] | Unset = UNSET,
     author: list[str] | Unset = UNSET,
     max_items: int | None = None,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> AsyncIterator[RunListItem]:
     """Every RunListItem of "List a project's runs", across pages, as an async iterator.
 
     It asks for one page at a time with `asyncio`, then for the page after its last item's cursor
     (`starting_after`) while `has_more` is true. `starting_after` starts the walk after that cursor.
     `ending_before` walks the other way and is not taken here: use `asyncio`.
+    The other arguments are the filters of `asyncio`, sent with every page.
+
+    What is guaranteed: the walk asks for at most `max_pages` pages, and it hands out no item twice
+    (by `runId` and by `cursor`). A page that would break either promise, or that does not advance the listing,
+    raises `errors.PaginationError` before any of its items is handed out (the items of the pages before
+    it were handed out already).
 
     Args:
-        The filters of `asyncio`, and:
         max_items (int | None): Stop after this many items (None: every item).
+        max_pages (int | None): Ask for at most this many pages (default `types.DEFAULT_MAX_PAGES`, 10,000;
+            None: no limit). A listing that says more follow after them raises `errors.PaginationError`.
 
     Raises:
-        errors.PaginationError: A page did not advance the listing (a repeated cursor, more promised with no
-            items, a next page that does not come after the current one). Nothing loops.
+        errors.PaginationError: A page repeats an item or ends on a cursor already asked for, says
+            `has_more` but holds no items, or the listing says more follow after `max_pages` pages.
         The errors of `asyncio`, for the page that failed.
     """
 
-    walk = PageWalk("list_project_runs", max_items)
+    walk = PageWalk("list_project_runs", max_items, max_pages)
     walk.start(starting_after)
     while not walk.done:
         listing = await asyncio(
@@ -707,9 +726,12 @@ async def aiterate(
             tag=tag,
             author=author,
         )
-        for item in walk.take(listing.data):
+        items = listing.data
+        cursors = [item.cursor for item in items]
+        ids = [item.run_id for item in items]
+        for item in walk.take(items, ids=ids, cursors=cursors):
             yield item
-        cursor = walk.next_cursor(listing.has_more, [item.cursor for item in listing.data])
+        cursor = walk.next_cursor(listing.has_more, cursors)
         if cursor is None:
             return
         starting_after = cursor

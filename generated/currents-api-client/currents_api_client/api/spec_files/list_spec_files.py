@@ -11,7 +11,7 @@ from ...models.sort_direction import SortDirection
 from ...models.spec_file_list_response import SpecFileListResponse
 from ...models.spec_file_order import SpecFileOrder
 from ...models.spec_file_summary import SpecFileSummary
-from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
+from ...types import DEFAULT_MAX_PAGES, UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -503,23 +503,32 @@ def iterate(
     dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
     max_items: int | None = None,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> Iterator[SpecFileSummary]:
     """Every SpecFileSummary of "List a project's spec files", across pages, lazily.
 
     It asks for one page at a time with `sync`, then for `data.nextPage` until it is `false`.
     `page` is the page the walk starts from.
+    The other arguments are the filters of `sync`, sent with every page.
+
+    What is guaranteed: the walk asks for at most `max_pages` pages, and it hands out no item twice
+    (by `signature`). A page that would break either promise, or that does not advance the listing,
+    raises `errors.PaginationError` before any of its items is handed out (the items of the pages before
+    it were handed out already).
 
     Args:
-        The filters of `sync`, and:
         max_items (int | None): Stop after this many items (None: every item).
+        max_pages (int | None): Ask for at most this many pages (default `types.DEFAULT_MAX_PAGES`, 10,000;
+            None: no limit). A listing that says more follow after them raises `errors.PaginationError`.
 
     Raises:
-        errors.PaginationError: A page did not advance the listing (a repeated cursor, more promised with no
-            items, a next page that does not come after the current one). Nothing loops.
+        errors.PaginationError: A page repeats an item, names a next page but holds no items, names a
+            `nextPage` that does not come after it or that starts past `total` items, or the listing
+            says more follow after `max_pages` pages.
         The errors of `sync`, for the page that failed.
     """
 
-    walk = PageWalk("list_spec_files", max_items)
+    walk = PageWalk("list_spec_files", max_items, max_pages)
     if isinstance(page, Unset):
         page = 0
     walk.start(page)
@@ -540,9 +549,10 @@ def iterate(
             dir_=dir_,
             spec_name_filter=spec_name_filter,
         )
-        for item in walk.take(listing.data.list_):
+        items = listing.data.list_
+        for item in walk.take(items, ids=[item.signature for item in items]):
             yield item
-        following = walk.next_page(page, listing.data.next_page, len(listing.data.list_))
+        following = walk.next_page(page, listing.data.next_page, len(items), listing.data.total)
         if following is None:
             return
         page = following
@@ -565,23 +575,32 @@ async def aiterate(
     dir_: SortDirection | Unset = UNSET,
     spec_name_filter: str | Unset = UNSET,
     max_items: int | None = None,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> AsyncIterator[SpecFileSummary]:
     """Every SpecFileSummary of "List a project's spec files", across pages, as an async iterator.
 
     It asks for one page at a time with `asyncio`, then for `data.nextPage` until it is `false`.
     `page` is the page the walk starts from.
+    The other arguments are the filters of `asyncio`, sent with every page.
+
+    What is guaranteed: the walk asks for at most `max_pages` pages, and it hands out no item twice
+    (by `signature`). A page that would break either promise, or that does not advance the listing,
+    raises `errors.PaginationError` before any of its items is handed out (the items of the pages before
+    it were handed out already).
 
     Args:
-        The filters of `asyncio`, and:
         max_items (int | None): Stop after this many items (None: every item).
+        max_pages (int | None): Ask for at most this many pages (default `types.DEFAULT_MAX_PAGES`, 10,000;
+            None: no limit). A listing that says more follow after them raises `errors.PaginationError`.
 
     Raises:
-        errors.PaginationError: A page did not advance the listing (a repeated cursor, more promised with no
-            items, a next page that does not come after the current one). Nothing loops.
+        errors.PaginationError: A page repeats an item, names a next page but holds no items, names a
+            `nextPage` that does not come after it or that starts past `total` items, or the listing
+            says more follow after `max_pages` pages.
         The errors of `asyncio`, for the page that failed.
     """
 
-    walk = PageWalk("list_spec_files", max_items)
+    walk = PageWalk("list_spec_files", max_items, max_pages)
     if isinstance(page, Unset):
         page = 0
     walk.start(page)
@@ -602,9 +621,10 @@ async def aiterate(
             dir_=dir_,
             spec_name_filter=spec_name_filter,
         )
-        for item in walk.take(listing.data.list_):
+        items = listing.data.list_
+        for item in walk.take(items, ids=[item.signature for item in items]):
             yield item
-        following = walk.next_page(page, listing.data.next_page, len(listing.data.list_))
+        following = walk.next_page(page, listing.data.next_page, len(items), listing.data.total)
         if following is None:
             return
         page = following

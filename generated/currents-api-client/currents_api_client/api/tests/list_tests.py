@@ -11,7 +11,7 @@ from ...models.sort_direction import SortDirection
 from ...models.test_order import TestOrder
 from ...models.test_summary import TestSummary
 from ...models.test_summary_list_response import TestSummaryListResponse
-from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
+from ...types import DEFAULT_MAX_PAGES, UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -575,23 +575,32 @@ def iterate(
     metric_settings: str | Unset = UNSET,
     annotations: str | Unset = UNSET,
     max_items: int | None = None,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> Iterator[TestSummary]:
     """Every TestSummary of "List a project's tests", across pages, lazily.
 
     It asks for one page at a time with `sync`, then for `data.nextPage` until it is `false`.
     `page` is the page the walk starts from.
+    The other arguments are the filters of `sync`, sent with every page.
+
+    What is guaranteed: the walk asks for at most `max_pages` pages, and it hands out no item twice
+    (by `signature`). A page that would break either promise, or that does not advance the listing,
+    raises `errors.PaginationError` before any of its items is handed out (the items of the pages before
+    it were handed out already).
 
     Args:
-        The filters of `sync`, and:
         max_items (int | None): Stop after this many items (None: every item).
+        max_pages (int | None): Ask for at most this many pages (default `types.DEFAULT_MAX_PAGES`, 10,000;
+            None: no limit). A listing that says more follow after them raises `errors.PaginationError`.
 
     Raises:
-        errors.PaginationError: A page did not advance the listing (a repeated cursor, more promised with no
-            items, a next page that does not come after the current one). Nothing loops.
+        errors.PaginationError: A page repeats an item, names a next page but holds no items, names a
+            `nextPage` that does not come after it or that starts past `total` items, or the listing
+            says more follow after `max_pages` pages.
         The errors of `sync`, for the page that failed.
     """
 
-    walk = PageWalk("list_tests", max_items)
+    walk = PageWalk("list_tests", max_items, max_pages)
     if isinstance(page, Unset):
         page = 0
     walk.start(page)
@@ -616,9 +625,10 @@ def iterate(
             metric_settings=metric_settings,
             annotations=annotations,
         )
-        for item in walk.take(listing.data.list_):
+        items = listing.data.list_
+        for item in walk.take(items, ids=[item.signature for item in items]):
             yield item
-        following = walk.next_page(page, listing.data.next_page, len(listing.data.list_))
+        following = walk.next_page(page, listing.data.next_page, len(items), listing.data.total)
         if following is None:
             return
         page = following
@@ -645,23 +655,32 @@ async def aiterate(
     metric_settings: str | Unset = UNSET,
     annotations: str | Unset = UNSET,
     max_items: int | None = None,
+    max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> AsyncIterator[TestSummary]:
     """Every TestSummary of "List a project's tests", across pages, as an async iterator.
 
     It asks for one page at a time with `asyncio`, then for `data.nextPage` until it is `false`.
     `page` is the page the walk starts from.
+    The other arguments are the filters of `asyncio`, sent with every page.
+
+    What is guaranteed: the walk asks for at most `max_pages` pages, and it hands out no item twice
+    (by `signature`). A page that would break either promise, or that does not advance the listing,
+    raises `errors.PaginationError` before any of its items is handed out (the items of the pages before
+    it were handed out already).
 
     Args:
-        The filters of `asyncio`, and:
         max_items (int | None): Stop after this many items (None: every item).
+        max_pages (int | None): Ask for at most this many pages (default `types.DEFAULT_MAX_PAGES`, 10,000;
+            None: no limit). A listing that says more follow after them raises `errors.PaginationError`.
 
     Raises:
-        errors.PaginationError: A page did not advance the listing (a repeated cursor, more promised with no
-            items, a next page that does not come after the current one). Nothing loops.
+        errors.PaginationError: A page repeats an item, names a next page but holds no items, names a
+            `nextPage` that does not come after it or that starts past `total` items, or the listing
+            says more follow after `max_pages` pages.
         The errors of `asyncio`, for the page that failed.
     """
 
-    walk = PageWalk("list_tests", max_items)
+    walk = PageWalk("list_tests", max_items, max_pages)
     if isinstance(page, Unset):
         page = 0
     walk.start(page)
@@ -686,9 +705,10 @@ async def aiterate(
             metric_settings=metric_settings,
             annotations=annotations,
         )
-        for item in walk.take(listing.data.list_):
+        items = listing.data.list_
+        for item in walk.take(items, ids=[item.signature for item in items]):
             yield item
-        following = walk.next_page(page, listing.data.next_page, len(listing.data.list_))
+        following = walk.next_page(page, listing.data.next_page, len(items), listing.data.total)
         if following is None:
             return
         page = following
