@@ -28,21 +28,32 @@ in their records, such as a reason phrase or a response header that echoes it. W
 transformed by a server (encoded, split, reversed), and records of other loggers.
 """
 
+import ipaddress
 import logging
 import math
 import os
 import ssl
+import sys
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Self
 
 import httpx
+import httpx_retries
 from attrs import define, evolve, field
 from httpx_retries import Retry, RetryTransport
 
-from .errors import DeadlineExceededError, MissingAPIKeyError, ResponseTooLargeError, hide_secrets, request_secrets
+from .errors import (
+    DeadlineExceededError,
+    InsecureTransportWarning,
+    MissingAPIKeyError,
+    ResponseTooLargeError,
+    hide_secrets,
+    request_secrets,
+)
 
 DEFAULT_BASE_URL = "https://api.currents.dev/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -204,6 +215,59 @@ class _LimitedResponse(httpx.Response):
             yield chunk
 
 
+def _is_loopback_host(host: str) -> bool:
+    """Whether `host` (as `httpx.URL.host` gives it) is this machine: `localhost`, 127.0.0.0/8 or ::1 (also as
+    an IPv4-mapped address)."""
+    if host.rstrip(".").lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+# The frames of this package and of the HTTP stack below it: a warning points at the first frame outside them.
+_OWN_FRAMES = tuple(
+    os.path.dirname(module.__file__ or "") + os.sep
+    for module in (sys.modules[__package__ or "__main__"], httpx, httpx_retries)
+)
+
+
+def _caller_stacklevel() -> int:
+    level, frame = 1, sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_OWN_FRAMES):
+        level, frame = level + 1, frame.f_back
+    return level
+
+
+class _PlainHTTPWarning:
+    """Warns once (per AuthenticatedClient) before the API key goes over plain http to a host not on loopback."""
+
+    def __init__(self) -> None:
+        self._warned = False
+        self._lock = threading.Lock()
+
+    def check(self, request: httpx.Request, secret: str) -> None:
+        if self._warned or request.url.scheme != "http" or _is_loopback_host(request.url.host):
+            return
+        if not any(secret in value for value in request.headers.values()):
+            return  # not this request: httpx drops the key on a redirect to another host
+        with self._lock:
+            if self._warned:
+                return
+            self._warned = True
+        warnings.warn(
+            InsecureTransportWarning(
+                f"the API key is sent over plain http to {request.url.host!r}, where anyone on the way can read it: "
+                "use an https:// base URL (this client warns once)"
+            ),
+            stacklevel=_caller_stacklevel(),
+        )
+
+
 class _LimitsTransport(RetryTransport):
     """The client's transport: retries, a deadline per call across them, a size limit on the body, and the API
     key handed to `errors` so that it can hide it."""
@@ -215,16 +279,20 @@ class _LimitsTransport(RetryTransport):
         deadline: float | None,
         max_response_size: int | None,
         secret: str | None,
+        plain_http_warning: _PlainHTTPWarning | None = None,
     ) -> None:
         super().__init__(transport=_AttemptTransport(transport), retry=retry)
         self._policy = retry
         self._deadline = deadline
         self._max_response_size = max_response_size
         self._secret = secret
+        self._plain_http_warning = plain_http_warning
 
     def _start(self, request: httpx.Request) -> None:
         if self._secret is not None:
             request.extensions[_SECRET] = self._secret
+            if self._plain_http_warning is not None:
+                self._plain_http_warning.check(request, self._secret)
         # A policy the call chose for itself (in the request's extensions) is kept; else the client's, copied so
         # that this call's deadline is its own.
         retry = request.extensions.get("retry")
@@ -384,6 +452,9 @@ class Client:
     def _secret(self) -> str | None:
         return None
 
+    def _plain_http_warning(self) -> _PlainHTTPWarning | None:
+        return None
+
     def _all_headers(self) -> dict[str, str]:
         return {**self._headers, **self._auth_headers()}
 
@@ -430,6 +501,7 @@ class Client:
                 deadline=self.deadline,
                 max_response_size=self.max_response_size,
                 secret=self._secret(),
+                plain_http_warning=self._plain_http_warning(),
             ),
         }
 
@@ -556,6 +628,7 @@ class AuthenticatedClient(Client):
     token: str = field(repr=lambda _: _HIDDEN, converter=_check_token)
     prefix: str = field(default="Bearer", validator=_check_prefix)
     auth_header_name: str = field(default="Authorization", validator=_check_header_name)
+    _plain_http: _PlainHTTPWarning = field(factory=_PlainHTTPWarning, init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
@@ -586,3 +659,6 @@ class AuthenticatedClient(Client):
 
     def _secret(self) -> str | None:
         return self.token
+
+    def _plain_http_warning(self) -> _PlainHTTPWarning | None:
+        return self._plain_http

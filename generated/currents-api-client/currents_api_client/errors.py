@@ -22,6 +22,8 @@
     ├── MissingAPIKeyError        `from_env` found no API key in the environment
     └── DecodeError               a payload that fits no schema (also a ValueError)
 
+    InsecureTransportWarning      a warning, not an error: the API key is about to go over plain http
+
 `APIStatusError` and `InvalidResponseError` carry `status_code`, the API's
 `error` message when it sent one, and the raw `response`. Their text reads
 like `404 Not Found: Instance not found`. No exception ever holds the API
@@ -201,6 +203,13 @@ class PaginationError(CurrentsError):
     or pointed to a page that does not come after it. `iterate` and `aiterate` raise this instead of looping."""
 
 
+class InsecureTransportWarning(UserWarning):
+    """The API key is about to be sent over plain `http://` to a host that is not this machine, where anyone on
+    the way can read it. An `AuthenticatedClient` warns once, before its first such request; loopback hosts
+    (127.0.0.0/8, ::1, `localhost`) and `https://` never warn. Turn it into an error, or silence it, with
+    `warnings.filterwarnings("error", category=InsecureTransportWarning)` (or `"ignore"`)."""
+
+
 class APIConnectionError(CurrentsError):
     """The request got no response: the connection failed or broke, after the client's retries."""
 
@@ -261,6 +270,7 @@ __all__ = [
     "CurrentsError",
     "DeadlineExceededError",
     "DecodeError",
+    "InsecureTransportWarning",
     "InvalidResponseError",
     "MissingAPIKeyError",
     "NotFoundError",
