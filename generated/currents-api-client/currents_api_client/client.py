@@ -19,10 +19,18 @@ The defaults suit unattended jobs such as CI:
 
 Every setting is checked when the client is made: a wrong one raises one `ValueError` or `TypeError` naming it.
 
-The API key is sent as `Authorization: Bearer <key>` (or in `auth_header_name`, after `prefix`). It never appears
-in a repr or in an exception, even when a server echoes it back. The client also installs a logging filter on
-the loggers of httpx, httpcore, hpack and httpx-retries that hides the key of every live `AuthenticatedClient`
-in their records, such as a reason phrase or a response header that echoes it. What it cannot hide: the key in
+The API key is sent as `Authorization: Bearer <key>` (or in `auth_header_name`, after `prefix`). Before it goes
+over plain `http://` to a host that is not loopback (127.0.0.0/8, ::1, `localhost`), the client warns once with
+`errors.InsecureTransportWarning`, which `warnings.filterwarnings` can turn into an error or silence. The key
+never appears in a repr or in an exception, even when a server echoes it back.
+
+Importing the package installs a logging filter on the loggers of httpx, httpcore, hpack and httpx-retries. It
+applies to the records of every httpx client in the process, this package's or not (the artifact downloads'
+too), and it needs no call. It replaces the query string of every URL in a record with `?REDACTED`
+(`redact_url_queries`): pre-signed URLs carry their credentials there, and `logging.basicConfig(level=INFO)`
+would otherwise print them in httpx's request lines. It also hides the key of every live
+`AuthenticatedClient` in their records, such as a reason phrase or a response header that echoes it. What it
+cannot hide: the key in
 `Response.headers` or `Response.content` a `*_detailed` call returns (the server's data, as it sent it), in
 `repr(request.headers)` when `auth_header_name` is not `Authorization` (httpx masks only that header), the key
 transformed by a server (encoded, split, reversed), and records of other loggers.
@@ -32,6 +40,7 @@ import ipaddress
 import logging
 import math
 import os
+import re
 import ssl
 import sys
 import threading
@@ -365,20 +374,35 @@ _LIVE_CLIENTS: "weakref.WeakValueDictionary[int, AuthenticatedClient]" = weakref
 _LIVE_CLIENTS_LOCK = threading.Lock()
 
 
+# The query string of a URL in a log line: everything from `?` to the next space, quote, `<`, `>` or `#`. A
+# pre-signed URL (X-Amz-Signature, X-Goog-Signature, sig=, token=, Signature, Key-Pair-Id, ...) carries its
+# credentials there; the scheme, host and path stay. An HTTP/2 `:path` header, as hpack logs it, is one too.
+_URL_QUERY = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s?#'\"<>]*|:path', b?'[^'?]*)\?[^\s#'\"<>]*")
+REDACTED_QUERY = "?REDACTED"
+
+
+def redact_url_queries(text: str) -> str:
+    """`text` with the query string of every URL in it replaced by `?REDACTED` (scheme, host and path kept),
+    as the client's log filter does to the records of httpx, httpcore and httpx-retries."""
+    return _URL_QUERY.sub(lambda match: match.group(1) + REDACTED_QUERY, text)
+
+
 class _HideAPIKeys(logging.Filter):
-    """Hides the key of every live AuthenticatedClient in a log record, as text and as the repr of bytes."""
+    """Hides, in a log record, the query string of every URL (pre-signed URLs carry their credentials there) and
+    the key of every live AuthenticatedClient, as text and as the repr of bytes."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot format itself is left to the logging module to report
+            return True
+        hidden = redact_url_queries(message)
         with _LIVE_CLIENTS_LOCK:
             secrets = [client.token for client in list(_LIVE_CLIENTS.values())]
         if secrets:
-            try:
-                message = record.getMessage()
-            except Exception:  # a record that cannot format itself is left to the logging module to report
-                return True
-            hidden = hide_secrets(message, secrets + [repr(s.encode())[2:-1] for s in secrets])
-            if hidden != message:
-                record.msg, record.args = hidden, ()
+            hidden = hide_secrets(hidden, secrets + [repr(s.encode())[2:-1] for s in secrets])
+        if hidden != message:
+            record.msg, record.args = hidden, ()
         return True
 
 
