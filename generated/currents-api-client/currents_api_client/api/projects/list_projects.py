@@ -329,7 +329,7 @@ def iterate(
     Raises:
         errors.PaginationError: A page repeats an item or ends on a cursor already asked for, says
             `has_more` but holds no items, or the listing says more follow after `max_pages` pages.
-        The errors of `sync`, for the page that failed.
+        errors.CurrentsError: What `sync` raises, for the page that failed.
     """
 
     walk = PageWalk("list_projects", max_items, max_pages)
@@ -379,7 +379,7 @@ async def aiterate(
     Raises:
         errors.PaginationError: A page repeats an item or ends on a cursor already asked for, says
             `has_more` but holds no items, or the listing says more follow after `max_pages` pages.
-        The errors of `asyncio`, for the page that failed.
+        errors.CurrentsError: What `asyncio` raises, for the page that failed.
     """
 
     walk = PageWalk("list_projects", max_items, max_pages)

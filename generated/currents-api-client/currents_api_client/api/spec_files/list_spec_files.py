@@ -525,7 +525,7 @@ def iterate(
         errors.PaginationError: A page repeats an item, names a next page but holds no items, names a
             `nextPage` that does not come after it or that starts past `total` items, or the listing
             says more follow after `max_pages` pages.
-        The errors of `sync`, for the page that failed.
+        errors.CurrentsError: What `sync` raises, for the page that failed.
     """
 
     walk = PageWalk("list_spec_files", max_items, max_pages)
@@ -597,7 +597,7 @@ async def aiterate(
         errors.PaginationError: A page repeats an item, names a next page but holds no items, names a
             `nextPage` that does not come after it or that starts past `total` items, or the listing
             says more follow after `max_pages` pages.
-        The errors of `asyncio`, for the page that failed.
+        errors.CurrentsError: What `asyncio` raises, for the page that failed.
     """
 
     walk = PageWalk("list_spec_files", max_items, max_pages)
