@@ -312,9 +312,10 @@ class PageWalk:
         self._asked.add(cursor)
         return cursor
 
-    def next_page(self, page: int, next_page: int | bool, count: int, total: int) -> int | None:
+    def next_page(self, page: int, next_page: int | bool, count: int, total: int | None = None) -> int | None:
         """The number of the next page (offset pagination), or None when `nextPage` is false or `max_items` were
-        taken. `count` is the number of items on page `page`, and `total` the number the listing says it has."""
+        taken. `count` is the number of items on page `page`, and `total` the number the listing says it has
+        (None: not checked)."""
         if next_page is False or self.done:
             return None
         if isinstance(next_page, bool) or next_page <= page or next_page in self._asked:
@@ -322,7 +323,7 @@ class PageWalk:
         if count == 0:
             raise self._stop(f"page {page} held no items but named a next page")
         # A page other than the last is a full one: page n starts at item n * count (`items.splice(page * limit)`).
-        if next_page * count >= total:
+        if total is not None and next_page * count >= total:
             raise self._stop(
                 f"page {page} named nextPage {next_page}, which would start at item {next_page * count:,}, past "
                 f"the {total:,} items the listing says it has"
