@@ -187,3 +187,9 @@ def test_a_wrong_max_pages_is_refused_before_any_request(
     with pytest.raises(expected, match="max_pages must be"):
         runs(server, "sync", max_pages=max_pages)
     assert server.api.received == []
+
+
+def test_a_max_items_that_is_not_an_int_is_refused_before_any_request(server: ScriptedServer) -> None:
+    with pytest.raises(TypeError, match="max_items must be an int or None, not str"):
+        runs(server, "sync", max_items="3")
+    assert server.api.received == []

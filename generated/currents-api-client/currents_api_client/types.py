@@ -228,7 +228,7 @@ class PageWalk:
     - names a `nextPage` that does not come after it, or that starts past `total` items;
 
     and it raises instead of asking for page `max_pages + 1` while the listing says more follow. The ids and
-    cursors seen are kept for the whole walk: a few dozen bytes per item.
+    cursors seen are kept for the whole walk: about 200 bytes per item.
     """
 
     def __init__(self, operation: str, max_items: int | None, max_pages: int | None = DEFAULT_MAX_PAGES) -> None:
