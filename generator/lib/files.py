@@ -47,15 +47,16 @@ def close_quietly(stream: BinaryIO) -> None:
 
 
 def resolve_target(path: Path) -> tuple[Path, bool]:
-    """(the file to write, whether it is written in place): symlinks are followed; only a regular file or a
-    new one is replaced."""
+    """(the file to write, whether it is written in place): only a regular file or a new one is replaced, and
+    through a symlink it is the file the link points to. Written in place, the path stays as given: the kernel
+    follows `/dev/stdout` and `/proc/self/fd/N` to a pipe that has no path."""
     try:
         found = os.stat(path)  # follows symlinks
     except FileNotFoundError:
         found = None
-    real = Path(os.path.realpath(path)) if path.is_symlink() else path
-    in_place = found is not None and not stat.S_ISREG(found.st_mode) and not stat.S_ISDIR(found.st_mode)
-    return real, in_place
+    if found is not None and not stat.S_ISREG(found.st_mode) and not stat.S_ISDIR(found.st_mode):
+        return path, True
+    return (Path(os.path.realpath(path)) if path.is_symlink() else path), False
 
 
 class Destination:
