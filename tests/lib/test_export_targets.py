@@ -162,7 +162,9 @@ def full_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 def big_records(count: int) -> list[TestRecord]:
     (first, *_) = RECORDS
-    return [TestRecord(**{**first.to_dict(), "title": (f"test {n} " + "x" * 2000,), "artifacts": ()}) for n in range(count)]
+    return [
+        TestRecord(**{**first.to_dict(), "title": (f"test {n} " + "x" * 2000,), "artifacts": ()}) for n in range(count)
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "junit"])
