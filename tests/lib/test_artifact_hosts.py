@@ -1,0 +1,169 @@
+"""Artifact downloads against hostile hosts: a real HTTP server on loopback that drips, floods, serves one path
+with many queries, and malformed URLs beside good ones."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from currents_api_client import Artifact, TestRecord, download_artifacts, iter_tests
+from currents_api_client.lib.artifacts import DownloadReport, Limits
+
+from tests.lib.test_records import fixture
+
+DRIP_BYTES = 100  # one byte every DRIP_PAUSE: 20 s in all, far past the 1 s deadline the test sets
+DRIP_PAUSE = 0.2
+FLOOD_BYTES = 4 * 1024 * 1024
+CAP = 256 * 1024
+
+
+class Host(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def _send(self, body: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path == "/download":
+            self._send(("file " + parse_qs(parts.query)["file"][0]).encode())
+        elif parts.path == "/drip":
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for _ in range(DRIP_BYTES):
+                try:
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(DRIP_PAUSE)
+        elif parts.path == "/flood":  # no Content-Length: the body ends when the connection closes
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk = b"y" * 65536
+            for _ in range(FLOOD_BYTES // len(chunk)):
+                try:
+                    self.wfile.write(chunk)
+                except OSError:
+                    return
+        elif parts.path == "/announced-huge":
+            self.send_response(200)
+            self.send_header("Content-Length", str(10 * 1024**3))
+            self.send_header("Connection", "close")
+            self.end_headers()
+        else:
+            self._send(("body of " + parts.path).encode())
+
+
+@pytest.fixture(scope="module")
+def host() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Host)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def with_artifacts(*urls: str) -> TestRecord:
+    (record, *_) = list(iter_tests(fixture("cypress-retries")))
+    return dataclasses.replace(record, artifacts=tuple(Artifact("attachment", url) for url in urls))
+
+
+def fetch(folder: Path, *urls: str, limits: Limits | None = None) -> DownloadReport:
+    return download_artifacts([with_artifacts(*urls)], folder, concurrency=4, limits=limits)
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file() or p.is_symlink()}
+
+
+def test_malformed_urls_are_reported_missing_and_the_good_ones_downloaded(host: str, tmp_path: Path) -> None:
+    report = fetch(
+        tmp_path,
+        f"{host}/a/one.png",
+        "http://[::1/broken.png",
+        "http://127.0.0.1:99999/port.png",
+        "http://127.0.0.1/nul\x00.png",
+        f"{host}/b/two.png",
+    )
+    assert report.downloaded == 2 and len(report.missing) == 3
+    assert {m.reason for m in report.missing} == {"malformed URL, not requested"}
+    assert sorted(Path(name).name for name in files_in(tmp_path)) == ["one.png", "two.png"]
+
+
+def test_one_path_with_two_queries_is_two_files(host: str, tmp_path: Path) -> None:
+    report = fetch(tmp_path, f"{host}/download?file=a.png", f"{host}/download?file=b.png")
+    assert report.downloaded == 2 and report.missing == []
+    assert sorted(files_in(tmp_path).values()) == [b"file a.png", b"file b.png"]
+
+
+def test_a_file_and_one_named_like_its_temporary_file_both_survive(host: str, tmp_path: Path) -> None:
+    report = fetch(tmp_path, f"{host}/x.png", f"{host}/x.png.part")
+    assert report.downloaded == 2
+    found = files_in(tmp_path)
+    assert sorted(found.values()) == [b"body of /x.png", b"body of /x.png.part"] and len(found) == 2
+
+
+def test_a_planted_symlink_named_like_a_temporary_file_is_not_followed(host: str, tmp_path: Path) -> None:
+    folder = tmp_path / "out" / "c5d8f2a1-7e4b-4d90-9a3c-6f1e0b8d2c47"
+    folder.mkdir(parents=True)
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    (folder / "shot.png.part").symlink_to(victim)
+    report = fetch(tmp_path / "out", f"{host}/shot.png")
+    assert report.downloaded == 1 and victim.read_text() == "keep me"
+    assert (folder / "shot.png").read_bytes() == b"body of /shot.png"
+
+
+def test_a_host_that_drips_is_cut_at_the_deadline(host: str, tmp_path: Path) -> None:
+    report = fetch(tmp_path, f"{host}/drip", f"{host}/fine.png", limits=Limits(timeout_seconds=1.0))
+    assert report.downloaded == 1
+    ((missing),) = report.missing
+    assert missing.path.name == "drip" and missing.reason == "cut: not complete within the deadline of 1 s"
+    assert list(files_in(tmp_path)) == ["c5d8f2a1-7e4b-4d90-9a3c-6f1e0b8d2c47/fine.png"]
+
+
+def test_a_body_past_the_size_cap_is_cut_and_leaves_no_file(host: str, tmp_path: Path) -> None:
+    report = fetch(tmp_path, f"{host}/flood", f"{host}/announced-huge", limits=Limits(max_bytes=CAP))
+    assert report.downloaded == 0 and report.bytes == 0
+    assert {m.path.name: m.reason for m in report.missing} == {
+        "flood": f"cut: larger than the size cap of {CAP} bytes",
+        "announced-huge": f"cut: larger than the size cap of {CAP} bytes",
+    }
+    assert files_in(tmp_path) == {}
+
+
+def test_the_default_limits_are_generous() -> None:
+    assert Limits() == Limits(timeout_seconds=300.0, max_bytes=1024**3)
+    with pytest.raises(ValueError, match="deadline"):
+        Limits(timeout_seconds=0)
+    with pytest.raises(ValueError, match="size cap"):
+        Limits(max_bytes=0)
+
+
+def test_downloads_are_logged_by_httpx_loggers_only(
+    host: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        fetch(tmp_path, f"{host}/a.png?X-Signature=secret", "http://[::1/broken.png")
+    assert caplog.records, "httpx logs each request"
+    assert {r.name.split(".")[0] for r in caplog.records} <= {"httpx", "httpcore", "asyncio"}
