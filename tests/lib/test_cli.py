@@ -15,6 +15,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from currents_api_client import iter_tests, strip_ansi
@@ -349,8 +350,8 @@ HOSTILE = [
 ]
 
 
-def hostile_instance() -> dict[str, object]:
-    body = json.loads((FIXTURES / "cypress-retries.json").read_text())
+def hostile_instance() -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((FIXTURES / "cypress-retries.json").read_text())
     tests = body["data"]["results"]["tests"]
     template = next(test for test in tests if test["state"] == "failed")
     tests[:] = [{**template, "testId": f"h{n}", "title": ["Hostile", title]} for n, title in enumerate(HOSTILE)]
@@ -403,8 +404,8 @@ def test_server_text_piped_is_json_lines_with_the_surrogate_replaced(server: Scr
     assert titles == [*HOSTILE[:-1], "bad \ufffd surrogate"]
 
 
-def long_runs_page() -> dict[str, object]:
-    body = json.loads((RUN_PAGES / "list-first-page.json").read_text())
+def long_runs_page() -> dict[str, Any]:
+    body: dict[str, Any] = json.loads((RUN_PAGES / "list-first-page.json").read_text())
     for number, item in enumerate(body["data"]):
         item["runId"] = f"93c0e5a7b1d24f68a0e9c3b5d7f1a2b{number}"
         item["tags"] = ["nightly-regression-suite", "chromium-and-webkit", "release-candidate-2026"]
@@ -420,7 +421,7 @@ def test_runs_on_120_columns_never_cut_a_run_id(server: ScriptedServer, tmp_path
     plain = strip_ansi(raw.decode())
     assert status == 0, plain
     assert max(len(line) for line in plain.splitlines()) <= 120
-    for item in page_["data"]:  # type: ignore[attr-defined]
+    for item in page_["data"]:
         assert item["runId"] in plain
 
 

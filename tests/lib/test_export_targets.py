@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from currents_api_client import RecordWriter, TestRecord, iter_tests, write_records
 from currents_api_client.lib import files
+from currents_api_client.lib.export import ExportFormat
 
 from tests.lib.test_records import fixture
 
@@ -168,7 +169,7 @@ def big_records(count: int) -> list[TestRecord]:
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "junit"])
-def test_a_full_disk_leaves_the_previous_file_and_no_temporary_file(full_folder: Path, fmt: str) -> None:
+def test_a_full_disk_leaves_the_previous_file_and_no_temporary_file(full_folder: Path, fmt: ExportFormat) -> None:
     target = full_folder / "run.out"
     target.write_text("previous\n")
     with pytest.raises(OSError) as raised:
