@@ -19,6 +19,7 @@ from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
 from contract_tests.mock_api.server import serve_in_thread
 from tests.client.conftest import ScriptedServer
+from tests.client.scripted_api import Reply
 from tests.lib.cli_support import (
     PW_V2,
     SCRIPT,
@@ -29,6 +30,8 @@ from tests.lib.cli_support import (
     environment,
     page,
 )
+from tests.lib.hostile_host import serve_host
+from tests.lib.test_records import FIXTURES
 
 # --- finding the way in ---------------------------------------------------------------------------------------------
 
@@ -157,3 +160,39 @@ def test_sigterm_mid_export_exits_143_and_leaves_no_temporary_file(tmp_path: Pat
     assert stderr.strip() == "terminated" and "Traceback" not in stderr
     assert (tmp_path / "run.csv").read_text() == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.csv"]
+
+
+def test_bad_and_slow_artifacts_are_reported_the_others_downloaded_and_the_exit_is_1(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    run_body = json.loads((FIXTURES / "runs" / "get-cypress-complete-passed.json").read_text())
+    instance = json.loads((FIXTURES / "cypress-retries.json").read_text())
+    run_body["data"]["specs"] = run_body["data"]["specs"][:1]
+    run_body["data"]["specs"][0]["instanceId"] = instance["data"]["instanceId"]
+    with serve_host() as host:
+        urls = [f"{host}/one.png", "http://[::1/broken.png", f"{host}/drip", f"{host}/two.png", f"{host}/three.png"]
+        for shot, url in zip(instance["data"]["results"]["screenshots"], urls, strict=True):
+            shot["screenshotURL"] = url
+        instance["data"]["results"]["videoUrl"] = f"{host}/video.mp4"
+        assert "fs.currents.dev" not in json.dumps(instance)  # every artifact is on loopback
+        server.api.script(Reply(200, run_body), Reply(200, instance))
+        process = cli(
+            server.base_url,
+            "run",
+            "R",
+            "--artifacts",
+            "out",
+            "--artifact-timeout",
+            "1",
+            "--concurrency",
+            "1",
+            cwd=tmp_path,
+        )
+    assert process.returncode == 1 and "Traceback" not in process.stderr
+    folder = f"out/{instance['data']['instanceId']}"
+    assert sorted(process.stderr.splitlines()) == [
+        f"error: artifact {folder}/drip: cut: not complete within the deadline of 1 s",
+        f"error: artifact {folder}/screenshot: malformed URL, not requested",  # named for its kind: no path
+    ]
+    downloaded = sorted(p.name for p in (tmp_path / folder).iterdir())
+    assert downloaded == ["one.png", "three.png", "two.png", "video.mp4"]

@@ -88,18 +88,24 @@ def test_a_run_table_on_120_columns_never_splits_a_spec_name_and_is_in_the_same_
     server: ScriptedServer, tmp_path: Path
 ) -> None:
     run_body = json.loads((FIXTURES / "runs" / "get-cypress-complete-passed.json").read_text())
-    instance = json.loads((FIXTURES / "cypress-retries.json").read_text())
     long_spec = "cypress/e2e/checkout/payments/three-d-secure-challenge-with-wallets.cy.ts"
-    instance["data"]["spec"] = long_spec
-    run_body["data"]["specs"] = run_body["data"]["specs"][:1]
-    run_body["data"]["specs"][0].update(instanceId=instance["data"]["instanceId"], spec=long_spec)
+    instances = []
+    for number, spec in enumerate((long_spec, "cypress/e2e/a-first.cy.ts")):
+        instance = json.loads((FIXTURES / "cypress-retries.json").read_text())
+        instance["data"].update(spec=spec, instanceId=f"instance-{number}")
+        instances.append(instance)
+    specs = run_body["data"]["specs"][:2]
+    for spec, instance in zip(specs, instances, strict=True):
+        spec.update(instanceId=instance["data"]["instanceId"], spec=instance["data"]["spec"])
+    tests_per_instance = len(list(iter_tests(InstanceResponse.from_dict(instances[0]).data)))
     tables = []
-    for _ in range(2):
-        server.api.script(Reply(200, run_body), Reply(200, instance))
+    for order in ((0, 1), (1, 0)):  # the instances arrive in one order, then in the other
+        run_body["data"]["specs"] = [specs[i] for i in order]
+        server.api.script(Reply(200, run_body), *(Reply(200, instances[i]) for i in order))
         status, raw = cli_on_pty(server.base_url, "run", "R", "--concurrency", "1", cwd=tmp_path, columns=120)
         plain = strip_ansi(raw.decode())
         assert status == 0, plain
         rows = [line for line in plain.splitlines() if line.startswith("│")]
-        assert sum(long_spec in row for row in rows) == len(list(iter_tests(InstanceResponse.from_dict(instance).data)))
+        assert sum(long_spec in row for row in rows) == tests_per_instance
         tables.append(rows)
-    assert tables[0] == tables[1]
+    assert tables[0] == tables[1] and len(tables[0]) >= 2 * tests_per_instance
