@@ -59,6 +59,17 @@ def resolve_target(path: Path) -> tuple[Path, bool]:
     return (Path(os.path.realpath(path)) if path.is_symlink() else path), False
 
 
+def _stdout() -> tuple[BinaryIO, bool]:
+    """Standard output as a binary stream of its own (a duplicate of descriptor 1), so that closing it, or a
+    writer forgotten without `commit` or `abort`, never closes the process's standard output; and whether it is
+    ours to close (not when `sys.stdout` has no descriptor and its own buffer is used)."""
+    sys.stdout.flush()
+    try:
+        return os.fdopen(os.dup(sys.stdout.fileno()), "wb"), True
+    except (AttributeError, OSError, ValueError):  # a replaced sys.stdout without a descriptor
+        return sys.stdout.buffer, False
+
+
 class Destination:
     """An open export target: write bytes to `stream`, then `commit()` once complete or `abort()`."""
 
@@ -66,22 +77,16 @@ class Destination:
         self.path = Path(path)
         self._temp: Path | None = None
         self._own = True
+        self.stream: BinaryIO
         if str(path) == STDOUT:
-            sys.stdout.flush()
-            self.stream: BinaryIO = sys.stdout.buffer
             self.target = self.path
-            self._own = False
+            self.stream, self._own = _stdout()
             return
         self.target, in_place = resolve_target(self.path)
         if in_place:
             self.stream = open(self.target, "wb")  # noqa: SIM115 (closed by commit or abort)
         else:
             self.stream, self._temp = exclusive_temp(self.target)
-        self._open = True
-
-    @property
-    def to_stdout(self) -> bool:
-        return not self._own
 
     def commit(self) -> None:
         """Finish writing; a temporary file is synced and renamed over the target. Cleans up if that fails."""

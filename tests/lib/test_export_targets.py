@@ -185,3 +185,22 @@ def test_abort_after_enospc_in_close_still_deletes_the_temporary_file(full_folde
     writer.abort()
     writer.abort()  # twice is harmless
     assert only_names(full_folder) == []
+
+
+def test_dash_writes_standard_output_which_stays_open_afterwards() -> None:
+    code = (
+        "from currents_api_client import write_records, iter_tests;"
+        "from tests.lib.test_records import fixture;"
+        "write_records('-', iter_tests(fixture('cypress-retries')));"
+        "print('still open')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    *records, last = done.stdout.splitlines()
+    assert len(records) == len(RECORDS) and last == "still open"

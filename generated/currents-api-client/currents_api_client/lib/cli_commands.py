@@ -55,9 +55,9 @@ def _client() -> AuthenticatedClient:
     try:
         return AuthenticatedClient.from_env()
     except (ValueError, TypeError) as error:  # the client's one-line reason; it never quotes the key
-        text = str(error).removeprefix("token: ")
-        name = "CURRENTS_API_KEY" if str(error).startswith("token") else "CURRENTS_API_URL or the client settings"
-        raise UsageError(f"{name}: {text}") from None
+        if str(error).startswith("token: "):
+            raise UsageError(f"CURRENTS_API_KEY: {str(error).removeprefix('token: ')}") from None
+        raise UsageError(str(error)) from None
 
 
 def _keep(records: Iterable[TestRecord], failed_only: bool) -> list[TestRecord]:
