@@ -47,7 +47,11 @@ def literal(text: str) -> str:
     """`visible(text)` with rich markup escaped: server text for a rich table or message, printed as written."""
     from rich.markup import escape  # rich is the `[cli]` extra's; only its users call this
 
-    return escape(visible(text))
+    shown = visible(text)
+    escaped = escape(shown)
+    # rich doubles a lone trailing backslash, in case a tag follows; no tag follows a literal here, and the doubled
+    # one would print as two
+    return escaped[:-1] if escaped.endswith("\\\\") and not shown.endswith("\\\\") else escaped
 
 
 def csv_cell(text: str) -> str:
