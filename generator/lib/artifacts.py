@@ -40,7 +40,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from .files import close_quietly, exclusive_temp
-from .records import TestRecord
+from .records import Artifact, TestRecord
 from .sync import require_no_running_loop
 
 DEFAULT_CONCURRENCY = 8
@@ -128,6 +128,11 @@ def artifact_keys(record: TestRecord) -> list[Key]:
         seen[short] = seen.get(short, -1) + 1
         keys.append((*short, seen[short]))
     return keys
+
+
+def artifact_key(record: TestRecord, artifact: Artifact) -> Key:
+    """The key of `artifact`, one of `record`'s artifacts (the first equal one): see `artifact_keys`."""
+    return artifact_keys(record)[record.artifacts.index(artifact)]
 
 
 def plan(records: Iterable[TestRecord], directory: Path) -> list[_Job]:

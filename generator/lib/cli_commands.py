@@ -28,6 +28,8 @@ from ..types import UNSET
 from .artifacts import DownloadReport, Limits, adownload_artifacts
 from .cli import EXIT_FAILED, EXIT_OK, UsageError, say
 from .cli_parser import COMPLETION_STATES, RUN_STATUSES, parser
+from .cli_parser import DEFAULT_RUNS_LIMIT as DEFAULT_RUNS_LIMIT  # its home before cli_parser
+from .cli_tables import STATE_STYLES as STATE_STYLES  # its home before cli_tables
 from .cli_tables import counts, in_order, projects_table, records_table, runs_table, summary
 from .export import ExportFormatError, RecordWriter, format_for, record_json
 from .files import STDOUT, check_export_target, probe_folder
