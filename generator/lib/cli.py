@@ -1,43 +1,105 @@
 # Hand-written, not generated: edit generator/lib/cli.py; `make generate` copies it into the package unchanged.
-"""`currents-api`: read instances, runs and their tests from the Currents API, and export a run.
+"""`currents-api`: read projects, instances, runs and their tests from the Currents API, and export a run.
 
+    currents-api projects [--limit N]
     currents-api instance INSTANCE_ID [--failed-only]
     currents-api runs PROJECT_ID [--branch B ...] [--tag T ...] [--author A ...] [--tag-operator AND|OR]
                       [--search TEXT] [--pr-id ID] [--status S ...] [--completion-state S ...]
                       [--date-start ISO] [--date-end ISO] [--limit N]
-    currents-api run RUN_ID [--failed-only] [--export FILE [--format jsonl|junit|csv]] [--artifacts DIR]
-                      [--concurrency N]
+    currents-api run RUN_ID [--failed-only] [--export FILE|- [--format jsonl|junit|csv]] [--artifacts DIR]
+                      [--concurrency N] [--artifact-timeout SECONDS] [--artifact-max-bytes BYTES]
+    currents-api --version
 
 The API key comes from `CURRENTS_API_KEY` only (a flag would show in `ps`), the base URL from
-`CURRENTS_API_URL` when set. On a terminal the output is a table, with a progress bar on standard
-error for multi-request work; piped, standard output is JSON Lines (one test record, or one run, per
-line) and there is no progress. `--failed-only` keeps failed and flaky tests. An export is written to
-a temporary file renamed into place once complete, so Ctrl-C never leaves a half-written file.
+`CURRENTS_API_URL` when set (else production, `https://api.currents.dev/v1`). On a terminal the output is a
+table, with a progress bar on standard error for multi-request work; piped, standard output is JSON Lines
+(one test record, run or project per line) and there is no progress. `--failed-only` keeps failed and flaky
+tests. `--export -` writes the export to standard output and every message to standard error. An export to
+a file is written to a temporary file renamed into place once complete, so Ctrl-C, SIGTERM or a full disk
+never leave a half-written file (see `files` for FIFOs, devices and symlinks).
+
+Server text is printed literally: rich markup is escaped and control characters are shown as `\\xNN`
+(`text.literal`, `text.visible`). A Python warning (say the client's warning before a key goes over plain
+http) is one `warning: ...` line on standard error.
 
 Exit status: 0 on success; 1 when the API refused a request, a request failed, an instance could not be
 fetched or an artifact could not be downloaded (one line per failure on standard error); 2 for a usage
-error (bad arguments, no API key, an export path or format that cannot be used); 130 on Ctrl-C. Never a
-traceback. Needs the `cli` extra: `pip install 'currents-api-client[cli]'`.
+error (bad arguments, no or a malformed API key, an export path or artifacts folder that cannot be written,
+checked before any request); 130 on Ctrl-C, 143 on SIGTERM. Never a traceback. Needs the `cli` extra:
+`pip install 'currents-api-client[cli]'`.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
+from typing import TextIO
+
+from .text import visible
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 class UsageError(Exception):
     """Arguments or settings the CLI cannot use; its text is one line."""
 
 
+class Terminated(SystemExit):
+    """SIGTERM arrived. A `SystemExit`, so asyncio lets it out of any task at once, and every `finally` on the
+    way (an export's cleanup) runs as for Ctrl-C."""
+
+    def __init__(self) -> None:
+        super().__init__(EXIT_TERMINATED)
+
+
+def say(line: str) -> None:
+    """One line on standard error, with any server text in it made visible (`text.visible`)."""
+    print(visible(line), file=sys.stderr, flush=True)
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    text = " ".join(str(message).split()) or category.__name__
+    say(f"warning: {text}")
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _cli_handlers() -> Iterator[None]:
+    """Warnings as one `warning:` line each, and SIGTERM as `Terminated`, while the CLI runs."""
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if on_main_thread else None
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script. Returns (and, run as a script, exits with) the exit status."""
-    status = _run(list(sys.argv[1:] if argv is None else argv))
+    with _cli_handlers():
+        status = _run(list(sys.argv[1:] if argv is None else argv))
     if argv is None:
         sys.exit(status)
     return status
@@ -57,22 +119,25 @@ def _run(argv: list[str]) -> int:
 
     try:
         return cli_commands.dispatch(argv)
+    except Terminated:
+        say("terminated")
+        return EXIT_TERMINATED
     except SystemExit as done:  # argparse: --help (0) or a usage error it printed (2)
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     except (UsageError, MissingAPIKeyError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        say(f"error: {_one_line(str(error))}")
         return EXIT_USAGE
     except CurrentsError as error:
-        print(f"error: {_one_line(str(error))}", file=sys.stderr)
+        say(f"error: {_one_line(str(error))}")
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        say("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader of a pipe went away (`| head`): nothing more to say
         _silence_stdout()
         return EXIT_OK
     except OSError as error:
-        print(f"error: {_one_line(str(error))}", file=sys.stderr)
+        say(f"error: {_one_line(str(error))}")
         return EXIT_FAILED
 
 

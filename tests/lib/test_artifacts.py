@@ -133,8 +133,16 @@ def test_file_names_are_made_safe_and_unique_within_an_instance(tmp_path: Path) 
         Artifact("attachment", "https://files.example/a/..%2F..%2Fetc%2Fpasswd?sig=1"),
         Artifact("screenshot", "https://files.example/one/shot.png?sig=2"),
         Artifact("screenshot", "https://files.example/two/shot.png?sig=3"),
-        Artifact("screenshot", "https://files.example/two/shot.png?sig=4"),  # the same file again
+        Artifact("screenshot", "https://files.example/two/shot.png?sig=3"),  # the same URL again: one file
+        Artifact("attachment", "https://files.example/download?file=a.png"),
+        Artifact("attachment", "https://files.example/download?file=b.png"),  # same path, another file
     )
     jobs = plan([dataclasses.replace(record, artifacts=hostile)], tmp_path)
     folder = tmp_path / CY_RETRIES
-    assert [job.path for job in jobs] == [folder / "_.._etc_passwd", folder / "shot.png", folder / "shot-2.png"]
+    assert [job.path for job in jobs] == [
+        folder / "_.._etc_passwd",
+        folder / "shot.png",
+        folder / "shot-2.png",
+        folder / "download",
+        folder / "download-2",
+    ]

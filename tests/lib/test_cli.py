@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from currents_api_client import iter_tests, strip_ansi
+from currents_api_client import iter_tests
 from currents_api_client.models import InstanceResponse
 from junitparser import Failure, JUnitXml
 
@@ -23,78 +19,18 @@ from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
 from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
 from contract_tests.mock_api.server import serve_in_thread
 from tests.client.conftest import ScriptedServer
-from tests.client.scripted_api import Reply, ScriptedAPI
+from tests.lib.cli_support import (
+    PW_V2,
+    RUN_PAGES,
+    SCRIPT,
+    TIMEOUT,
+    assert_one_error_line,
+    cli,
+    cli_on_terminal,
+    environment,
+    page,
+)
 from tests.lib.test_records import FIXTURES
-
-SCRIPT = Path(sys.executable).with_name("currents-api")
-PW_V2 = "7Hq2mXw9LpR4sTz1"
-TIMEOUT = 120
-
-
-def environment(base_url: str, key: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CURRENTS_")}
-    env.update(CURRENTS_API_URL=base_url, CURRENTS_API_KEY=key or demo_key(), COLUMNS="160")
-    return env
-
-
-def cli(base_url: str, *args: str, key: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The console script with stdout and stderr piped."""
-    return subprocess.run(
-        [SCRIPT, *args], env=environment(base_url, key), cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT
-    )
-
-
-def cli_on_terminal(base_url: str, *args: str, cwd: Path) -> tuple[int, str]:
-    """The console script on a pseudo-terminal (stdout and stderr both); its exit status and everything it wrote,
-    without colours."""
-    main, child = pty.openpty()
-    process = subprocess.Popen(
-        [SCRIPT, *args], env=environment(base_url), cwd=cwd, stdin=child, stdout=child, stderr=child
-    )
-    os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(main)
-    return process.wait(timeout=TIMEOUT), strip_ansi(b"".join(chunks).decode("utf-8", "replace"))
-
-
-def assert_one_error_line(process: subprocess.CompletedProcess[str], status: int, *fragments: str) -> None:
-    assert process.returncode == status, process.stderr
-    assert "Traceback" not in process.stderr
-    lines = process.stderr.strip().splitlines()
-    assert len(lines) == 1, process.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
-@pytest.fixture(scope="module")
-def run() -> GeneratedRun:
-    return GeneratedRun.build(6)
-
-
-@pytest.fixture(scope="module")
-def broken_run() -> GeneratedRun:
-    return GeneratedRun.build(3, unclaimed=1, missing=1, run_id="brokenrun0000001")
-
-
-@pytest.fixture(scope="module")
-def signer() -> ArtifactSigner:
-    return ArtifactSigner(ttl_seconds=600, stale_first_issue=True)
-
-
-@pytest.fixture(scope="module")
-def mock(run: GeneratedRun, broken_run: GeneratedRun, signer: ArtifactSigner) -> Iterator[str]:
-    app = serve_generated_run(serve_generated_run(create_app(), run, [demo_key()]), broken_run, [demo_key()])
-    with serve_in_thread(serve_artifacts(app, signer)) as url:
-        yield url
-
 
 # --- instance -------------------------------------------------------------------------------------------------------
 
@@ -277,19 +213,6 @@ def test_ctrl_c_exits_130_and_leaves_no_half_written_export(run: GeneratedRun, t
 
 
 # --- runs -----------------------------------------------------------------------------------------------------------
-
-RUN_PAGES = FIXTURES / "runs"
-
-
-def page(name: str) -> Reply:
-    return Reply(200, json.loads((RUN_PAGES / name).read_text()))
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ScriptedServer]:
-    api = ScriptedAPI()
-    with serve_in_thread(api) as url:
-        yield ScriptedServer(api, url)
 
 
 def test_runs_follows_pages_sends_the_filters_and_stops_at_the_limit(server: ScriptedServer) -> None:

@@ -430,3 +430,43 @@ def test_records_are_frozen() -> None:
     (r, *_) = iter_tests(fixture("node-test-runner-passed"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.state = "failed"  # type: ignore[misc]
+
+
+# --- a retried test's error is its last attempt's -------------------------------------------------------------------
+
+
+def _retried_with_distinct_errors(name: str, attempts_of: Any) -> Instance:
+    """The fixture with every attempt's error rewritten to name its attempt: `attempt 1`, `attempt 2`, ..."""
+    body = json.loads((FIXTURES / f"{name}.json").read_text())
+    for attempts in attempts_of(body["data"]):
+        for number, attempt in enumerate(attempts, start=1):
+            if attempt.get("error"):
+                attempt["error"]["message"] = f"attempt {number} failed"
+                attempt["error"]["stack"] = f"Error: attempt {number} failed\n    at attempt{number}.js:1:1"
+    return instance_from(body)
+
+
+@pytest.mark.parametrize(
+    ("name", "attempts_of", "test_id", "last"),
+    [
+        ("cypress-retries", lambda d: [t["attempts"] for t in d["results"]["tests"]], "r4", 3),
+        (
+            "playwright-v2-flaky-with-attachments",
+            lambda d: [r["attempts"] for r in d["testResults"].values()],
+            "a3e90c41f7b25d86e10c-7f5542ca4754cf0a3b2b",
+            3,
+        ),
+        (
+            "playwright-v2-flaky-with-attachments",
+            lambda d: [r["attempts"] for r in d["testResults"].values()],
+            "a3e90c41f7b25d86e10c-dece0cd254124355af27",
+            1,  # failed, then passed: the error is the failed attempt's
+        ),
+    ],
+)
+def test_the_error_of_a_retried_test_is_its_last_failed_attempts(
+    name: str, attempts_of: Any, test_id: str, last: int
+) -> None:
+    (found,) = [r for r in iter_tests(_retried_with_distinct_errors(name, attempts_of)) if r.test_id == test_id]
+    assert found.error_message == f"attempt {last} failed"
+    assert found.error_stack == f"Error: attempt {last} failed\n    at attempt{last}.js:1:1"

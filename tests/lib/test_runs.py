@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from currents_api_client import (
@@ -167,3 +168,27 @@ def test_without_a_client_the_key_and_url_come_from_the_environment(
     monkeypatch.setenv("CURRENTS_API_KEY", demo_key())
     monkeypatch.setenv("CURRENTS_API_URL", base_url)
     assert len(fetch_run(run.run_id).instances) == len(run.claimed_ids)
+
+
+def test_fetch_run_inside_a_running_loop_says_to_await_afetch_run_and_leaves_no_coroutine() -> None:
+    import gc
+    import warnings
+
+    from currents_api_client import download_artifacts, fetch_run
+
+    async def in_a_notebook() -> tuple[str, str]:
+        with pytest.raises(RuntimeError) as run_error:
+            fetch_run("any-run")
+        with pytest.raises(RuntimeError) as download_error:
+            download_artifacts([], Path("unused"))
+        return str(run_error.value), str(download_error.value)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run_message, download_message = asyncio.run(in_a_notebook())
+        gc.collect()
+    assert run_message == (
+        "fetch_run() cannot run inside a running event loop (a notebook, an async app): use `await afetch_run(...)`"
+    )
+    assert "use `await adownload_artifacts(...)`" in download_message
+    assert not [w for w in caught if "never awaited" in str(w.message)]

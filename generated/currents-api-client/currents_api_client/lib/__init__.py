@@ -11,7 +11,9 @@ package's top level re-exports the public names, so users write
 - `runs`: `fetch_run`/`afetch_run`, a whole run with its instances and records, and `astream_run`, the
   streaming form for exports and very large runs.
 - `artifacts`: concurrent, streamed download of the records' artifact URLs.
-- `cli`, `cli_commands`: the `currents-api` console script (needs the `[cli]` extra).
+- `files`: where an export or a download is written (standard output, FIFOs, symlinks, temporary files).
+- `text`: server text as data on terminals and in export files.
+- `cli`, `cli_parser`, `cli_commands`, `cli_tables`: the `currents-api` console script (needs the `[cli]` extra).
 """
 
 from .artifacts import DownloadReport, MissingArtifact, adownload_artifacts, download_artifacts

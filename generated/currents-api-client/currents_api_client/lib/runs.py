@@ -44,6 +44,7 @@ from ..models.playwright_run import PlaywrightRun
 from ..models.run_spec import RunSpec
 from ..types import Unset
 from .records import Instance, TestRecord, iter_tests
+from .sync import require_no_running_loop
 
 Run: TypeAlias = CypressRun | PlaywrightRun | OtherFrameworkRun
 InstanceStatus: TypeAlias = Literal["fetched", "unclaimed", "failed"]
@@ -327,7 +328,9 @@ def fetch_run(
     concurrency: int = DEFAULT_CONCURRENCY,
     on_progress: Callable[[RunProgress], None] | None = None,
 ) -> FetchedRun:
-    """`afetch_run` from synchronous code, on an event loop of its own."""
+    """`afetch_run` from synchronous code, on an event loop of its own. Raises `RuntimeError` where an event loop
+    is already running (a notebook): there, `await afetch_run(...)`."""
+    require_no_running_loop("fetch_run()", "await afetch_run(...)")
     return asyncio.run(afetch_run(run_id, client=client, concurrency=concurrency, on_progress=on_progress))
 
 

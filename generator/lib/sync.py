@@ -1,0 +1,17 @@
+# Hand-written, not generated: edit generator/lib/sync.py; `make generate` copies it into the package unchanged.
+"""The synchronous forms (`fetch_run`, `download_artifacts`) run their own event loop, which cannot be done where
+one is already running (a Jupyter notebook, an async web app). `require_no_running_loop` says so in one line,
+before any coroutine is created, so there is no "coroutine was never awaited" warning either."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+def require_no_running_loop(call: str, instead: str) -> None:
+    """Raise `RuntimeError` naming the async form to await when an event loop runs in this thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise RuntimeError(f"{call} cannot run inside a running event loop (a notebook, an async app): use `{instead}`")

@@ -1,0 +1,93 @@
+"""Helpers of the CLI tests: the installed console script run in a subprocess, piped or on a pseudo-terminal."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+from currents_api_client import strip_ansi
+
+from contract_tests.conftest import demo_key
+from tests.client.scripted_api import Reply
+from tests.lib.test_records import FIXTURES
+
+SCRIPT = Path(sys.executable).with_name("currents-api")
+PW_V2 = "7Hq2mXw9LpR4sTz1"
+TIMEOUT = 120
+
+
+def environment(base_url: str, key: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CURRENTS_")}
+    env.update(CURRENTS_API_URL=base_url, CURRENTS_API_KEY=key or demo_key(), COLUMNS="160")
+    return env
+
+
+def cli(base_url: str, *args: str, key: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The console script with stdout and stderr piped."""
+    return subprocess.run(
+        [SCRIPT, *args], env=environment(base_url, key), cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT
+    )
+
+
+def cli_on_terminal(base_url: str, *args: str, cwd: Path) -> tuple[int, str]:
+    """The console script on a pseudo-terminal (stdout and stderr both); its exit status and everything it wrote,
+    without colours."""
+    main, child = pty.openpty()
+    process = subprocess.Popen(
+        [SCRIPT, *args], env=environment(base_url), cwd=cwd, stdin=child, stdout=child, stderr=child
+    )
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return process.wait(timeout=TIMEOUT), strip_ansi(b"".join(chunks).decode("utf-8", "replace"))
+
+
+def assert_one_error_line(process: subprocess.CompletedProcess[str], status: int, *fragments: str) -> None:
+    assert process.returncode == status, process.stderr
+    assert "Traceback" not in process.stderr
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1, process.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+RUN_PAGES = FIXTURES / "runs"
+
+
+def page(name: str) -> Reply:
+    return Reply(200, json.loads((RUN_PAGES / name).read_text()))
+
+
+def cli_on_pty(base_url: str, *args: str, cwd: Path, columns: int = 160, key: str | None = None) -> tuple[int, bytes]:
+    """The console script on a pseudo-terminal of `columns` columns; its exit status and the raw bytes it wrote."""
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {**environment(base_url, key), "COLUMNS": str(columns)}
+    process = subprocess.Popen([SCRIPT, *args], env=env, cwd=cwd, stdin=child, stdout=child, stderr=child)
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return process.wait(timeout=TIMEOUT), b"".join(chunks)
