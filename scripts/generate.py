@@ -71,7 +71,7 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.strings import PythonIdentifier
 
-from scripts import bundle
+from scripts import bundle, reader_types
 from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
 from scripts.overlays import apply_overlay_files
 from scripts.yaml_files import load_yaml
@@ -309,8 +309,10 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
         detail = _one_line(openapi.detail or "")
         header = _one_line(openapi.header)
         raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {header}: {detail[:300]}")
+    readers = reader_types.apply(openapi)
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     project.env.globals.update(
+        reader_models=readers,
         package=package_metadata(),
         spec_info=spec_info(document),
         operation_extensions=operation_extensions(document, config),

@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -26,7 +25,6 @@ from ..api.instances import get_instance
 from ..api.runs import list_project_runs
 from ..client import AuthenticatedClient
 from ..models.run_list_item import RunListItem
-from ..types import UNSET, Unset
 from .artifacts import DEFAULT_CONCURRENCY, DownloadReport, adownload_artifacts
 from .cli import EXIT_FAILED, EXIT_OK, UsageError
 from .export import FORMATS, ExportFormatError, RecordWriter, format_for, record_json
@@ -166,10 +164,6 @@ def command_instance(args: argparse.Namespace, out: Console) -> int:
 # --- runs -----------------------------------------------------------------------------------------------------------
 
 
-def _given(value: Any) -> Any:
-    return UNSET if value is None else value
-
-
 def command_runs(args: argparse.Namespace, out: Console) -> int:
     if args.limit < 0:
         raise UsageError(f"--limit must be 0 (all) or more, not {args.limit}")
@@ -182,16 +176,16 @@ def command_runs(args: argparse.Namespace, out: Console) -> int:
             args.project_id,
             client=client,
             limit=page,
-            branches=_given(args.branches),
-            tags=_given(args.tags),
-            tag_operator=_given(args.tag_operator),
-            search=_given(args.search),
-            pr_id=_given(args.pr_id),
-            authors=_given(args.authors),
-            status=_given(args.status),
-            completion_state=_given(args.completion_state),
-            date_start=_given(args.date_start),
-            date_end=_given(args.date_end),
+            branches=args.branches,
+            tags=args.tags,
+            tag_operator=args.tag_operator,
+            search=args.search,
+            pr_id=args.pr_id,
+            authors=args.authors,
+            status=args.status,
+            completion_state=args.completion_state,
+            date_start=args.date_start,
+            date_end=args.date_end,
             max_items=max_items,
         )
         if _piped():
@@ -204,8 +198,8 @@ def command_runs(args: argparse.Namespace, out: Console) -> int:
 
 def _branch(item: RunListItem) -> str:
     meta = item.meta
-    commit = None if isinstance(meta, Unset) else getattr(meta, "commit", None)
-    branch = None if commit is None or isinstance(commit, Unset) else getattr(commit, "branch", None)
+    commit = None if meta is None else meta.commit
+    branch = None if commit is None else commit.branch
     return branch if isinstance(branch, str) else ""
 
 
@@ -214,7 +208,7 @@ def runs_table(items: list[RunListItem], title: str) -> Table:
     for column in ("run", "created", "status", "completion", "branch", "tags"):
         table.add_column(column)
     for item in items:
-        tags = "" if isinstance(item.tags, Unset) else ", ".join(item.tags)
+        tags = "" if item.tags is None else ", ".join(item.tags)
         created = item.created_at.strftime("%Y-%m-%d %H:%M")
         table.add_row(item.run_id, created, item.status, item.completion_state, _branch(item), tags)
     return table

@@ -43,7 +43,7 @@ def test_identical_packages_have_no_change(packages: tuple[Path, Path]) -> None:
 
 def test_removed_model_attribute_is_breaking(packages: tuple[Path, Path]) -> None:
     old, new = packages
-    edit(new, MODELS / "worker.py", "    worker_index: int | Unset = UNSET\n", "")
+    edit(new, MODELS / "worker.py", "    worker_index: int | None = None\n", "")
 
     changes = found(old, new)
 

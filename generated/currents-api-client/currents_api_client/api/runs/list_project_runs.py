@@ -10,94 +10,125 @@ from ...models.error_response import ErrorResponse
 from ...models.run_list_item import RunListItem
 from ...models.run_list_response import RunListResponse
 from ...models.tag_operator import TagOperator
-from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
+from ...types import UNSET, PageWalk, Response, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
     project_id: str,
     *,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    tag_operator: TagOperator | Unset = UNSET,
-    search: str | Unset = UNSET,
-    pr_id: str | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    completion_state: list[str] | Unset = UNSET,
-    date_start: str | Unset = UNSET,
-    date_end: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tag: list[str] | Unset = UNSET,
-    author: list[str] | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    tag_operator: None | TagOperator = None,
+    search: None | str = None,
+    pr_id: None | str = None,
+    authors: list[str] | None = None,
+    status: list[str] | None = None,
+    completion_state: list[str] | None = None,
+    date_start: None | str = None,
+    date_end: None | str = None,
+    branch: None | str = None,
+    tag: list[str] | None = None,
+    author: list[str] | None = None,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    params["limit"] = limit
+    json_limit: int | None
+    json_limit = limit
+    params["limit"] = json_limit
 
-    params["starting_after"] = starting_after
+    json_starting_after: None | str
+    json_starting_after = starting_after
+    params["starting_after"] = json_starting_after
 
-    params["ending_before"] = ending_before
+    json_ending_before: None | str
+    json_ending_before = ending_before
+    params["ending_before"] = json_ending_before
 
-    json_branches: list[str] | Unset = UNSET
-    if not isinstance(branches, Unset):
+    json_branches: list[str] | None
+    if isinstance(branches, list):
         json_branches = branches
 
+    else:
+        json_branches = branches
     params["branches[]"] = json_branches
 
-    json_tags: list[str] | Unset = UNSET
-    if not isinstance(tags, Unset):
+    json_tags: list[str] | None
+    if isinstance(tags, list):
         json_tags = tags
 
+    else:
+        json_tags = tags
     params["tags[]"] = json_tags
 
-    json_tag_operator: str | Unset = UNSET
-    if not isinstance(tag_operator, Unset):
+    json_tag_operator: None | str
+    if isinstance(tag_operator, str):
         json_tag_operator = tag_operator
-
+    else:
+        json_tag_operator = tag_operator
     params["tag_operator"] = json_tag_operator
 
-    params["search"] = search
+    json_search: None | str
+    json_search = search
+    params["search"] = json_search
 
-    params["pr_id"] = pr_id
+    json_pr_id: None | str
+    json_pr_id = pr_id
+    params["pr_id"] = json_pr_id
 
-    json_authors: list[str] | Unset = UNSET
-    if not isinstance(authors, Unset):
+    json_authors: list[str] | None
+    if isinstance(authors, list):
         json_authors = authors
 
+    else:
+        json_authors = authors
     params["authors[]"] = json_authors
 
-    json_status: list[str] | Unset = UNSET
-    if not isinstance(status, Unset):
+    json_status: list[str] | None
+    if isinstance(status, list):
         json_status = status
 
+    else:
+        json_status = status
     params["status"] = json_status
 
-    json_completion_state: list[str] | Unset = UNSET
-    if not isinstance(completion_state, Unset):
+    json_completion_state: list[str] | None
+    if isinstance(completion_state, list):
         json_completion_state = completion_state
 
+    else:
+        json_completion_state = completion_state
     params["completion_state"] = json_completion_state
 
-    params["date_start"] = date_start
+    json_date_start: None | str
+    json_date_start = date_start
+    params["date_start"] = json_date_start
 
-    params["date_end"] = date_end
+    json_date_end: None | str
+    json_date_end = date_end
+    params["date_end"] = json_date_end
 
-    params["branch"] = branch
+    json_branch: None | str
+    json_branch = branch
+    params["branch"] = json_branch
 
-    json_tag: list[str] | Unset = UNSET
-    if not isinstance(tag, Unset):
+    json_tag: list[str] | None
+    if isinstance(tag, list):
         json_tag = tag
 
+    else:
+        json_tag = tag
     params["tag"] = json_tag
 
-    json_author: list[str] | Unset = UNSET
-    if not isinstance(author, Unset):
+    json_author: list[str] | None
+    if isinstance(author, list):
         json_author = author
 
+    else:
+        json_author = author
     params["author"] = json_author
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -209,22 +240,22 @@ def sync_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    tag_operator: TagOperator | Unset = UNSET,
-    search: str | Unset = UNSET,
-    pr_id: str | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    completion_state: list[str] | Unset = UNSET,
-    date_start: str | Unset = UNSET,
-    date_end: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tag: list[str] | Unset = UNSET,
-    author: list[str] | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    tag_operator: None | TagOperator = None,
+    search: None | str = None,
+    pr_id: None | str = None,
+    authors: list[str] | None = None,
+    status: list[str] | None = None,
+    completion_state: list[str] | None = None,
+    date_start: None | str = None,
+    date_end: None | str = None,
+    branch: None | str = None,
+    tag: list[str] | None = None,
+    author: list[str] | None = None,
 ) -> Response[ErrorResponse | RunListResponse]:
     """List a project's runs
 
@@ -239,23 +270,23 @@ def sync_detailed(
 
     Args:
         project_id (str):
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
-        branches (list[str] | Unset):
-        tags (list[str] | Unset):
-        tag_operator (TagOperator | Unset): How several tags combine. `AND` wants every tag, `OR`
-            any of them.
-        search (str | Unset):
-        pr_id (str | Unset):
-        authors (list[str] | Unset):
-        status (list[str] | Unset):
-        completion_state (list[str] | Unset):
-        date_start (str | Unset):
-        date_end (str | Unset):
-        branch (str | Unset):
-        tag (list[str] | Unset):
-        author (list[str] | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
+        branches (list[str] | None):  Default: None.
+        tags (list[str] | None):  Default: None.
+        tag_operator (None | TagOperator): How several tags combine. `AND` wants every tag, `OR`
+            any of them. Default: None.
+        search (None | str):  Default: None.
+        pr_id (None | str):  Default: None.
+        authors (list[str] | None):  Default: None.
+        status (list[str] | None):  Default: None.
+        completion_state (list[str] | None):  Default: None.
+        date_start (None | str):  Default: None.
+        date_end (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        tag (list[str] | None):  Default: None.
+        author (list[str] | None):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -298,22 +329,22 @@ def sync(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    tag_operator: TagOperator | Unset = UNSET,
-    search: str | Unset = UNSET,
-    pr_id: str | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    completion_state: list[str] | Unset = UNSET,
-    date_start: str | Unset = UNSET,
-    date_end: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tag: list[str] | Unset = UNSET,
-    author: list[str] | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    tag_operator: None | TagOperator = None,
+    search: None | str = None,
+    pr_id: None | str = None,
+    authors: list[str] | None = None,
+    status: list[str] | None = None,
+    completion_state: list[str] | None = None,
+    date_start: None | str = None,
+    date_end: None | str = None,
+    branch: None | str = None,
+    tag: list[str] | None = None,
+    author: list[str] | None = None,
 ) -> RunListResponse:
     """List a project's runs
 
@@ -328,23 +359,23 @@ def sync(
 
     Args:
         project_id (str):
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
-        branches (list[str] | Unset):
-        tags (list[str] | Unset):
-        tag_operator (TagOperator | Unset): How several tags combine. `AND` wants every tag, `OR`
-            any of them.
-        search (str | Unset):
-        pr_id (str | Unset):
-        authors (list[str] | Unset):
-        status (list[str] | Unset):
-        completion_state (list[str] | Unset):
-        date_start (str | Unset):
-        date_end (str | Unset):
-        branch (str | Unset):
-        tag (list[str] | Unset):
-        author (list[str] | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
+        branches (list[str] | None):  Default: None.
+        tags (list[str] | None):  Default: None.
+        tag_operator (None | TagOperator): How several tags combine. `AND` wants every tag, `OR`
+            any of them. Default: None.
+        search (None | str):  Default: None.
+        pr_id (None | str):  Default: None.
+        authors (list[str] | None):  Default: None.
+        status (list[str] | None):  Default: None.
+        completion_state (list[str] | None):  Default: None.
+        date_start (None | str):  Default: None.
+        date_end (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        tag (list[str] | None):  Default: None.
+        author (list[str] | None):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -397,22 +428,22 @@ async def asyncio_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    tag_operator: TagOperator | Unset = UNSET,
-    search: str | Unset = UNSET,
-    pr_id: str | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    completion_state: list[str] | Unset = UNSET,
-    date_start: str | Unset = UNSET,
-    date_end: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tag: list[str] | Unset = UNSET,
-    author: list[str] | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    tag_operator: None | TagOperator = None,
+    search: None | str = None,
+    pr_id: None | str = None,
+    authors: list[str] | None = None,
+    status: list[str] | None = None,
+    completion_state: list[str] | None = None,
+    date_start: None | str = None,
+    date_end: None | str = None,
+    branch: None | str = None,
+    tag: list[str] | None = None,
+    author: list[str] | None = None,
 ) -> Response[ErrorResponse | RunListResponse]:
     """List a project's runs
 
@@ -427,23 +458,23 @@ async def asyncio_detailed(
 
     Args:
         project_id (str):
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
-        branches (list[str] | Unset):
-        tags (list[str] | Unset):
-        tag_operator (TagOperator | Unset): How several tags combine. `AND` wants every tag, `OR`
-            any of them.
-        search (str | Unset):
-        pr_id (str | Unset):
-        authors (list[str] | Unset):
-        status (list[str] | Unset):
-        completion_state (list[str] | Unset):
-        date_start (str | Unset):
-        date_end (str | Unset):
-        branch (str | Unset):
-        tag (list[str] | Unset):
-        author (list[str] | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
+        branches (list[str] | None):  Default: None.
+        tags (list[str] | None):  Default: None.
+        tag_operator (None | TagOperator): How several tags combine. `AND` wants every tag, `OR`
+            any of them. Default: None.
+        search (None | str):  Default: None.
+        pr_id (None | str):  Default: None.
+        authors (list[str] | None):  Default: None.
+        status (list[str] | None):  Default: None.
+        completion_state (list[str] | None):  Default: None.
+        date_start (None | str):  Default: None.
+        date_end (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        tag (list[str] | None):  Default: None.
+        author (list[str] | None):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -486,22 +517,22 @@ async def asyncio(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    tag_operator: TagOperator | Unset = UNSET,
-    search: str | Unset = UNSET,
-    pr_id: str | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    completion_state: list[str] | Unset = UNSET,
-    date_start: str | Unset = UNSET,
-    date_end: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tag: list[str] | Unset = UNSET,
-    author: list[str] | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    tag_operator: None | TagOperator = None,
+    search: None | str = None,
+    pr_id: None | str = None,
+    authors: list[str] | None = None,
+    status: list[str] | None = None,
+    completion_state: list[str] | None = None,
+    date_start: None | str = None,
+    date_end: None | str = None,
+    branch: None | str = None,
+    tag: list[str] | None = None,
+    author: list[str] | None = None,
 ) -> RunListResponse:
     """List a project's runs
 
@@ -516,23 +547,23 @@ async def asyncio(
 
     Args:
         project_id (str):
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
-        branches (list[str] | Unset):
-        tags (list[str] | Unset):
-        tag_operator (TagOperator | Unset): How several tags combine. `AND` wants every tag, `OR`
-            any of them.
-        search (str | Unset):
-        pr_id (str | Unset):
-        authors (list[str] | Unset):
-        status (list[str] | Unset):
-        completion_state (list[str] | Unset):
-        date_start (str | Unset):
-        date_end (str | Unset):
-        branch (str | Unset):
-        tag (list[str] | Unset):
-        author (list[str] | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
+        branches (list[str] | None):  Default: None.
+        tags (list[str] | None):  Default: None.
+        tag_operator (None | TagOperator): How several tags combine. `AND` wants every tag, `OR`
+            any of them. Default: None.
+        search (None | str):  Default: None.
+        pr_id (None | str):  Default: None.
+        authors (list[str] | None):  Default: None.
+        status (list[str] | None):  Default: None.
+        completion_state (list[str] | None):  Default: None.
+        date_start (None | str):  Default: None.
+        date_end (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        tag (list[str] | None):  Default: None.
+        author (list[str] | None):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -585,21 +616,21 @@ def iterate(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    tag_operator: TagOperator | Unset = UNSET,
-    search: str | Unset = UNSET,
-    pr_id: str | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    completion_state: list[str] | Unset = UNSET,
-    date_start: str | Unset = UNSET,
-    date_end: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tag: list[str] | Unset = UNSET,
-    author: list[str] | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    tag_operator: None | TagOperator = None,
+    search: None | str = None,
+    pr_id: None | str = None,
+    authors: list[str] | None = None,
+    status: list[str] | None = None,
+    completion_state: list[str] | None = None,
+    date_start: None | str = None,
+    date_end: None | str = None,
+    branch: None | str = None,
+    tag: list[str] | None = None,
+    author: list[str] | None = None,
     max_items: int | None = None,
 ) -> Iterator[RunListItem]:
     """Every RunListItem of "List a project's runs", across pages, lazily.
@@ -652,21 +683,21 @@ async def aiterate(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    tag_operator: TagOperator | Unset = UNSET,
-    search: str | Unset = UNSET,
-    pr_id: str | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    completion_state: list[str] | Unset = UNSET,
-    date_start: str | Unset = UNSET,
-    date_end: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tag: list[str] | Unset = UNSET,
-    author: list[str] | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    tag_operator: None | TagOperator = None,
+    search: None | str = None,
+    pr_id: None | str = None,
+    authors: list[str] | None = None,
+    status: list[str] | None = None,
+    completion_state: list[str] | None = None,
+    date_start: None | str = None,
+    date_end: None | str = None,
+    branch: None | str = None,
+    tag: list[str] | None = None,
+    author: list[str] | None = None,
     max_items: int | None = None,
 ) -> AsyncIterator[RunListItem]:
     """Every RunListItem of "List a project's runs", across pages, as an async iterator.

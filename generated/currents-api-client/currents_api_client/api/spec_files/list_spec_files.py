@@ -11,7 +11,7 @@ from ...models.sort_direction import SortDirection
 from ...models.spec_file_list_response import SpecFileListResponse
 from ...models.spec_file_order import SpecFileOrder
 from ...models.spec_file_summary import SpecFileSummary
-from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
+from ...types import UNSET, PageWalk, Response, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -19,16 +19,16 @@ def _get_kwargs(
     *,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    include_failed_in_duration: bool | Unset = UNSET,
-    order: SpecFileOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec_name_filter: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    include_failed_in_duration: bool | None = None,
+    order: None | SpecFileOrder = None,
+    dir_: None | SortDirection = None,
+    spec_name_filter: None | str = None,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -37,49 +37,67 @@ def _get_kwargs(
 
     params["date_end"] = date_end
 
-    params["limit"] = limit
+    json_limit: int | None
+    json_limit = limit
+    params["limit"] = json_limit
 
-    params["page"] = page
+    json_page: int | None
+    json_page = page
+    params["page"] = json_page
 
-    json_tags: list[str] | Unset = UNSET
-    if not isinstance(tags, Unset):
+    json_tags: list[str] | None
+    if isinstance(tags, list):
         json_tags = tags
 
+    else:
+        json_tags = tags
     params["tags[]"] = json_tags
 
-    json_authors: list[str] | Unset = UNSET
-    if not isinstance(authors, Unset):
+    json_authors: list[str] | None
+    if isinstance(authors, list):
         json_authors = authors
 
+    else:
+        json_authors = authors
     params["authors[]"] = json_authors
 
-    json_branches: list[str] | Unset = UNSET
-    if not isinstance(branches, Unset):
+    json_branches: list[str] | None
+    if isinstance(branches, list):
         json_branches = branches
 
+    else:
+        json_branches = branches
     params["branches[]"] = json_branches
 
-    json_groups: list[str] | Unset = UNSET
-    if not isinstance(groups, Unset):
+    json_groups: list[str] | None
+    if isinstance(groups, list):
         json_groups = groups
 
+    else:
+        json_groups = groups
     params["groups[]"] = json_groups
 
-    params["includeFailedInDuration"] = include_failed_in_duration
+    json_include_failed_in_duration: bool | None
+    json_include_failed_in_duration = include_failed_in_duration
+    params["includeFailedInDuration"] = json_include_failed_in_duration
 
-    json_order: str | Unset = UNSET
-    if not isinstance(order, Unset):
+    json_order: None | str
+    if isinstance(order, str):
         json_order = order
-
+    else:
+        json_order = order
     params["order"] = json_order
 
-    json_dir_: str | Unset = UNSET
-    if not isinstance(dir_, Unset):
+    json_dir_: None | str
+    if isinstance(dir_, str):
         json_dir_ = dir_
-
+    else:
+        json_dir_ = dir_
     params["dir"] = json_dir_
 
-    params["specNameFilter"] = spec_name_filter
+    json_spec_name_filter: None | str
+    json_spec_name_filter = spec_name_filter
+    params["specNameFilter"] = json_spec_name_filter
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -192,16 +210,16 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    include_failed_in_duration: bool | Unset = UNSET,
-    order: SpecFileOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec_name_filter: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    include_failed_in_duration: bool | None = None,
+    order: None | SpecFileOrder = None,
+    dir_: None | SortDirection = None,
+    spec_name_filter: None | str = None,
 ) -> Response[ErrorResponse | SpecFileListResponse]:
     """List a project's spec files
 
@@ -212,16 +230,16 @@ def sync_detailed(
         project_id (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 50.
-        page (int | Unset):  Default: 0.
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        branches (list[str] | Unset):
-        groups (list[str] | Unset):
-        include_failed_in_duration (bool | Unset):
-        order (SpecFileOrder | Unset): The metric that orders a spec files listing.
-        dir_ (SortDirection | Unset): Sort direction.
-        spec_name_filter (str | Unset):
+        limit (int | None):  Default: 50.
+        page (int | None):  Default: 0.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        branches (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        include_failed_in_duration (bool | None):  Default: None.
+        order (None | SpecFileOrder): The metric that orders a spec files listing. Default: None.
+        dir_ (None | SortDirection): Sort direction. Default: None.
+        spec_name_filter (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -262,16 +280,16 @@ def sync(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    include_failed_in_duration: bool | Unset = UNSET,
-    order: SpecFileOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec_name_filter: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    include_failed_in_duration: bool | None = None,
+    order: None | SpecFileOrder = None,
+    dir_: None | SortDirection = None,
+    spec_name_filter: None | str = None,
 ) -> SpecFileListResponse:
     """List a project's spec files
 
@@ -282,16 +300,16 @@ def sync(
         project_id (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 50.
-        page (int | Unset):  Default: 0.
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        branches (list[str] | Unset):
-        groups (list[str] | Unset):
-        include_failed_in_duration (bool | Unset):
-        order (SpecFileOrder | Unset): The metric that orders a spec files listing.
-        dir_ (SortDirection | Unset): Sort direction.
-        spec_name_filter (str | Unset):
+        limit (int | None):  Default: 50.
+        page (int | None):  Default: 0.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        branches (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        include_failed_in_duration (bool | None):  Default: None.
+        order (None | SpecFileOrder): The metric that orders a spec files listing. Default: None.
+        dir_ (None | SortDirection): Sort direction. Default: None.
+        spec_name_filter (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -342,16 +360,16 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    include_failed_in_duration: bool | Unset = UNSET,
-    order: SpecFileOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec_name_filter: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    include_failed_in_duration: bool | None = None,
+    order: None | SpecFileOrder = None,
+    dir_: None | SortDirection = None,
+    spec_name_filter: None | str = None,
 ) -> Response[ErrorResponse | SpecFileListResponse]:
     """List a project's spec files
 
@@ -362,16 +380,16 @@ async def asyncio_detailed(
         project_id (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 50.
-        page (int | Unset):  Default: 0.
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        branches (list[str] | Unset):
-        groups (list[str] | Unset):
-        include_failed_in_duration (bool | Unset):
-        order (SpecFileOrder | Unset): The metric that orders a spec files listing.
-        dir_ (SortDirection | Unset): Sort direction.
-        spec_name_filter (str | Unset):
+        limit (int | None):  Default: 50.
+        page (int | None):  Default: 0.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        branches (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        include_failed_in_duration (bool | None):  Default: None.
+        order (None | SpecFileOrder): The metric that orders a spec files listing. Default: None.
+        dir_ (None | SortDirection): Sort direction. Default: None.
+        spec_name_filter (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -412,16 +430,16 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    include_failed_in_duration: bool | Unset = UNSET,
-    order: SpecFileOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec_name_filter: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    include_failed_in_duration: bool | None = None,
+    order: None | SpecFileOrder = None,
+    dir_: None | SortDirection = None,
+    spec_name_filter: None | str = None,
 ) -> SpecFileListResponse:
     """List a project's spec files
 
@@ -432,16 +450,16 @@ async def asyncio(
         project_id (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 50.
-        page (int | Unset):  Default: 0.
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        branches (list[str] | Unset):
-        groups (list[str] | Unset):
-        include_failed_in_duration (bool | Unset):
-        order (SpecFileOrder | Unset): The metric that orders a spec files listing.
-        dir_ (SortDirection | Unset): Sort direction.
-        spec_name_filter (str | Unset):
+        limit (int | None):  Default: 50.
+        page (int | None):  Default: 0.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        branches (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        include_failed_in_duration (bool | None):  Default: None.
+        order (None | SpecFileOrder): The metric that orders a spec files listing. Default: None.
+        dir_ (None | SortDirection): Sort direction. Default: None.
+        spec_name_filter (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -492,16 +510,16 @@ def iterate(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    include_failed_in_duration: bool | Unset = UNSET,
-    order: SpecFileOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec_name_filter: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    include_failed_in_duration: bool | None = None,
+    order: None | SpecFileOrder = None,
+    dir_: None | SortDirection = None,
+    spec_name_filter: None | str = None,
     max_items: int | None = None,
 ) -> Iterator[SpecFileSummary]:
     """Every SpecFileSummary of "List a project's spec files", across pages, lazily.
@@ -520,7 +538,7 @@ def iterate(
     """
 
     walk = PageWalk("list_spec_files", max_items)
-    if isinstance(page, Unset):
+    if page is None:
         page = 0
     walk.start(page)
     while not walk.done:
@@ -554,16 +572,16 @@ async def aiterate(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    include_failed_in_duration: bool | Unset = UNSET,
-    order: SpecFileOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec_name_filter: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    include_failed_in_duration: bool | None = None,
+    order: None | SpecFileOrder = None,
+    dir_: None | SortDirection = None,
+    spec_name_filter: None | str = None,
     max_items: int | None = None,
 ) -> AsyncIterator[SpecFileSummary]:
     """Every SpecFileSummary of "List a project's spec files", across pages, as an async iterator.
@@ -582,7 +600,7 @@ async def aiterate(
     """
 
     walk = PageWalk("list_spec_files", max_items)
-    if isinstance(page, Unset):
+    if page is None:
         page = 0
     walk.start(page)
     while not walk.done:

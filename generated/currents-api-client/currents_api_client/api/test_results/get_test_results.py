@@ -9,7 +9,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.test_execution import TestExecution
 from ...models.test_execution_list_response import TestExecutionListResponse
-from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
+from ...types import UNSET, PageWalk, Response, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -17,16 +17,16 @@ def _get_kwargs(
     *,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    flaky: bool | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    groups: list[str] | None = None,
+    status: list[str] | None = None,
+    flaky: bool | None = None,
+    annotations: None | str = None,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -35,45 +35,65 @@ def _get_kwargs(
 
     params["date_end"] = date_end
 
-    params["limit"] = limit
+    json_limit: int | None
+    json_limit = limit
+    params["limit"] = json_limit
 
-    params["starting_after"] = starting_after
+    json_starting_after: None | str
+    json_starting_after = starting_after
+    params["starting_after"] = json_starting_after
 
-    params["ending_before"] = ending_before
+    json_ending_before: None | str
+    json_ending_before = ending_before
+    params["ending_before"] = json_ending_before
 
-    json_branches: list[str] | Unset = UNSET
-    if not isinstance(branches, Unset):
+    json_branches: list[str] | None
+    if isinstance(branches, list):
         json_branches = branches
 
+    else:
+        json_branches = branches
     params["branches[]"] = json_branches
 
-    json_tags: list[str] | Unset = UNSET
-    if not isinstance(tags, Unset):
+    json_tags: list[str] | None
+    if isinstance(tags, list):
         json_tags = tags
 
+    else:
+        json_tags = tags
     params["tags[]"] = json_tags
 
-    json_authors: list[str] | Unset = UNSET
-    if not isinstance(authors, Unset):
+    json_authors: list[str] | None
+    if isinstance(authors, list):
         json_authors = authors
 
+    else:
+        json_authors = authors
     params["authors[]"] = json_authors
 
-    json_groups: list[str] | Unset = UNSET
-    if not isinstance(groups, Unset):
+    json_groups: list[str] | None
+    if isinstance(groups, list):
         json_groups = groups
 
+    else:
+        json_groups = groups
     params["groups[]"] = json_groups
 
-    json_status: list[str] | Unset = UNSET
-    if not isinstance(status, Unset):
+    json_status: list[str] | None
+    if isinstance(status, list):
         json_status = status
 
+    else:
+        json_status = status
     params["status[]"] = json_status
 
-    params["flaky"] = flaky
+    json_flaky: bool | None
+    json_flaky = flaky
+    params["flaky"] = json_flaky
 
-    params["annotations"] = annotations
+    json_annotations: None | str
+    json_annotations = annotations
+    params["annotations"] = json_annotations
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -186,16 +206,16 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    flaky: bool | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    groups: list[str] | None = None,
+    status: list[str] | None = None,
+    flaky: bool | None = None,
+    annotations: None | str = None,
 ) -> Response[ErrorResponse | TestExecutionListResponse]:
     """List a test's results
 
@@ -211,16 +231,16 @@ def sync_detailed(
         signature (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
-        branches (list[str] | Unset):
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        groups (list[str] | Unset):
-        status (list[str] | Unset):
-        flaky (bool | Unset):
-        annotations (str | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
+        branches (list[str] | None):  Default: None.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        status (list[str] | None):  Default: None.
+        flaky (bool | None):  Default: None.
+        annotations (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -261,16 +281,16 @@ def sync(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    flaky: bool | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    groups: list[str] | None = None,
+    status: list[str] | None = None,
+    flaky: bool | None = None,
+    annotations: None | str = None,
 ) -> TestExecutionListResponse:
     """List a test's results
 
@@ -286,16 +306,16 @@ def sync(
         signature (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
-        branches (list[str] | Unset):
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        groups (list[str] | Unset):
-        status (list[str] | Unset):
-        flaky (bool | Unset):
-        annotations (str | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
+        branches (list[str] | None):  Default: None.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        status (list[str] | None):  Default: None.
+        flaky (bool | None):  Default: None.
+        annotations (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -346,16 +366,16 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    flaky: bool | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    groups: list[str] | None = None,
+    status: list[str] | None = None,
+    flaky: bool | None = None,
+    annotations: None | str = None,
 ) -> Response[ErrorResponse | TestExecutionListResponse]:
     """List a test's results
 
@@ -371,16 +391,16 @@ async def asyncio_detailed(
         signature (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
-        branches (list[str] | Unset):
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        groups (list[str] | Unset):
-        status (list[str] | Unset):
-        flaky (bool | Unset):
-        annotations (str | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
+        branches (list[str] | None):  Default: None.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        status (list[str] | None):  Default: None.
+        flaky (bool | None):  Default: None.
+        annotations (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -421,16 +441,16 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    flaky: bool | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    groups: list[str] | None = None,
+    status: list[str] | None = None,
+    flaky: bool | None = None,
+    annotations: None | str = None,
 ) -> TestExecutionListResponse:
     """List a test's results
 
@@ -446,16 +466,16 @@ async def asyncio(
         signature (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
-        branches (list[str] | Unset):
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        groups (list[str] | Unset):
-        status (list[str] | Unset):
-        flaky (bool | Unset):
-        annotations (str | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
+        branches (list[str] | None):  Default: None.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        status (list[str] | None):  Default: None.
+        flaky (bool | None):  Default: None.
+        annotations (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -506,15 +526,15 @@ def iterate(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    flaky: bool | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    groups: list[str] | None = None,
+    status: list[str] | None = None,
+    flaky: bool | None = None,
+    annotations: None | str = None,
     max_items: int | None = None,
 ) -> Iterator[TestExecution]:
     """Every TestExecution of "List a test's results", across pages, lazily.
@@ -565,15 +585,15 @@ async def aiterate(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    status: list[str] | Unset = UNSET,
-    flaky: bool | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    branches: list[str] | None = None,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    groups: list[str] | None = None,
+    status: list[str] | None = None,
+    flaky: bool | None = None,
+    annotations: None | str = None,
     max_items: int | None = None,
 ) -> AsyncIterator[TestExecution]:
     """Every TestExecution of "List a test's results", across pages, as an async iterator.

@@ -11,7 +11,7 @@ from ...models.sort_direction import SortDirection
 from ...models.test_order import TestOrder
 from ...models.test_summary import TestSummary
 from ...models.test_summary_list_response import TestSummaryListResponse
-from ...types import UNSET, PageWalk, Response, Unset, gc_paused, path_segment, status_code
+from ...types import UNSET, PageWalk, Response, gc_paused, path_segment, status_code
 
 
 def _get_kwargs(
@@ -19,20 +19,20 @@ def _get_kwargs(
     *,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    order: TestOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    min_executions: int | Unset = UNSET,
-    test_state: list[str] | Unset = UNSET,
-    metric_settings: str | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    order: None | TestOrder = None,
+    dir_: None | SortDirection = None,
+    spec: None | str = None,
+    title: None | str = None,
+    min_executions: int | None = None,
+    test_state: list[str] | None = None,
+    metric_settings: None | str = None,
+    annotations: None | str = None,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -41,61 +41,87 @@ def _get_kwargs(
 
     params["date_end"] = date_end
 
-    params["limit"] = limit
+    json_limit: int | None
+    json_limit = limit
+    params["limit"] = json_limit
 
-    params["page"] = page
+    json_page: int | None
+    json_page = page
+    params["page"] = json_page
 
-    json_tags: list[str] | Unset = UNSET
-    if not isinstance(tags, Unset):
+    json_tags: list[str] | None
+    if isinstance(tags, list):
         json_tags = tags
 
+    else:
+        json_tags = tags
     params["tags[]"] = json_tags
 
-    json_authors: list[str] | Unset = UNSET
-    if not isinstance(authors, Unset):
+    json_authors: list[str] | None
+    if isinstance(authors, list):
         json_authors = authors
 
+    else:
+        json_authors = authors
     params["authors[]"] = json_authors
 
-    json_branches: list[str] | Unset = UNSET
-    if not isinstance(branches, Unset):
+    json_branches: list[str] | None
+    if isinstance(branches, list):
         json_branches = branches
 
+    else:
+        json_branches = branches
     params["branches[]"] = json_branches
 
-    json_groups: list[str] | Unset = UNSET
-    if not isinstance(groups, Unset):
+    json_groups: list[str] | None
+    if isinstance(groups, list):
         json_groups = groups
 
+    else:
+        json_groups = groups
     params["groups[]"] = json_groups
 
-    json_order: str | Unset = UNSET
-    if not isinstance(order, Unset):
+    json_order: None | str
+    if isinstance(order, str):
         json_order = order
-
+    else:
+        json_order = order
     params["order"] = json_order
 
-    json_dir_: str | Unset = UNSET
-    if not isinstance(dir_, Unset):
+    json_dir_: None | str
+    if isinstance(dir_, str):
         json_dir_ = dir_
-
+    else:
+        json_dir_ = dir_
     params["dir"] = json_dir_
 
-    params["spec"] = spec
+    json_spec: None | str
+    json_spec = spec
+    params["spec"] = json_spec
 
-    params["title"] = title
+    json_title: None | str
+    json_title = title
+    params["title"] = json_title
 
-    params["min_executions"] = min_executions
+    json_min_executions: int | None
+    json_min_executions = min_executions
+    params["min_executions"] = json_min_executions
 
-    json_test_state: list[str] | Unset = UNSET
-    if not isinstance(test_state, Unset):
+    json_test_state: list[str] | None
+    if isinstance(test_state, list):
         json_test_state = test_state
 
+    else:
+        json_test_state = test_state
     params["test_state[]"] = json_test_state
 
-    params["metric_settings"] = metric_settings
+    json_metric_settings: None | str
+    json_metric_settings = metric_settings
+    params["metric_settings"] = json_metric_settings
 
-    params["annotations"] = annotations
+    json_annotations: None | str
+    json_annotations = annotations
+    params["annotations"] = json_annotations
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -208,20 +234,20 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    order: TestOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    min_executions: int | Unset = UNSET,
-    test_state: list[str] | Unset = UNSET,
-    metric_settings: str | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    order: None | TestOrder = None,
+    dir_: None | SortDirection = None,
+    spec: None | str = None,
+    title: None | str = None,
+    min_executions: int | None = None,
+    test_state: list[str] | None = None,
+    metric_settings: None | str = None,
+    annotations: None | str = None,
 ) -> Response[ErrorResponse | TestSummaryListResponse]:
     """List a project's tests
 
@@ -233,20 +259,20 @@ def sync_detailed(
         project_id (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 50.
-        page (int | Unset):  Default: 0.
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        branches (list[str] | Unset):
-        groups (list[str] | Unset):
-        order (TestOrder | Unset): The metric that orders a tests listing.
-        dir_ (SortDirection | Unset): Sort direction.
-        spec (str | Unset):
-        title (str | Unset):
-        min_executions (int | Unset):
-        test_state (list[str] | Unset):
-        metric_settings (str | Unset):
-        annotations (str | Unset):
+        limit (int | None):  Default: 50.
+        page (int | None):  Default: 0.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        branches (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        order (None | TestOrder): The metric that orders a tests listing. Default: None.
+        dir_ (None | SortDirection): Sort direction. Default: None.
+        spec (None | str):  Default: None.
+        title (None | str):  Default: None.
+        min_executions (int | None):  Default: None.
+        test_state (list[str] | None):  Default: None.
+        metric_settings (None | str):  Default: None.
+        annotations (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -291,20 +317,20 @@ def sync(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    order: TestOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    min_executions: int | Unset = UNSET,
-    test_state: list[str] | Unset = UNSET,
-    metric_settings: str | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    order: None | TestOrder = None,
+    dir_: None | SortDirection = None,
+    spec: None | str = None,
+    title: None | str = None,
+    min_executions: int | None = None,
+    test_state: list[str] | None = None,
+    metric_settings: None | str = None,
+    annotations: None | str = None,
 ) -> TestSummaryListResponse:
     """List a project's tests
 
@@ -316,20 +342,20 @@ def sync(
         project_id (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 50.
-        page (int | Unset):  Default: 0.
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        branches (list[str] | Unset):
-        groups (list[str] | Unset):
-        order (TestOrder | Unset): The metric that orders a tests listing.
-        dir_ (SortDirection | Unset): Sort direction.
-        spec (str | Unset):
-        title (str | Unset):
-        min_executions (int | Unset):
-        test_state (list[str] | Unset):
-        metric_settings (str | Unset):
-        annotations (str | Unset):
+        limit (int | None):  Default: 50.
+        page (int | None):  Default: 0.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        branches (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        order (None | TestOrder): The metric that orders a tests listing. Default: None.
+        dir_ (None | SortDirection): Sort direction. Default: None.
+        spec (None | str):  Default: None.
+        title (None | str):  Default: None.
+        min_executions (int | None):  Default: None.
+        test_state (list[str] | None):  Default: None.
+        metric_settings (None | str):  Default: None.
+        annotations (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -384,20 +410,20 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    order: TestOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    min_executions: int | Unset = UNSET,
-    test_state: list[str] | Unset = UNSET,
-    metric_settings: str | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    order: None | TestOrder = None,
+    dir_: None | SortDirection = None,
+    spec: None | str = None,
+    title: None | str = None,
+    min_executions: int | None = None,
+    test_state: list[str] | None = None,
+    metric_settings: None | str = None,
+    annotations: None | str = None,
 ) -> Response[ErrorResponse | TestSummaryListResponse]:
     """List a project's tests
 
@@ -409,20 +435,20 @@ async def asyncio_detailed(
         project_id (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 50.
-        page (int | Unset):  Default: 0.
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        branches (list[str] | Unset):
-        groups (list[str] | Unset):
-        order (TestOrder | Unset): The metric that orders a tests listing.
-        dir_ (SortDirection | Unset): Sort direction.
-        spec (str | Unset):
-        title (str | Unset):
-        min_executions (int | Unset):
-        test_state (list[str] | Unset):
-        metric_settings (str | Unset):
-        annotations (str | Unset):
+        limit (int | None):  Default: 50.
+        page (int | None):  Default: 0.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        branches (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        order (None | TestOrder): The metric that orders a tests listing. Default: None.
+        dir_ (None | SortDirection): Sort direction. Default: None.
+        spec (None | str):  Default: None.
+        title (None | str):  Default: None.
+        min_executions (int | None):  Default: None.
+        test_state (list[str] | None):  Default: None.
+        metric_settings (None | str):  Default: None.
+        annotations (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -467,20 +493,20 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    order: TestOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    min_executions: int | Unset = UNSET,
-    test_state: list[str] | Unset = UNSET,
-    metric_settings: str | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    order: None | TestOrder = None,
+    dir_: None | SortDirection = None,
+    spec: None | str = None,
+    title: None | str = None,
+    min_executions: int | None = None,
+    test_state: list[str] | None = None,
+    metric_settings: None | str = None,
+    annotations: None | str = None,
 ) -> TestSummaryListResponse:
     """List a project's tests
 
@@ -492,20 +518,20 @@ async def asyncio(
         project_id (str):
         date_start (str):
         date_end (str):
-        limit (int | Unset):  Default: 50.
-        page (int | Unset):  Default: 0.
-        tags (list[str] | Unset):
-        authors (list[str] | Unset):
-        branches (list[str] | Unset):
-        groups (list[str] | Unset):
-        order (TestOrder | Unset): The metric that orders a tests listing.
-        dir_ (SortDirection | Unset): Sort direction.
-        spec (str | Unset):
-        title (str | Unset):
-        min_executions (int | Unset):
-        test_state (list[str] | Unset):
-        metric_settings (str | Unset):
-        annotations (str | Unset):
+        limit (int | None):  Default: 50.
+        page (int | None):  Default: 0.
+        tags (list[str] | None):  Default: None.
+        authors (list[str] | None):  Default: None.
+        branches (list[str] | None):  Default: None.
+        groups (list[str] | None):  Default: None.
+        order (None | TestOrder): The metric that orders a tests listing. Default: None.
+        dir_ (None | SortDirection): Sort direction. Default: None.
+        spec (None | str):  Default: None.
+        title (None | str):  Default: None.
+        min_executions (int | None):  Default: None.
+        test_state (list[str] | None):  Default: None.
+        metric_settings (None | str):  Default: None.
+        annotations (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -560,20 +586,20 @@ def iterate(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    order: TestOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    min_executions: int | Unset = UNSET,
-    test_state: list[str] | Unset = UNSET,
-    metric_settings: str | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    order: None | TestOrder = None,
+    dir_: None | SortDirection = None,
+    spec: None | str = None,
+    title: None | str = None,
+    min_executions: int | None = None,
+    test_state: list[str] | None = None,
+    metric_settings: None | str = None,
+    annotations: None | str = None,
     max_items: int | None = None,
 ) -> Iterator[TestSummary]:
     """Every TestSummary of "List a project's tests", across pages, lazily.
@@ -592,7 +618,7 @@ def iterate(
     """
 
     walk = PageWalk("list_tests", max_items)
-    if isinstance(page, Unset):
+    if page is None:
         page = 0
     walk.start(page)
     while not walk.done:
@@ -630,20 +656,20 @@ async def aiterate(
     client: AuthenticatedClient | Client,
     date_start: str,
     date_end: str,
-    limit: int | Unset = 50,
-    page: int | Unset = 0,
-    tags: list[str] | Unset = UNSET,
-    authors: list[str] | Unset = UNSET,
-    branches: list[str] | Unset = UNSET,
-    groups: list[str] | Unset = UNSET,
-    order: TestOrder | Unset = UNSET,
-    dir_: SortDirection | Unset = UNSET,
-    spec: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    min_executions: int | Unset = UNSET,
-    test_state: list[str] | Unset = UNSET,
-    metric_settings: str | Unset = UNSET,
-    annotations: str | Unset = UNSET,
+    limit: int | None = 50,
+    page: int | None = 0,
+    tags: list[str] | None = None,
+    authors: list[str] | None = None,
+    branches: list[str] | None = None,
+    groups: list[str] | None = None,
+    order: None | TestOrder = None,
+    dir_: None | SortDirection = None,
+    spec: None | str = None,
+    title: None | str = None,
+    min_executions: int | None = None,
+    test_state: list[str] | None = None,
+    metric_settings: None | str = None,
+    annotations: None | str = None,
     max_items: int | None = None,
 ) -> AsyncIterator[TestSummary]:
     """Every TestSummary of "List a project's tests", across pages, as an async iterator.
@@ -662,7 +688,7 @@ async def aiterate(
     """
 
     walk = PageWalk("list_tests", max_items)
-    if isinstance(page, Unset):
+    if page is None:
         page = 0
     walk.start(page)
     while not walk.done:
