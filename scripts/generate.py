@@ -309,7 +309,7 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
         detail = _one_line(openapi.detail or "")
         header = _one_line(openapi.header)
         raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {header}: {detail[:300]}")
-    readers = reader_types.apply(openapi)
+    readers = reader_types.apply(openapi, reader_types.datetime_parameters(document, config.field_prefix))
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     project.env.globals.update(
         reader_models=readers,

@@ -14,6 +14,9 @@ that the templates see the types a reader wants and need no branch of their own 
 - An **optional query parameter** becomes `X | None`, its default kept (`limit: int | None = 50`): `None`
   means "not given", which the endpoint template already drops from the query string. A query string has no
   `null`, so nothing is lost.
+- A **date-time query parameter** (a string parameter whose `pattern` accepts both an ISO 8601 date and a
+  date-time, such as `date_start` and `date_end`) takes a `datetime.datetime` as well as a string; the
+  endpoint sends `value.isoformat()`. A naive datetime goes out without an offset, as it is.
 
 The properties are rewritten in place of upstream's, as upstream would have built a required nullable one
 (a `UnionProperty` with a `NoneProperty` variant, default `None`), so every upstream and custom property
@@ -22,6 +25,7 @@ template renders them unchanged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -130,7 +134,62 @@ def _inner_name(prop: Any, index: int) -> PythonIdentifier:
     return PythonIdentifier(f"{prop.python_name}_type_{index}", prefix="field_", skip_snake_case=True)
 
 
-def apply(openapi: GeneratorData) -> dict[str, dict[str, int]]:
+# What a date-time parameter's pattern must accept (a date, a date-time with an offset) and refuse.
+DATE_SAMPLES = ("2026-03-01", "2026-03-01T00:00:00.123456+00:00")
+NOT_DATES = ("42", "main", "2026-13-01")
+
+
+def datetime_parameters(document: dict[str, Any], prefix: str) -> set[tuple[str, str]]:
+    """(python name of the operationId, parameter name) of every string query parameter whose `pattern` accepts
+    every DATE_SAMPLES and none of NOT_DATES."""
+    found = set()
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            for parameter in operation.get("parameters", []):
+                parameter = _resolve(document, parameter)
+                schema = _resolve(document, parameter.get("schema", {}))
+                pattern = schema.get("pattern")
+                if parameter.get("in") == "query" and schema.get("type") == "string" and isinstance(pattern, str):
+                    dates = all(re.search(pattern, sample) for sample in DATE_SAMPLES)
+                    if dates and not any(re.search(pattern, sample) for sample in NOT_DATES):
+                        found.add((str(PythonIdentifier(operation["operationId"], prefix)), parameter["name"]))
+    return found
+
+
+def _resolve(document: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = document
+        for token in node["$ref"][2:].split("/"):
+            target = target.get(token.replace("~1", "/").replace("~0", "~"), {})
+        node = target
+    return node
+
+
+def taking_datetime(prop: Any) -> UnionProperty:
+    """`prop`, a string, as a union of `datetime.datetime` and that string, required as `prop` is."""
+    as_datetime = DateTimeProperty(
+        name=prop.name,
+        required=True,
+        default=None,
+        python_name=_inner_name(prop, 0),
+        description=None,
+        example=None,
+    )
+    as_string = attrs.evolve(prop, required=True, default=None, python_name=_inner_name(prop, 1))
+    return UnionProperty(
+        name=prop.name,
+        required=prop.required,
+        default=prop.default,
+        python_name=prop.python_name,
+        description=prop.description,
+        example=prop.example,
+        inner_properties=[as_datetime, as_string],
+    )
+
+
+def apply(openapi: GeneratorData, datetimes: set[tuple[str, str]]) -> dict[str, dict[str, int]]:
     """Rewrite `openapi` as the module docstring says; return, per response-only model, its optional JSON
     python names and the bit each has in the model's `_nulls`, 0 for one that refuses `null` (the template
     global `reader_models`)."""
@@ -144,5 +203,11 @@ def apply(openapi: GeneratorData) -> dict[str, dict[str, int]]:
         model.optional_properties = [nullable(prop) for prop in optional]
     for collection in openapi.endpoint_collections_by_tag.values():
         for endpoint in collection.endpoints:
-            endpoint.query_parameters = [p if p.required else nullable(p) for p in endpoint.query_parameters]
+            parameters = []
+            for prop in endpoint.query_parameters:
+                if (str(endpoint.name), prop.name.get_untrusted_value()) in datetimes:
+                    prop = taking_datetime(prop)
+                    endpoint.relative_imports.add("import datetime")
+                parameters.append(prop if prop.required else nullable(prop))
+            endpoint.query_parameters = parameters
     return readers
