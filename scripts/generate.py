@@ -71,7 +71,7 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.strings import PythonIdentifier
 
-from scripts import bundle, reader_types
+from scripts import bundle, reader_types, runners
 from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
 from scripts.overlays import apply_overlay_files
 from scripts.yaml_files import load_yaml
@@ -313,6 +313,7 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     project.env.globals.update(
         reader_models=readers,
+        runner_properties=runners.runner_properties(document, config.field_prefix),
         package=package_metadata(),
         spec_info=spec_info(document),
         operation_extensions=operation_extensions(document, config),

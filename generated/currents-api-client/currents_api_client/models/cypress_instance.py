@@ -288,6 +288,12 @@ class CypressInstance:
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
 
+    @property
+    def runner(self) -> str:
+        """The test runner: "cypress", "playwright", "jest", "vitest", "postman", "node", "wdio", or another
+        runner's own name (its `framework.type`), whatever shape the payload has."""
+        return "cypress"
+
 
 # Imported once this module's class exists, so that models that refer to each other can import each other.
 from ..models.commit import Commit  # noqa: E402

@@ -587,6 +587,16 @@ class OtherFrameworkInstance:
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
 
+    @property
+    def runner(self) -> str:
+        """The test runner: "cypress", "playwright", "jest", "vitest", "postman", "node", "wdio", or another
+        runner's own name (its `framework.type`), whatever shape the payload has."""
+        framework = self.framework
+        kind = framework.type_
+        if kind == "pw":
+            return "playwright"
+        return kind
+
 
 # Imported once this module's class exists, so that models that refer to each other can import each other.
 from ..models.claim_record import ClaimRecord  # noqa: E402

@@ -296,6 +296,19 @@ class OtherFrameworkRun:
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
 
+    @property
+    def runner(self) -> str:
+        """The test runner: "cypress", "playwright", "jest", "vitest", "postman", "node", "wdio", or another
+        runner's own name (its `framework.type`), whatever shape the payload has."""
+        if self.cypress_version is not None:
+            return "cypress"
+        meta = self.meta
+        framework = meta.framework
+        kind = framework.type_
+        if kind == "pw":
+            return "playwright"
+        return kind
+
 
 # Imported once this module's class exists, so that models that refer to each other can import each other.
 from ..models.other_framework_run_meta import OtherFrameworkRunMeta  # noqa: E402

@@ -318,6 +318,21 @@ class RunListItem:
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
 
+    @property
+    def runner(self) -> str:
+        """The test runner: "cypress", "playwright", "jest", "vitest", "postman", "node", "wdio", or another
+        runner's own name (its `framework.type`), whatever shape the payload has."""
+        if self.cypress_version is not None:
+            return "cypress"
+        meta = self.meta
+        framework = meta.framework if meta is not None else None
+        kind = framework.type_ if framework is not None else None
+        if kind is None:
+            return "unknown"
+        if kind == "pw":
+            return "playwright"
+        return kind
+
 
 # Imported once this module's class exists, so that models that refer to each other can import each other.
 from ..models.run_cancellation import RunCancellation  # noqa: E402
