@@ -38,7 +38,7 @@ def _annotations(obj: griffe.Object | griffe.Alias, found: dict[str, str]) -> No
     for name, member in obj.members.items():
         if name.startswith("_") or member.is_alias or (not member.is_public and not member.is_module):
             continue
-        if member.is_attribute and getattr(member, "annotation", None) is not None:
+        if isinstance(member, griffe.Attribute) and member.annotation is not None:
             found[member.path] = str(member.annotation)
         if member.is_module or member.is_class:
             _annotations(member, found)
