@@ -31,6 +31,11 @@ global `operation_extensions` (python name of the operationId -> its `x-`
 keys). The endpoint template builds `iterate`/`aiterate` from
 `x-currents-pagination`.
 
+Reader types and runners: before rendering, `scripts/reader_types.py` rewrites the parsed document so that
+response-only models read `X | None`, optional query parameters take `None` and date-time query parameters
+a `datetime` (template global `reader_models`), and `scripts/runners.py` derives the body of `.runner` for
+every instance and run model (template global `runner_properties`).
+
 Strict: any warning of the generator (a schema it cannot express, a
 dropped model) is an error, and so is a client document without operations
 or with a `$ref` that points nowhere (an overlay that removed too much).
