@@ -2,7 +2,9 @@
 
 Scope: `currents_api_client` as found under two package roots (folders that hold it). griffe, pinned, reads
 both statically (nothing is imported) and finds what breaks callers: a removed or renamed class, function or
-attribute, a changed signature, an incompatible attribute or return type. Public objects that are new are
+attribute, a changed signature, an incompatible return type. griffe does not compare attribute annotations,
+so this module does: a public attribute whose annotation changed at all (`str | Unset` to `str | None`) is
+breaking, since a reader's type checks were written against the old one. Public objects that are new are
 reported as additions. Any other difference in the package's files (an implementation change that keeps the
 API, the README, the dependencies) is one `info` change, since the installed package is no longer the same.
 The package's CHANGELOG.md, and the version string in its pyproject.toml and `__version__`, are the release
@@ -29,6 +31,17 @@ def load(package_root: Path) -> griffe.Module:
     module = griffe.GriffeLoader(search_paths=[str(package_root)]).load(PACKAGE)
     assert isinstance(module, griffe.Module)
     return module
+
+
+def _annotations(obj: griffe.Object | griffe.Alias, found: dict[str, str]) -> None:
+    """Path -> annotation of every public attribute under `obj` that has one."""
+    for name, member in obj.members.items():
+        if name.startswith("_") or member.is_alias or (not member.is_public and not member.is_module):
+            continue
+        if isinstance(member, griffe.Attribute) and member.annotation is not None:
+            found[member.path] = str(member.annotation)
+        if member.is_module or member.is_class:
+            _annotations(member, found)
 
 
 def _public(obj: griffe.Object | griffe.Alias, found: dict[str, str]) -> None:
@@ -65,6 +78,14 @@ def api_changes(old_root: Path, new_root: Path) -> list[Change]:
             changes.append(
                 Change("breaking", f"python:{breakage.obj.path}", "python-api-changed", f"{kind.value}: {detail}")
             )
+    old_annotations: dict[str, str] = {}
+    new_annotations: dict[str, str] = {}
+    _annotations(old, old_annotations)
+    _annotations(new, new_annotations)
+    for path in sorted(old_annotations.keys() & new_annotations.keys()):
+        if old_annotations[path] != new_annotations[path]:
+            detail = f"attribute annotation changed: {old_annotations[path]} -> {new_annotations[path]}"
+            changes.append(Change("breaking", f"python:{path}", "python-api-changed", detail))
     old_public: dict[str, str] = {}
     new_public: dict[str, str] = {}
     _public(old, old_public)

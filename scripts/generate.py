@@ -31,6 +31,11 @@ global `operation_extensions` (python name of the operationId -> its `x-`
 keys). The endpoint template builds `iterate`/`aiterate` from
 `x-currents-pagination`.
 
+Reader types and runners: before rendering, `scripts/reader_types.py` rewrites the parsed document so that
+response-only models read `X | None`, optional query parameters take `None` and date-time query parameters
+a `datetime` (template global `reader_models`), and `scripts/runners.py` derives the body of `.runner` for
+every instance and run model (template global `runner_properties`).
+
 Strict: any warning of the generator (a schema it cannot express, a
 dropped model) is an error, and so is a client document without operations
 or with a `$ref` that points nowhere (an overlay that removed too much).
@@ -71,7 +76,7 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.strings import PythonIdentifier
 
-from scripts import bundle
+from scripts import bundle, reader_types, runners
 from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
 from scripts.overlays import apply_overlay_files
 from scripts.yaml_files import load_yaml
@@ -315,8 +320,11 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
         detail = _one_line(openapi.detail or "")
         header = _one_line(openapi.header)
         raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {header}: {detail[:300]}")
+    readers = reader_types.apply(openapi, reader_types.datetime_parameters(document, config.field_prefix))
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     project.env.globals.update(
+        reader_models=readers,
+        runner_properties=runners.runner_properties(document, config.field_prefix),
         package=package_metadata(),
         spec_info=spec_info(document),
         operation_extensions=operation_extensions(document, config),

@@ -15,7 +15,6 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -24,7 +23,6 @@ from ..api.instances import get_instance
 from ..api.projects import list_projects
 from ..api.runs import list_project_runs
 from ..client import AuthenticatedClient
-from ..types import UNSET
 from .artifacts import DownloadReport, Limits, adownload_artifacts
 from .cli import EXIT_FAILED, EXIT_OK, UsageError, say
 from .cli_parser import COMPLETION_STATES, RUN_STATUSES, parser
@@ -116,10 +114,6 @@ def command_instance(args: argparse.Namespace, out: Console) -> int:
 # --- runs -----------------------------------------------------------------------------------------------------------
 
 
-def _given(value: Any) -> Any:
-    return UNSET if value is None else value
-
-
 def _known(values: list[str] | None, known: tuple[str, ...], flag: str) -> list[str] | None:
     """`values` upper-cased, or a usage error naming the first one the API does not know."""
     if values is None:
@@ -142,16 +136,16 @@ def command_runs(args: argparse.Namespace, out: Console) -> int:
             args.project_id,
             client=client,
             limit=page,
-            branches=_given(args.branches),
-            tags=_given(args.tags),
-            tag_operator=_given(args.tag_operator),
-            search=_given(args.search),
-            pr_id=_given(args.pr_id),
-            authors=_given(args.authors),
-            status=_given(status),
-            completion_state=_given(completion),
-            date_start=_given(args.date_start),
-            date_end=_given(args.date_end),
+            branches=args.branches,
+            tags=args.tags,
+            tag_operator=args.tag_operator,
+            search=args.search,
+            pr_id=args.pr_id,
+            authors=args.authors,
+            status=status,
+            completion_state=completion,
+            date_start=args.date_start,
+            date_end=args.date_end,
             max_items=max_items,
         )
         if _piped():

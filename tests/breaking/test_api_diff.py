@@ -43,11 +43,23 @@ def test_identical_packages_have_no_change(packages: tuple[Path, Path]) -> None:
 
 def test_removed_model_attribute_is_breaking(packages: tuple[Path, Path]) -> None:
     old, new = packages
-    edit(new, MODELS / "worker.py", "    worker_index: int | Unset = UNSET\n", "")
+    edit(new, MODELS / "worker.py", "    worker_index: int | None = None\n", "")
 
     changes = found(old, new)
 
     assert ("breaking", "python-api-removed", "python:currents_api_client.models.worker.Worker.worker_index") in changes
+
+
+def test_a_changed_attribute_annotation_is_breaking(packages: tuple[Path, Path]) -> None:
+    """griffe does not compare annotations; the 1.x -> 2.0 change (`int | Unset` to `int | None`) must still count."""
+    old, new = packages
+    edit(old, MODELS / "worker.py", "    worker_index: int | None = None\n", "    worker_index: int | Unset = UNSET\n")
+
+    changes = found(old, new)
+
+    assert [c for c in changes if c[0] == "breaking"] == [
+        ("breaking", "python-api-changed", "python:currents_api_client.models.worker.Worker.worker_index")
+    ]
 
 
 def test_renamed_model_class_is_breaking_and_the_new_name_an_addition(packages: tuple[Path, Path]) -> None:

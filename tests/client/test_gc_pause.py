@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
-from currents_api_client import AuthenticatedClient, errors, types
+from currents_api_client import AuthenticatedClient, errors
 from currents_api_client.api.instances import get_instance
 from currents_api_client.models import CypressInstance, InstanceResponse, Platform, PlaywrightInstance
 from currents_api_client.types import decode, gc_paused
@@ -270,7 +270,7 @@ def test_decoded_models_hold_no_reference_cycles(fixture: Fixture) -> None:
         decoded = InstanceResponse.from_dict(json.loads(json.dumps(fixture.body)))
         probes: list[weakref.ref[Any]] = [weakref.ref(decoded), weakref.ref(decoded.data)]
         results = getattr(decoded.data, "results", None)
-        if results is not None and not isinstance(results, types.Unset):
+        if results is not None:
             probes.append(weakref.ref(results))
         del decoded, results
         assert [probe() for probe in probes] == [None] * len(probes)

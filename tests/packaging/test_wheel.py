@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from contract_tests.mock_api.server import serve_in_thread
 from scripts import bundle, release_check
 
 CONSUMER = Path(__file__).with_name("consumer.py")
+READER = Path(__file__).with_name("reader.py")
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +85,56 @@ def test_a_consumer_program_fetches_an_instance_as_its_runner_variant(
     )
     assert process.returncode == 0, process.stderr
     assert process.stdout.splitlines() == [f"{variant} {instance_id}", "404 Not Found: Instance not found"]
+
+
+@pytest.mark.slow
+def test_a_reader_with_plain_none_checks_passes_mypy_strict_against_the_installed_wheel(
+    fresh_python: Path, tmp_path: Path
+) -> None:
+    """Only the fresh virtualenv's packages are seen (`--python-executable`), not this project's editable install."""
+    script = tmp_path / READER.name
+    script.write_text(READER.read_text(encoding="utf-8"), encoding="utf-8")
+    process = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--config-file",
+            os.devnull,
+            "--python-executable",
+            str(fresh_python),
+            script.name,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": ""},
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert process.stdout.startswith("Success: no issues found in 1 source file")
+
+
+@pytest.mark.slow
+def test_the_reader_reads_runs_and_instances_of_every_runner_from_the_mock(fresh_python: Path, mock_url: str) -> None:
+    demo = load_keys().first_with_every_project()
+    assert demo is not None
+    process = subprocess.run(
+        [fresh_python, str(READER), mock_url, demo.value],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=fresh_python.parent,
+    )
+    assert process.returncode == 0, process.stderr
+    lines = process.stdout.splitlines()
+    runs = [line.split() for line in lines if line.startswith("run ")]
+    assert {"cypress", "playwright", "jest"} <= {run[2] for run in runs}
+    assert all(run[3] == f"listed-as={run[2]}" for run in runs)
+    assert any("canceled by" in line for line in lines if line.startswith("run "))
+    assert any(line.startswith("  instance ") for line in lines)
 
 
 @pytest.mark.slow

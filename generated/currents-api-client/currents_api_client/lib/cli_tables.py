@@ -15,7 +15,6 @@ from rich.table import Table
 
 from ..models.project_list_item import ProjectListItem
 from ..models.run_list_item import RunListItem
-from ..types import Unset
 from .records import STATES, TestRecord
 from .text import literal
 
@@ -65,8 +64,8 @@ def records_table(records: list[TestRecord], title: str, *, with_spec: bool = Tr
 
 def _branch(item: RunListItem) -> str:
     meta = item.meta
-    commit = None if isinstance(meta, Unset) else getattr(meta, "commit", None)
-    branch = None if commit is None or isinstance(commit, Unset) else getattr(commit, "branch", None)
+    commit = None if meta is None else meta.commit
+    branch = None if commit is None else commit.branch
     return branch if isinstance(branch, str) else ""
 
 
@@ -79,7 +78,7 @@ def runs_table(items: list[RunListItem], title: str) -> Table:
     table.add_column("branch")
     table.add_column("tags")
     for item in items:
-        tags = "" if isinstance(item.tags, Unset) else ", ".join(item.tags)
+        tags = "" if item.tags is None else ", ".join(item.tags)
         created = item.created_at.strftime("%Y-%m-%d %H:%M")
         table.add_row(
             literal(item.run_id),

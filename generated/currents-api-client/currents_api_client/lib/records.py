@@ -305,7 +305,7 @@ def _first_shape_test(
         title=tuple(test.title),
         state=state,
         runner_state=runner_state,
-        duration_ms=_set(test.duration) if not isinstance(test.duration, Unset) else _duration(attempts),
+        duration_ms=test.duration if test.duration is not None else _duration(attempts),
         attempts=ran,
         flaky=state == "flaky",
         error_message=message,

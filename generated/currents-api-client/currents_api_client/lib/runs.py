@@ -42,7 +42,6 @@ from ..models.cypress_run import CypressRun
 from ..models.other_framework_run import OtherFrameworkRun
 from ..models.playwright_run import PlaywrightRun
 from ..models.run_spec import RunSpec
-from ..types import Unset
 from .records import Instance, TestRecord, iter_tests
 from .sync import require_no_running_loop
 
@@ -165,7 +164,7 @@ def _watched_client(client: AuthenticatedClient | Client, limit: AdaptiveLimit) 
 
 
 def _is_claimed(spec: RunSpec) -> bool:
-    return not isinstance(spec.claimed_at, Unset) and spec.claimed_at is not None
+    return spec.claimed_at is not None
 
 
 def _reason(error: CurrentsError) -> str:
@@ -184,7 +183,7 @@ class RunStream:
         on_progress: Callable[[RunProgress], None] | None,
     ) -> None:
         self.run = run
-        self.specs: list[RunSpec] = [] if isinstance(run.specs, Unset) else list(run.specs)
+        self.specs: list[RunSpec] = [] if run.specs is None else list(run.specs)
         self._client = client
         self._limit = limit
         self._on_progress = on_progress

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="Attachment")
 
@@ -22,22 +22,24 @@ class Attachment:
         id (str): Attachment ID.
         test_id (str): ID of the test that attached the file.
         read_url (str): Pre-signed URL of the file. Expires 2 hours after the response.
-        test_attempt_index (int | Unset): Zero-based index of the attempt that attached the file.
-        name (str | Unset): Attachment name, as given by the test.
-        content_type (str | Unset): MIME type of the file.
-        filename (str | Unset): File name.
-        created_at (datetime.datetime | Unset): When the file was attached.
+        test_attempt_index (int | None): Zero-based index of the attempt that attached the file. Default: None.
+        name (None | str): Attachment name, as given by the test. Default: None.
+        content_type (None | str): MIME type of the file. Default: None.
+        filename (None | str): File name. Default: None.
+        created_at (datetime.datetime | None): When the file was attached. Default: None.
     """
 
     id: str
     test_id: str
     read_url: str
-    test_attempt_index: int | Unset = UNSET
-    name: str | Unset = UNSET
-    content_type: str | Unset = UNSET
-    filename: str | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
+    test_attempt_index: int | None = None
+    name: None | str = None
+    content_type: None | str = None
+    filename: None | str = None
+    created_at: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
@@ -46,17 +48,23 @@ class Attachment:
 
         read_url = self.read_url
 
+        test_attempt_index: int | None
         test_attempt_index = self.test_attempt_index
 
+        name: None | str
         name = self.name
 
+        content_type: None | str
         content_type = self.content_type
 
+        filename: None | str
         filename = self.filename
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
+        created_at: None | str
+        if isinstance(self.created_at, datetime.datetime):
             created_at = self.created_at.isoformat()
+        else:
+            created_at = self.created_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -67,15 +75,15 @@ class Attachment:
                 "readUrl": read_url,
             }
         )
-        if test_attempt_index is not UNSET:
+        if test_attempt_index is not None or self._nulls & 1:
             field_dict["testAttemptIndex"] = test_attempt_index
-        if name is not UNSET:
+        if name is not None or self._nulls & 2:
             field_dict["name"] = name
-        if content_type is not UNSET:
+        if content_type is not None or self._nulls & 4:
             field_dict["contentType"] = content_type
-        if filename is not UNSET:
+        if filename is not None or self._nulls & 8:
             field_dict["filename"] = filename
-        if created_at is not UNSET:
+        if created_at is not None:
             field_dict["createdAt"] = created_at
 
         return field_dict
@@ -85,26 +93,46 @@ class Attachment:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"Attachment: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         id = d.pop("id")
 
         test_id = d.pop("testId")
 
         read_url = d.pop("readUrl")
 
-        test_attempt_index = d.pop("testAttemptIndex", UNSET)
+        test_attempt_index: int | None = d.pop("testAttemptIndex", None)
 
-        name = d.pop("name", UNSET)
+        if test_attempt_index is None and "testAttemptIndex" in src_dict:
+            nulls |= 1
 
-        content_type = d.pop("contentType", UNSET)
+        name: None | str = d.pop("name", None)
 
-        filename = d.pop("filename", UNSET)
+        if name is None and "name" in src_dict:
+            nulls |= 2
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
+        content_type: None | str = d.pop("contentType", None)
+
+        if content_type is None and "contentType" in src_dict:
+            nulls |= 4
+
+        filename: None | str = d.pop("filename", None)
+
+        if filename is None and "filename" in src_dict:
+            nulls |= 8
+
+        _created_at = d.pop("createdAt", None)
+        created_at: datetime.datetime | None
+        if _created_at is None:
+            created_at = _created_at
         else:
-            created_at = parse_datetime(_created_at)
+            if not isinstance(_created_at, str):
+                raise DecodeError(f"createdAt: expected datetime.datetime, got {type(_created_at).__name__}")
+            created_at_type_0 = parse_datetime(_created_at)
+
+            created_at = created_at_type_0
+
+        if created_at is None and "createdAt" in src_dict:
+            raise DecodeError("createdAt: may not be null")
 
         attachment = cls(
             id=id,
@@ -116,6 +144,8 @@ class Attachment:
             filename=filename,
             created_at=created_at,
         )
+        if nulls:
+            attachment._nulls = nulls
 
         if d:
             attachment.additional_properties = d

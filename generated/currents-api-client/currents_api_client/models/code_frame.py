@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CodeFrame")
 
@@ -18,37 +17,43 @@ class CodeFrame:
     """Source code around the line that threw.
 
     Attributes:
-        frame (str | Unset): The code frame, as text. Can carry ANSI escape codes.
-        line (int | Unset): Line number, starting at 1.
-        column (int | Unset): Column number, starting at 1.
-        file (str | Unset): Path of the file on the runner machine.
+        frame (None | str): The code frame, as text. Can carry ANSI escape codes. Default: None.
+        line (int | None): Line number, starting at 1. Default: None.
+        column (int | None): Column number, starting at 1. Default: None.
+        file (None | str): Path of the file on the runner machine. Default: None.
     """
 
-    frame: str | Unset = UNSET
-    line: int | Unset = UNSET
-    column: int | Unset = UNSET
-    file: str | Unset = UNSET
+    frame: None | str = None
+    line: int | None = None
+    column: int | None = None
+    file: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        frame: None | str
         frame = self.frame
 
+        line: int | None
         line = self.line
 
+        column: int | None
         column = self.column
 
+        file: None | str
         file = self.file
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if frame is not UNSET:
+        if frame is not None or self._nulls & 1:
             field_dict["frame"] = frame
-        if line is not UNSET:
+        if line is not None or self._nulls & 2:
             field_dict["line"] = line
-        if column is not UNSET:
+        if column is not None or self._nulls & 4:
             field_dict["column"] = column
-        if file is not UNSET:
+        if file is not None or self._nulls & 8:
             field_dict["file"] = file
 
         return field_dict
@@ -58,13 +63,26 @@ class CodeFrame:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CodeFrame: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        frame = d.pop("frame", UNSET)
+        nulls = 0
+        frame: None | str = d.pop("frame", None)
 
-        line = d.pop("line", UNSET)
+        if frame is None and "frame" in src_dict:
+            nulls |= 1
 
-        column = d.pop("column", UNSET)
+        line: int | None = d.pop("line", None)
 
-        file = d.pop("file", UNSET)
+        if line is None and "line" in src_dict:
+            nulls |= 2
+
+        column: int | None = d.pop("column", None)
+
+        if column is None and "column" in src_dict:
+            nulls |= 4
+
+        file: None | str = d.pop("file", None)
+
+        if file is None and "file" in src_dict:
+            nulls |= 8
 
         code_frame = cls(
             frame=frame,
@@ -72,6 +90,8 @@ class CodeFrame:
             column=column,
             file=file,
         )
+        if nulls:
+            code_frame._nulls = nulls
 
         if d:
             code_frame.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Commit")
 
@@ -18,85 +17,62 @@ class Commit:
     """Git commit information of the associated run.
 
     Attributes:
-        sha (None | str | Unset): Commit SHA.
-        branch (None | str | Unset): Branch name.
-        remote_origin (None | str | Unset): URL of the Git remote.
-        message (None | str | Unset): Commit message.
-        author_name (None | str | Unset): Name of the commit author.
-        author_email (None | str | Unset): E-mail address of the commit author.
-        default_branch (None | str | Unset): The repository's default branch, or `null` when unknown.
-        gha_event_data (GitHubActionsEvent | None | Unset): The GitHub Actions event that triggered the run, when the
-            run came from GitHub Actions.
-        replaced_commit_data (None | ReplacedCommit | Unset): The commit that CI reported before Currents replaced it
-            with the pull request's head commit.
+        sha (None | str): Commit SHA. Default: None.
+        branch (None | str): Branch name. Default: None.
+        remote_origin (None | str): URL of the Git remote. Default: None.
+        message (None | str): Commit message. Default: None.
+        author_name (None | str): Name of the commit author. Default: None.
+        author_email (None | str): E-mail address of the commit author. Default: None.
+        default_branch (None | str): The repository's default branch, or `null` when unknown. Default: None.
+        gha_event_data (GitHubActionsEvent | None): The GitHub Actions event that triggered the run, when the run came
+            from GitHub Actions. Default: None.
+        replaced_commit_data (None | ReplacedCommit): The commit that CI reported before Currents replaced it with the
+            pull request's head commit. Default: None.
     """
 
-    sha: None | str | Unset = UNSET
-    branch: None | str | Unset = UNSET
-    remote_origin: None | str | Unset = UNSET
-    message: None | str | Unset = UNSET
-    author_name: None | str | Unset = UNSET
-    author_email: None | str | Unset = UNSET
-    default_branch: None | str | Unset = UNSET
-    gha_event_data: GitHubActionsEvent | None | Unset = UNSET
-    replaced_commit_data: None | ReplacedCommit | Unset = UNSET
+    sha: None | str = None
+    branch: None | str = None
+    remote_origin: None | str = None
+    message: None | str = None
+    author_name: None | str = None
+    author_email: None | str = None
+    default_branch: None | str = None
+    gha_event_data: GitHubActionsEvent | None = None
+    replaced_commit_data: None | ReplacedCommit = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        sha: None | str | Unset
-        if isinstance(self.sha, Unset):
-            sha = UNSET
-        else:
-            sha = self.sha
+        sha: None | str
+        sha = self.sha
 
-        branch: None | str | Unset
-        if isinstance(self.branch, Unset):
-            branch = UNSET
-        else:
-            branch = self.branch
+        branch: None | str
+        branch = self.branch
 
-        remote_origin: None | str | Unset
-        if isinstance(self.remote_origin, Unset):
-            remote_origin = UNSET
-        else:
-            remote_origin = self.remote_origin
+        remote_origin: None | str
+        remote_origin = self.remote_origin
 
-        message: None | str | Unset
-        if isinstance(self.message, Unset):
-            message = UNSET
-        else:
-            message = self.message
+        message: None | str
+        message = self.message
 
-        author_name: None | str | Unset
-        if isinstance(self.author_name, Unset):
-            author_name = UNSET
-        else:
-            author_name = self.author_name
+        author_name: None | str
+        author_name = self.author_name
 
-        author_email: None | str | Unset
-        if isinstance(self.author_email, Unset):
-            author_email = UNSET
-        else:
-            author_email = self.author_email
+        author_email: None | str
+        author_email = self.author_email
 
-        default_branch: None | str | Unset
-        if isinstance(self.default_branch, Unset):
-            default_branch = UNSET
-        else:
-            default_branch = self.default_branch
+        default_branch: None | str
+        default_branch = self.default_branch
 
-        gha_event_data: dict[str, Any] | None | Unset
-        if isinstance(self.gha_event_data, Unset):
-            gha_event_data = UNSET
-        elif isinstance(self.gha_event_data, GitHubActionsEvent):
+        gha_event_data: dict[str, Any] | None
+        if isinstance(self.gha_event_data, GitHubActionsEvent):
             gha_event_data = self.gha_event_data.to_dict()
         else:
             gha_event_data = self.gha_event_data
 
-        replaced_commit_data: dict[str, Any] | None | Unset
-        if isinstance(self.replaced_commit_data, Unset):
-            replaced_commit_data = UNSET
-        elif isinstance(self.replaced_commit_data, ReplacedCommit):
+        replaced_commit_data: dict[str, Any] | None
+        if isinstance(self.replaced_commit_data, ReplacedCommit):
             replaced_commit_data = self.replaced_commit_data.to_dict()
         else:
             replaced_commit_data = self.replaced_commit_data
@@ -104,23 +80,23 @@ class Commit:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if sha is not UNSET:
+        if sha is not None or self._nulls & 1:
             field_dict["sha"] = sha
-        if branch is not UNSET:
+        if branch is not None or self._nulls & 2:
             field_dict["branch"] = branch
-        if remote_origin is not UNSET:
+        if remote_origin is not None or self._nulls & 4:
             field_dict["remoteOrigin"] = remote_origin
-        if message is not UNSET:
+        if message is not None or self._nulls & 8:
             field_dict["message"] = message
-        if author_name is not UNSET:
+        if author_name is not None or self._nulls & 16:
             field_dict["authorName"] = author_name
-        if author_email is not UNSET:
+        if author_email is not None or self._nulls & 32:
             field_dict["authorEmail"] = author_email
-        if default_branch is not UNSET:
+        if default_branch is not None or self._nulls & 64:
             field_dict["defaultBranch"] = default_branch
-        if gha_event_data is not UNSET:
+        if gha_event_data is not None or self._nulls & 128:
             field_dict["ghaEventData"] = gha_event_data
-        if replaced_commit_data is not UNSET:
+        if replaced_commit_data is not None or self._nulls & 256:
             field_dict["replacedCommitData"] = replaced_commit_data
 
         return field_dict
@@ -130,23 +106,45 @@ class Commit:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"Commit: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        sha: None | str | Unset = d.pop("sha", UNSET)
+        nulls = 0
+        sha: None | str = d.pop("sha", None)
 
-        branch: None | str | Unset = d.pop("branch", UNSET)
+        if sha is None and "sha" in src_dict:
+            nulls |= 1
 
-        remote_origin: None | str | Unset = d.pop("remoteOrigin", UNSET)
+        branch: None | str = d.pop("branch", None)
 
-        message: None | str | Unset = d.pop("message", UNSET)
+        if branch is None and "branch" in src_dict:
+            nulls |= 2
 
-        author_name: None | str | Unset = d.pop("authorName", UNSET)
+        remote_origin: None | str = d.pop("remoteOrigin", None)
 
-        author_email: None | str | Unset = d.pop("authorEmail", UNSET)
+        if remote_origin is None and "remoteOrigin" in src_dict:
+            nulls |= 4
 
-        default_branch: None | str | Unset = d.pop("defaultBranch", UNSET)
+        message: None | str = d.pop("message", None)
 
-        _gha_event_data = d.pop("ghaEventData", UNSET)
-        gha_event_data: GitHubActionsEvent | None | Unset
-        if _gha_event_data is None or isinstance(_gha_event_data, Unset):
+        if message is None and "message" in src_dict:
+            nulls |= 8
+
+        author_name: None | str = d.pop("authorName", None)
+
+        if author_name is None and "authorName" in src_dict:
+            nulls |= 16
+
+        author_email: None | str = d.pop("authorEmail", None)
+
+        if author_email is None and "authorEmail" in src_dict:
+            nulls |= 32
+
+        default_branch: None | str = d.pop("defaultBranch", None)
+
+        if default_branch is None and "defaultBranch" in src_dict:
+            nulls |= 64
+
+        _gha_event_data = d.pop("ghaEventData", None)
+        gha_event_data: GitHubActionsEvent | None
+        if _gha_event_data is None:
             gha_event_data = _gha_event_data
         else:
             if not isinstance(_gha_event_data, dict):
@@ -155,9 +153,12 @@ class Commit:
 
             gha_event_data = gha_event_data_git_hub_actions_event
 
-        _replaced_commit_data = d.pop("replacedCommitData", UNSET)
-        replaced_commit_data: None | ReplacedCommit | Unset
-        if _replaced_commit_data is None or isinstance(_replaced_commit_data, Unset):
+        if gha_event_data is None and "ghaEventData" in src_dict:
+            nulls |= 128
+
+        _replaced_commit_data = d.pop("replacedCommitData", None)
+        replaced_commit_data: None | ReplacedCommit
+        if _replaced_commit_data is None:
             replaced_commit_data = _replaced_commit_data
         else:
             if not isinstance(_replaced_commit_data, dict):
@@ -167,6 +168,9 @@ class Commit:
             replaced_commit_data_replaced_commit = ReplacedCommit.from_dict(_replaced_commit_data)
 
             replaced_commit_data = replaced_commit_data_replaced_commit
+
+        if replaced_commit_data is None and "replacedCommitData" in src_dict:
+            nulls |= 256
 
         commit = cls(
             sha=sha,
@@ -179,6 +183,8 @@ class Commit:
             gha_event_data=gha_event_data,
             replaced_commit_data=replaced_commit_data,
         )
+        if nulls:
+            commit._nulls = nulls
 
         if d:
             commit.additional_properties = d

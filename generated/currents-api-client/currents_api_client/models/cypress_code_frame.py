@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CypressCodeFrame")
 
@@ -17,55 +16,64 @@ T = TypeVar("T", bound="CypressCodeFrame")
 class CypressCodeFrame:
     """
     Attributes:
-        line (int | Unset): Line number, starting at 1.
-        column (int | Unset): Column number, starting at 1.
-        original_file (str | Unset): Path of the file as authored.
-        relative_file (str | Unset): Path of the file relative to the project root.
-        absolute_file (str | Unset): Absolute path of the file on the runner machine.
-        frame (str | Unset): The code frame, as text. Can carry ANSI escape codes.
-        language (str | Unset): Language of the file, such as `js` or `ts`.
+        line (int | None): Line number, starting at 1. Default: None.
+        column (int | None): Column number, starting at 1. Default: None.
+        original_file (None | str): Path of the file as authored. Default: None.
+        relative_file (None | str): Path of the file relative to the project root. Default: None.
+        absolute_file (None | str): Absolute path of the file on the runner machine. Default: None.
+        frame (None | str): The code frame, as text. Can carry ANSI escape codes. Default: None.
+        language (None | str): Language of the file, such as `js` or `ts`. Default: None.
     """
 
-    line: int | Unset = UNSET
-    column: int | Unset = UNSET
-    original_file: str | Unset = UNSET
-    relative_file: str | Unset = UNSET
-    absolute_file: str | Unset = UNSET
-    frame: str | Unset = UNSET
-    language: str | Unset = UNSET
+    line: int | None = None
+    column: int | None = None
+    original_file: None | str = None
+    relative_file: None | str = None
+    absolute_file: None | str = None
+    frame: None | str = None
+    language: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        line: int | None
         line = self.line
 
+        column: int | None
         column = self.column
 
+        original_file: None | str
         original_file = self.original_file
 
+        relative_file: None | str
         relative_file = self.relative_file
 
+        absolute_file: None | str
         absolute_file = self.absolute_file
 
+        frame: None | str
         frame = self.frame
 
+        language: None | str
         language = self.language
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if line is not UNSET:
+        if line is not None or self._nulls & 1:
             field_dict["line"] = line
-        if column is not UNSET:
+        if column is not None or self._nulls & 2:
             field_dict["column"] = column
-        if original_file is not UNSET:
+        if original_file is not None or self._nulls & 4:
             field_dict["originalFile"] = original_file
-        if relative_file is not UNSET:
+        if relative_file is not None or self._nulls & 8:
             field_dict["relativeFile"] = relative_file
-        if absolute_file is not UNSET:
+        if absolute_file is not None or self._nulls & 16:
             field_dict["absoluteFile"] = absolute_file
-        if frame is not UNSET:
+        if frame is not None or self._nulls & 32:
             field_dict["frame"] = frame
-        if language is not UNSET:
+        if language is not None or self._nulls & 64:
             field_dict["language"] = language
 
         return field_dict
@@ -75,19 +83,41 @@ class CypressCodeFrame:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressCodeFrame: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        line = d.pop("line", UNSET)
+        nulls = 0
+        line: int | None = d.pop("line", None)
 
-        column = d.pop("column", UNSET)
+        if line is None and "line" in src_dict:
+            nulls |= 1
 
-        original_file = d.pop("originalFile", UNSET)
+        column: int | None = d.pop("column", None)
 
-        relative_file = d.pop("relativeFile", UNSET)
+        if column is None and "column" in src_dict:
+            nulls |= 2
 
-        absolute_file = d.pop("absoluteFile", UNSET)
+        original_file: None | str = d.pop("originalFile", None)
 
-        frame = d.pop("frame", UNSET)
+        if original_file is None and "originalFile" in src_dict:
+            nulls |= 4
 
-        language = d.pop("language", UNSET)
+        relative_file: None | str = d.pop("relativeFile", None)
+
+        if relative_file is None and "relativeFile" in src_dict:
+            nulls |= 8
+
+        absolute_file: None | str = d.pop("absoluteFile", None)
+
+        if absolute_file is None and "absoluteFile" in src_dict:
+            nulls |= 16
+
+        frame: None | str = d.pop("frame", None)
+
+        if frame is None and "frame" in src_dict:
+            nulls |= 32
+
+        language: None | str = d.pop("language", None)
+
+        if language is None and "language" in src_dict:
+            nulls |= 64
 
         cypress_code_frame = cls(
             line=line,
@@ -98,6 +128,8 @@ class CypressCodeFrame:
             frame=frame,
             language=language,
         )
+        if nulls:
+            cypress_code_frame._nulls = nulls
 
         if d:
             cypress_code_frame.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CypressFramework")
 
@@ -19,20 +18,24 @@ class CypressFramework:
 
     Attributes:
         type_ (Literal['cypress']): Always `cypress`.
-        version (str | Unset): Cypress version.
-        client_version (str | Unset): Version of the Currents client that recorded the instance.
+        version (None | str): Cypress version. Default: None.
+        client_version (None | str): Version of the Currents client that recorded the instance. Default: None.
     """
 
     type_: Literal["cypress"]
-    version: str | Unset = UNSET
-    client_version: str | Unset = UNSET
+    version: None | str = None
+    client_version: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
+        version: None | str
         version = self.version
 
+        client_version: None | str
         client_version = self.client_version
 
         field_dict: dict[str, Any] = {}
@@ -42,9 +45,9 @@ class CypressFramework:
                 "type": type_,
             }
         )
-        if version is not UNSET:
+        if version is not None or self._nulls & 1:
             field_dict["version"] = version
-        if client_version is not UNSET:
+        if client_version is not None or self._nulls & 2:
             field_dict["clientVersion"] = client_version
 
         return field_dict
@@ -54,19 +57,28 @@ class CypressFramework:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressFramework: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         type_: Literal["cypress"] = d.pop("type")
         if type_ != "cypress":
             raise DecodeError(f"type must match const 'cypress', got '{type_}'")
 
-        version = d.pop("version", UNSET)
+        version: None | str = d.pop("version", None)
 
-        client_version = d.pop("clientVersion", UNSET)
+        if version is None and "version" in src_dict:
+            nulls |= 1
+
+        client_version: None | str = d.pop("clientVersion", None)
+
+        if client_version is None and "clientVersion" in src_dict:
+            nulls |= 2
 
         cypress_framework = cls(
             type_=type_,
             version=version,
             client_version=client_version,
         )
+        if nulls:
+            cypress_framework._nulls = nulls
 
         if d:
             cypress_framework.additional_properties = d

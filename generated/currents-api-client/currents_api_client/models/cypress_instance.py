@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="CypressInstance")
 
@@ -26,14 +26,15 @@ class CypressInstance:
         spec (str): Spec file path.
         cypress_version (str): Version of the Cypress test runner that created the instance.
         created_at (datetime.datetime): Instance creation time.
-        framework (CypressFramework | Unset): The test runner of a Cypress instance, when the instance names it.
-        machine_id (str | Unset): ID of the test runner machine that created the instance.
-        commit (Commit | Unset): Git commit information of the associated run.
-        tags (list[str] | Unset): Tags used to create the associated run.
-        platform (Platform | Unset): Platform used to execute the spec file.
-        completed_at (datetime.datetime | None | Unset): When the spec file finished, or `null` while it is still
-            running.
-        results (CypressResults | None | Unset): Test results, or `null` while the spec file is still running.
+        framework (CypressFramework | None): The test runner of a Cypress instance, when the instance names it. Default:
+            None.
+        machine_id (None | str): ID of the test runner machine that created the instance. Default: None.
+        commit (Commit | None): Git commit information of the associated run. Default: None.
+        tags (list[str] | None): Tags used to create the associated run. Default: None.
+        platform (None | Platform): Platform used to execute the spec file. Default: None.
+        completed_at (datetime.datetime | None): When the spec file finished, or `null` while it is still running.
+            Default: None.
+        results (CypressResults | None): Test results, or `null` while the spec file is still running. Default: None.
     """
 
     instance_id: str
@@ -43,14 +44,16 @@ class CypressInstance:
     spec: str
     cypress_version: str
     created_at: datetime.datetime
-    framework: CypressFramework | Unset = UNSET
-    machine_id: str | Unset = UNSET
-    commit: Commit | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    platform: Platform | Unset = UNSET
-    completed_at: datetime.datetime | None | Unset = UNSET
-    results: CypressResults | None | Unset = UNSET
+    framework: CypressFramework | None = None
+    machine_id: None | str = None
+    commit: Commit | None = None
+    tags: list[str] | None = None
+    platform: None | Platform = None
+    completed_at: datetime.datetime | None = None
+    results: CypressResults | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         instance_id = self.instance_id
@@ -67,36 +70,42 @@ class CypressInstance:
 
         created_at = self.created_at.isoformat()
 
-        framework: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.framework, Unset):
+        framework: dict[str, Any] | None
+        if isinstance(self.framework, CypressFramework):
             framework = self.framework.to_dict()
+        else:
+            framework = self.framework
 
+        machine_id: None | str
         machine_id = self.machine_id
 
-        commit: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.commit, Unset):
+        commit: dict[str, Any] | None
+        if isinstance(self.commit, Commit):
             commit = self.commit.to_dict()
+        else:
+            commit = self.commit
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
-        platform: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.platform, Unset):
-            platform = self.platform.to_dict()
+        else:
+            tags = self.tags
 
-        completed_at: None | str | Unset
-        if isinstance(self.completed_at, Unset):
-            completed_at = UNSET
-        elif isinstance(self.completed_at, datetime.datetime):
+        platform: dict[str, Any] | None
+        if isinstance(self.platform, Platform):
+            platform = self.platform.to_dict()
+        else:
+            platform = self.platform
+
+        completed_at: None | str
+        if isinstance(self.completed_at, datetime.datetime):
             completed_at = self.completed_at.isoformat()
         else:
             completed_at = self.completed_at
 
-        results: dict[str, Any] | None | Unset
-        if isinstance(self.results, Unset):
-            results = UNSET
-        elif isinstance(self.results, CypressResults):
+        results: dict[str, Any] | None
+        if isinstance(self.results, CypressResults):
             results = self.results.to_dict()
         else:
             results = self.results
@@ -114,19 +123,19 @@ class CypressInstance:
                 "createdAt": created_at,
             }
         )
-        if framework is not UNSET:
+        if framework is not None:
             field_dict["framework"] = framework
-        if machine_id is not UNSET:
+        if machine_id is not None or self._nulls & 2:
             field_dict["machineId"] = machine_id
-        if commit is not UNSET:
+        if commit is not None:
             field_dict["commit"] = commit
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if platform is not UNSET:
+        if platform is not None:
             field_dict["platform"] = platform
-        if completed_at is not UNSET:
+        if completed_at is not None or self._nulls & 32:
             field_dict["completedAt"] = completed_at
-        if results is not UNSET:
+        if results is not None or self._nulls & 64:
             field_dict["results"] = results
 
         return field_dict
@@ -136,6 +145,7 @@ class CypressInstance:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressInstance: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         instance_id = d.pop("instanceId")
 
         run_id = d.pop("runId")
@@ -150,34 +160,70 @@ class CypressInstance:
 
         created_at = parse_datetime(d.pop("createdAt"))
 
-        _framework = d.pop("framework", UNSET)
-        framework: CypressFramework | Unset
-        if isinstance(_framework, Unset):
-            framework = UNSET
+        _framework = d.pop("framework", None)
+        framework: CypressFramework | None
+        if _framework is None:
+            framework = _framework
         else:
-            framework = CypressFramework.from_dict(_framework)
+            if not isinstance(_framework, dict):
+                raise DecodeError(f"framework: expected CypressFramework, got {type(_framework).__name__}")
+            framework_type_0 = CypressFramework.from_dict(_framework)
 
-        machine_id = d.pop("machineId", UNSET)
+            framework = framework_type_0
 
-        _commit = d.pop("commit", UNSET)
-        commit: Commit | Unset
-        if isinstance(_commit, Unset):
-            commit = UNSET
+        if framework is None and "framework" in src_dict:
+            raise DecodeError("framework: may not be null")
+
+        machine_id: None | str = d.pop("machineId", None)
+
+        if machine_id is None and "machineId" in src_dict:
+            nulls |= 2
+
+        _commit = d.pop("commit", None)
+        commit: Commit | None
+        if _commit is None:
+            commit = _commit
         else:
-            commit = Commit.from_dict(_commit)
+            if not isinstance(_commit, dict):
+                raise DecodeError(f"commit: expected Commit, got {type(_commit).__name__}")
+            commit_type_0 = Commit.from_dict(_commit)
 
-        tags: list[str] = d.pop("tags", UNSET)
+            commit = commit_type_0
 
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
+        if commit is None and "commit" in src_dict:
+            raise DecodeError("commit: may not be null")
+
+        _tags = d.pop("tags", None)
+        tags: list[str] | None
+        if _tags is None:
+            tags = _tags
         else:
-            platform = Platform.from_dict(_platform)
+            if not isinstance(_tags, list):
+                raise DecodeError(f"tags: expected list[str], got {type(_tags).__name__}")
+            tags_type_0: list[str] = _tags
 
-        _completed_at = d.pop("completedAt", UNSET)
-        completed_at: datetime.datetime | None | Unset
-        if _completed_at is None or isinstance(_completed_at, Unset):
+            tags = tags_type_0
+
+        if tags is None and "tags" in src_dict:
+            raise DecodeError("tags: may not be null")
+
+        _platform = d.pop("platform", None)
+        platform: None | Platform
+        if _platform is None:
+            platform = _platform
+        else:
+            if not isinstance(_platform, dict):
+                raise DecodeError(f"platform: expected Platform, got {type(_platform).__name__}")
+            platform_type_0 = Platform.from_dict(_platform)
+
+            platform = platform_type_0
+
+        if platform is None and "platform" in src_dict:
+            raise DecodeError("platform: may not be null")
+
+        _completed_at = d.pop("completedAt", None)
+        completed_at: datetime.datetime | None
+        if _completed_at is None:
             completed_at = _completed_at
         else:
             if not isinstance(_completed_at, str):
@@ -186,9 +232,12 @@ class CypressInstance:
 
             completed_at = completed_at_type_0
 
-        _results = d.pop("results", UNSET)
-        results: CypressResults | None | Unset
-        if _results is None or isinstance(_results, Unset):
+        if completed_at is None and "completedAt" in src_dict:
+            nulls |= 32
+
+        _results = d.pop("results", None)
+        results: CypressResults | None
+        if _results is None:
             results = _results
         else:
             if not isinstance(_results, dict):
@@ -196,6 +245,9 @@ class CypressInstance:
             results_cypress_results = CypressResults.from_dict(_results)
 
             results = results_cypress_results
+
+        if results is None and "results" in src_dict:
+            nulls |= 64
 
         cypress_instance = cls(
             instance_id=instance_id,
@@ -213,6 +265,8 @@ class CypressInstance:
             completed_at=completed_at,
             results=results,
         )
+        if nulls:
+            cypress_instance._nulls = nulls
 
         if d:
             cypress_instance.additional_properties = d
@@ -233,6 +287,12 @@ class CypressInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    @property
+    def runner(self) -> str:
+        """The test runner: "cypress", "playwright", "jest", "vitest", "postman", "node", "wdio", or another
+        runner's own name (its `framework.type`), whatever shape the payload has."""
+        return "cypress"
 
 
 # Imported once this module's class exists, so that models that refer to each other can import each other.

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CypressResults")
 
@@ -18,30 +17,31 @@ class CypressResults:
     """
     Attributes:
         stats (CypressStats): Aggregated counts of the spec file's tests.
-        tests (list[CypressTest] | None | Unset): Tests details. `null` or empty when the spec file crashed before any
-            test ran.
-        flaky (int | Unset): Number of flaky tests in the spec file, which failed and then passed on a retry.
-        exception (None | str | Unset): An exception that prevented the spec file from running, or `null`.
-        screenshots (list[Screenshot] | Unset): Screenshots taken during the spec file.
-        video_url (None | str | Unset): Pre-signed URL of the spec file's video, or `null`. Expires 2 hours after the
-            response.
+        tests (list[CypressTest] | None): Tests details. `null` or empty when the spec file crashed before any test ran.
+            Default: None.
+        flaky (int | None): Number of flaky tests in the spec file, which failed and then passed on a retry. Default:
+            None.
+        exception (None | str): An exception that prevented the spec file from running, or `null`. Default: None.
+        screenshots (list[Screenshot] | None): Screenshots taken during the spec file. Default: None.
+        video_url (None | str): Pre-signed URL of the spec file's video, or `null`. Expires 2 hours after the response.
+            Default: None.
     """
 
     stats: CypressStats
-    tests: list[CypressTest] | None | Unset = UNSET
-    flaky: int | Unset = UNSET
-    exception: None | str | Unset = UNSET
-    screenshots: list[Screenshot] | Unset = UNSET
-    video_url: None | str | Unset = UNSET
+    tests: list[CypressTest] | None = None
+    flaky: int | None = None
+    exception: None | str = None
+    screenshots: list[Screenshot] | None = None
+    video_url: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         stats = self.stats.to_dict()
 
-        tests: list[dict[str, Any]] | None | Unset
-        if isinstance(self.tests, Unset):
-            tests = UNSET
-        elif isinstance(self.tests, list):
+        tests: list[dict[str, Any]] | None
+        if isinstance(self.tests, list):
             tests = []
             for tests_type_0_item_data in self.tests:
                 tests_type_0_item = tests_type_0_item_data.to_dict()
@@ -50,26 +50,24 @@ class CypressResults:
         else:
             tests = self.tests
 
+        flaky: int | None
         flaky = self.flaky
 
-        exception: None | str | Unset
-        if isinstance(self.exception, Unset):
-            exception = UNSET
-        else:
-            exception = self.exception
+        exception: None | str
+        exception = self.exception
 
-        screenshots: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.screenshots, Unset):
+        screenshots: list[dict[str, Any]] | None
+        if isinstance(self.screenshots, list):
             screenshots = []
             for screenshots_item_data in self.screenshots:
                 screenshots_item = screenshots_item_data.to_dict()
                 screenshots.append(screenshots_item)
 
-        video_url: None | str | Unset
-        if isinstance(self.video_url, Unset):
-            video_url = UNSET
         else:
-            video_url = self.video_url
+            screenshots = self.screenshots
+
+        video_url: None | str
+        video_url = self.video_url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -78,15 +76,15 @@ class CypressResults:
                 "stats": stats,
             }
         )
-        if tests is not UNSET:
+        if tests is not None or self._nulls & 1:
             field_dict["tests"] = tests
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 2:
             field_dict["flaky"] = flaky
-        if exception is not UNSET:
+        if exception is not None or self._nulls & 4:
             field_dict["exception"] = exception
-        if screenshots is not UNSET:
+        if screenshots is not None:
             field_dict["screenshots"] = screenshots
-        if video_url is not UNSET:
+        if video_url is not None or self._nulls & 16:
             field_dict["videoUrl"] = video_url
 
         return field_dict
@@ -96,11 +94,12 @@ class CypressResults:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressResults: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         stats = CypressStats.from_dict(d.pop("stats"))
 
-        _tests = d.pop("tests", UNSET)
-        tests: list[CypressTest] | None | Unset
-        if _tests is None or isinstance(_tests, Unset):
+        _tests = d.pop("tests", None)
+        tests: list[CypressTest] | None
+        if _tests is None:
             tests = _tests
         else:
             if not isinstance(_tests, list):
@@ -116,22 +115,44 @@ class CypressResults:
 
             tests = tests_type_0
 
-        flaky = d.pop("flaky", UNSET)
+        if tests is None and "tests" in src_dict:
+            nulls |= 1
 
-        exception: None | str | Unset = d.pop("exception", UNSET)
+        flaky: int | None = d.pop("flaky", None)
 
-        _screenshots = d.pop("screenshots", UNSET)
-        screenshots: list[Screenshot] | Unset = UNSET
-        if _screenshots is not UNSET:
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 2
+
+        exception: None | str = d.pop("exception", None)
+
+        if exception is None and "exception" in src_dict:
+            nulls |= 4
+
+        _screenshots = d.pop("screenshots", None)
+        screenshots: list[Screenshot] | None
+        if _screenshots is None:
+            screenshots = _screenshots
+        else:
             if not isinstance(_screenshots, list):
-                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots).__name__}")
-            screenshots = []
-            for screenshots_item_data in _screenshots:
+                raise DecodeError(f"screenshots: expected list[Screenshot], got {type(_screenshots).__name__}")
+            screenshots_type_0 = []
+            _screenshots_type_0 = _screenshots
+            if not isinstance(_screenshots_type_0, list):
+                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots_type_0).__name__}")
+            for screenshots_item_data in _screenshots_type_0:
                 screenshots_item = Screenshot.from_dict(screenshots_item_data)
 
-                screenshots.append(screenshots_item)
+                screenshots_type_0.append(screenshots_item)
 
-        video_url: None | str | Unset = d.pop("videoUrl", UNSET)
+            screenshots = screenshots_type_0
+
+        if screenshots is None and "screenshots" in src_dict:
+            raise DecodeError("screenshots: may not be null")
+
+        video_url: None | str = d.pop("videoUrl", None)
+
+        if video_url is None and "videoUrl" in src_dict:
+            nulls |= 16
 
         cypress_results = cls(
             stats=stats,
@@ -141,6 +162,8 @@ class CypressResults:
             screenshots=screenshots,
             video_url=video_url,
         )
+        if nulls:
+            cypress_results._nulls = nulls
 
         if d:
             cypress_results.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="CypressRun")
 
@@ -27,14 +27,15 @@ class CypressRun:
         completion_state (str): Completion state. Known values: `COMPLETE`, `IN_PROGRESS`, `CANCELED`, `TIMEOUT`.
             Currents may add values.
         cypress_version (str): Version of Cypress that recorded the run (Cypress runs only).
-        tags (list[str] | Unset): Tags of the run.
-        duration_ms (int | None | Unset): Run duration in milliseconds, or `null`.
-        timeout (RunTimeout | Unset): Whether the run timed out, and the timeout it had.
-        cancellation (None | RunCancellation | Unset): How the run was canceled, or `null`; absent when it was not
-            canceled.
-        groups (list[RunGroup] | Unset): Progress of each group of the run.
-        meta (CypressRunMeta | Unset): CI and Git details of a Cypress run. `framework` may be absent.
-        specs (list[RunSpec] | Unset): The spec files of the run; each leads to its instance by `instanceId`.
+        tags (list[str] | None): Tags of the run. Default: None.
+        duration_ms (int | None): Run duration in milliseconds, or `null`. Default: None.
+        timeout (None | RunTimeout): Whether the run timed out, and the timeout it had. Default: None.
+        cancellation (None | RunCancellation): How the run was canceled, or `null`; absent when it was not canceled.
+            Default: None.
+        groups (list[RunGroup] | None): Progress of each group of the run. Default: None.
+        meta (CypressRunMeta | None): CI and Git details of a Cypress run. `framework` may be absent. Default: None.
+        specs (list[RunSpec] | None): The spec files of the run; each leads to its instance by `instanceId`. Default:
+            None.
     """
 
     run_id: str
@@ -43,14 +44,16 @@ class CypressRun:
     status: str
     completion_state: str
     cypress_version: str
-    tags: list[str] | Unset = UNSET
-    duration_ms: int | None | Unset = UNSET
-    timeout: RunTimeout | Unset = UNSET
-    cancellation: None | RunCancellation | Unset = UNSET
-    groups: list[RunGroup] | Unset = UNSET
-    meta: CypressRunMeta | Unset = UNSET
-    specs: list[RunSpec] | Unset = UNSET
+    tags: list[str] | None = None
+    duration_ms: int | None = None
+    timeout: None | RunTimeout = None
+    cancellation: None | RunCancellation = None
+    groups: list[RunGroup] | None = None
+    meta: CypressRunMeta | None = None
+    specs: list[RunSpec] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         run_id = self.run_id
@@ -65,45 +68,53 @@ class CypressRun:
 
         cypress_version = self.cypress_version
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
-        duration_ms: int | None | Unset
-        if isinstance(self.duration_ms, Unset):
-            duration_ms = UNSET
         else:
-            duration_ms = self.duration_ms
+            tags = self.tags
 
-        timeout: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.timeout, Unset):
+        duration_ms: int | None
+        duration_ms = self.duration_ms
+
+        timeout: dict[str, Any] | None
+        if isinstance(self.timeout, RunTimeout):
             timeout = self.timeout.to_dict()
+        else:
+            timeout = self.timeout
 
-        cancellation: dict[str, Any] | None | Unset
-        if isinstance(self.cancellation, Unset):
-            cancellation = UNSET
-        elif isinstance(self.cancellation, RunCancellation):
+        cancellation: dict[str, Any] | None
+        if isinstance(self.cancellation, RunCancellation):
             cancellation = self.cancellation.to_dict()
         else:
             cancellation = self.cancellation
 
-        groups: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.groups, Unset):
+        groups: list[dict[str, Any]] | None
+        if isinstance(self.groups, list):
             groups = []
             for groups_item_data in self.groups:
                 groups_item = groups_item_data.to_dict()
                 groups.append(groups_item)
 
-        meta: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.meta, Unset):
-            meta = self.meta.to_dict()
+        else:
+            groups = self.groups
 
-        specs: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.specs, Unset):
+        meta: dict[str, Any] | None
+        if isinstance(self.meta, CypressRunMeta):
+            meta = self.meta.to_dict()
+        else:
+            meta = self.meta
+
+        specs: list[dict[str, Any]] | None
+        if isinstance(self.specs, list):
             specs = []
             for specs_item_data in self.specs:
                 specs_item = specs_item_data.to_dict()
                 specs.append(specs_item)
+
+        else:
+            specs = self.specs
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -117,19 +128,19 @@ class CypressRun:
                 "cypressVersion": cypress_version,
             }
         )
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if duration_ms is not UNSET:
+        if duration_ms is not None or self._nulls & 2:
             field_dict["durationMs"] = duration_ms
-        if timeout is not UNSET:
+        if timeout is not None:
             field_dict["timeout"] = timeout
-        if cancellation is not UNSET:
+        if cancellation is not None or self._nulls & 8:
             field_dict["cancellation"] = cancellation
-        if groups is not UNSET:
+        if groups is not None:
             field_dict["groups"] = groups
-        if meta is not UNSET:
+        if meta is not None:
             field_dict["meta"] = meta
-        if specs is not UNSET:
+        if specs is not None:
             field_dict["specs"] = specs
 
         return field_dict
@@ -139,6 +150,7 @@ class CypressRun:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressRun: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         run_id = d.pop("runId")
 
         project_id = d.pop("projectId")
@@ -151,20 +163,42 @@ class CypressRun:
 
         cypress_version = d.pop("cypressVersion")
 
-        tags: list[str] = d.pop("tags", UNSET)
-
-        duration_ms: int | None | Unset = d.pop("durationMs", UNSET)
-
-        _timeout = d.pop("timeout", UNSET)
-        timeout: RunTimeout | Unset
-        if isinstance(_timeout, Unset):
-            timeout = UNSET
+        _tags = d.pop("tags", None)
+        tags: list[str] | None
+        if _tags is None:
+            tags = _tags
         else:
-            timeout = RunTimeout.from_dict(_timeout)
+            if not isinstance(_tags, list):
+                raise DecodeError(f"tags: expected list[str], got {type(_tags).__name__}")
+            tags_type_0: list[str] = _tags
 
-        _cancellation = d.pop("cancellation", UNSET)
-        cancellation: None | RunCancellation | Unset
-        if _cancellation is None or isinstance(_cancellation, Unset):
+            tags = tags_type_0
+
+        if tags is None and "tags" in src_dict:
+            raise DecodeError("tags: may not be null")
+
+        duration_ms: int | None = d.pop("durationMs", None)
+
+        if duration_ms is None and "durationMs" in src_dict:
+            nulls |= 2
+
+        _timeout = d.pop("timeout", None)
+        timeout: None | RunTimeout
+        if _timeout is None:
+            timeout = _timeout
+        else:
+            if not isinstance(_timeout, dict):
+                raise DecodeError(f"timeout: expected RunTimeout, got {type(_timeout).__name__}")
+            timeout_type_0 = RunTimeout.from_dict(_timeout)
+
+            timeout = timeout_type_0
+
+        if timeout is None and "timeout" in src_dict:
+            raise DecodeError("timeout: may not be null")
+
+        _cancellation = d.pop("cancellation", None)
+        cancellation: None | RunCancellation
+        if _cancellation is None:
             cancellation = _cancellation
         else:
             if not isinstance(_cancellation, dict):
@@ -173,34 +207,64 @@ class CypressRun:
 
             cancellation = cancellation_type_0
 
-        _groups = d.pop("groups", UNSET)
-        groups: list[RunGroup] | Unset = UNSET
-        if _groups is not UNSET:
+        if cancellation is None and "cancellation" in src_dict:
+            nulls |= 8
+
+        _groups = d.pop("groups", None)
+        groups: list[RunGroup] | None
+        if _groups is None:
+            groups = _groups
+        else:
             if not isinstance(_groups, list):
-                raise DecodeError(f"groups: expected a list, got {type(_groups).__name__}")
-            groups = []
-            for groups_item_data in _groups:
+                raise DecodeError(f"groups: expected list[RunGroup], got {type(_groups).__name__}")
+            groups_type_0 = []
+            _groups_type_0 = _groups
+            if not isinstance(_groups_type_0, list):
+                raise DecodeError(f"groups: expected a list, got {type(_groups_type_0).__name__}")
+            for groups_item_data in _groups_type_0:
                 groups_item = RunGroup.from_dict(groups_item_data)
 
-                groups.append(groups_item)
+                groups_type_0.append(groups_item)
 
-        _meta = d.pop("meta", UNSET)
-        meta: CypressRunMeta | Unset
-        if isinstance(_meta, Unset):
-            meta = UNSET
+            groups = groups_type_0
+
+        if groups is None and "groups" in src_dict:
+            raise DecodeError("groups: may not be null")
+
+        _meta = d.pop("meta", None)
+        meta: CypressRunMeta | None
+        if _meta is None:
+            meta = _meta
         else:
-            meta = CypressRunMeta.from_dict(_meta)
+            if not isinstance(_meta, dict):
+                raise DecodeError(f"meta: expected CypressRunMeta, got {type(_meta).__name__}")
+            meta_type_0 = CypressRunMeta.from_dict(_meta)
 
-        _specs = d.pop("specs", UNSET)
-        specs: list[RunSpec] | Unset = UNSET
-        if _specs is not UNSET:
+            meta = meta_type_0
+
+        if meta is None and "meta" in src_dict:
+            raise DecodeError("meta: may not be null")
+
+        _specs = d.pop("specs", None)
+        specs: list[RunSpec] | None
+        if _specs is None:
+            specs = _specs
+        else:
             if not isinstance(_specs, list):
-                raise DecodeError(f"specs: expected a list, got {type(_specs).__name__}")
-            specs = []
-            for specs_item_data in _specs:
+                raise DecodeError(f"specs: expected list[RunSpec], got {type(_specs).__name__}")
+            specs_type_0 = []
+            _specs_type_0 = _specs
+            if not isinstance(_specs_type_0, list):
+                raise DecodeError(f"specs: expected a list, got {type(_specs_type_0).__name__}")
+            for specs_item_data in _specs_type_0:
                 specs_item = RunSpec.from_dict(specs_item_data)
 
-                specs.append(specs_item)
+                specs_type_0.append(specs_item)
+
+            specs = specs_type_0
+
+        if specs is None and "specs" in src_dict:
+            raise DecodeError("specs: may not be null")
 
         cypress_run = cls(
             run_id=run_id,
@@ -217,6 +281,8 @@ class CypressRun:
             meta=meta,
             specs=specs,
         )
+        if nulls:
+            cypress_run._nulls = nulls
 
         if d:
             cypress_run.additional_properties = d
@@ -237,6 +303,12 @@ class CypressRun:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    @property
+    def runner(self) -> str:
+        """The test runner: "cypress", "playwright", "jest", "vitest", "postman", "node", "wdio", or another
+        runner's own name (its `framework.type`), whatever shape the payload has."""
+        return "cypress"
 
 
 # Imported once this module's class exists, so that models that refer to each other can import each other.

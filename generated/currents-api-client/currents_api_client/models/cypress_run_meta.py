@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CypressRunMeta")
 
@@ -18,35 +17,43 @@ class CypressRunMeta:
     """CI and Git details of a Cypress run. `framework` may be absent.
 
     Attributes:
-        ci_build_id (str | Unset): The CI build ID of the run.
-        commit (Commit | Unset): Git commit information of the associated run.
-        framework (CypressFramework | Unset): The test runner of a Cypress instance, when the instance names it.
+        ci_build_id (None | str): The CI build ID of the run. Default: None.
+        commit (Commit | None): Git commit information of the associated run. Default: None.
+        framework (CypressFramework | None): The test runner of a Cypress instance, when the instance names it. Default:
+            None.
     """
 
-    ci_build_id: str | Unset = UNSET
-    commit: Commit | Unset = UNSET
-    framework: CypressFramework | Unset = UNSET
+    ci_build_id: None | str = None
+    commit: Commit | None = None
+    framework: CypressFramework | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        ci_build_id: None | str
         ci_build_id = self.ci_build_id
 
-        commit: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.commit, Unset):
+        commit: dict[str, Any] | None
+        if isinstance(self.commit, Commit):
             commit = self.commit.to_dict()
+        else:
+            commit = self.commit
 
-        framework: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.framework, Unset):
+        framework: dict[str, Any] | None
+        if isinstance(self.framework, CypressFramework):
             framework = self.framework.to_dict()
+        else:
+            framework = self.framework
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if ci_build_id is not UNSET:
+        if ci_build_id is not None or self._nulls & 1:
             field_dict["ciBuildId"] = ci_build_id
-        if commit is not UNSET:
+        if commit is not None:
             field_dict["commit"] = commit
-        if framework is not UNSET:
+        if framework is not None:
             field_dict["framework"] = framework
 
         return field_dict
@@ -56,27 +63,47 @@ class CypressRunMeta:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressRunMeta: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        ci_build_id = d.pop("ciBuildId", UNSET)
+        nulls = 0
+        ci_build_id: None | str = d.pop("ciBuildId", None)
 
-        _commit = d.pop("commit", UNSET)
-        commit: Commit | Unset
-        if isinstance(_commit, Unset):
-            commit = UNSET
-        else:
-            commit = Commit.from_dict(_commit)
+        if ci_build_id is None and "ciBuildId" in src_dict:
+            nulls |= 1
 
-        _framework = d.pop("framework", UNSET)
-        framework: CypressFramework | Unset
-        if isinstance(_framework, Unset):
-            framework = UNSET
+        _commit = d.pop("commit", None)
+        commit: Commit | None
+        if _commit is None:
+            commit = _commit
         else:
-            framework = CypressFramework.from_dict(_framework)
+            if not isinstance(_commit, dict):
+                raise DecodeError(f"commit: expected Commit, got {type(_commit).__name__}")
+            commit_type_0 = Commit.from_dict(_commit)
+
+            commit = commit_type_0
+
+        if commit is None and "commit" in src_dict:
+            raise DecodeError("commit: may not be null")
+
+        _framework = d.pop("framework", None)
+        framework: CypressFramework | None
+        if _framework is None:
+            framework = _framework
+        else:
+            if not isinstance(_framework, dict):
+                raise DecodeError(f"framework: expected CypressFramework, got {type(_framework).__name__}")
+            framework_type_0 = CypressFramework.from_dict(_framework)
+
+            framework = framework_type_0
+
+        if framework is None and "framework" in src_dict:
+            raise DecodeError("framework: may not be null")
 
         cypress_run_meta = cls(
             ci_build_id=ci_build_id,
             commit=commit,
             framework=framework,
         )
+        if nulls:
+            cypress_run_meta._nulls = nulls
 
         if d:
             cypress_run_meta.additional_properties = d

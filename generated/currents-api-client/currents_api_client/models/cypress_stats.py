@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="CypressStats")
 
@@ -24,11 +24,11 @@ class CypressStats:
         pending (int): Number of pending tests.
         skipped (int): Number of skipped tests.
         failures (int): Number of failed tests.
-        suites (int | Unset): Number of suites.
-        flaky (int | Unset): Number of flaky tests, which failed and then passed on a retry.
-        wall_clock_started_at (datetime.datetime | Unset): When the spec file started.
-        wall_clock_ended_at (datetime.datetime | Unset): When the spec file ended.
-        wall_clock_duration (int | Unset): Wall clock duration of the spec file, in milliseconds.
+        suites (int | None): Number of suites. Default: None.
+        flaky (int | None): Number of flaky tests, which failed and then passed on a retry. Default: None.
+        wall_clock_started_at (datetime.datetime | None): When the spec file started. Default: None.
+        wall_clock_ended_at (datetime.datetime | None): When the spec file ended. Default: None.
+        wall_clock_duration (int | None): Wall clock duration of the spec file, in milliseconds. Default: None.
     """
 
     tests: int
@@ -36,12 +36,14 @@ class CypressStats:
     pending: int
     skipped: int
     failures: int
-    suites: int | Unset = UNSET
-    flaky: int | Unset = UNSET
-    wall_clock_started_at: datetime.datetime | Unset = UNSET
-    wall_clock_ended_at: datetime.datetime | Unset = UNSET
-    wall_clock_duration: int | Unset = UNSET
+    suites: int | None = None
+    flaky: int | None = None
+    wall_clock_started_at: datetime.datetime | None = None
+    wall_clock_ended_at: datetime.datetime | None = None
+    wall_clock_duration: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         tests = self.tests
@@ -54,18 +56,25 @@ class CypressStats:
 
         failures = self.failures
 
+        suites: int | None
         suites = self.suites
 
+        flaky: int | None
         flaky = self.flaky
 
-        wall_clock_started_at: str | Unset = UNSET
-        if not isinstance(self.wall_clock_started_at, Unset):
+        wall_clock_started_at: None | str
+        if isinstance(self.wall_clock_started_at, datetime.datetime):
             wall_clock_started_at = self.wall_clock_started_at.isoformat()
+        else:
+            wall_clock_started_at = self.wall_clock_started_at
 
-        wall_clock_ended_at: str | Unset = UNSET
-        if not isinstance(self.wall_clock_ended_at, Unset):
+        wall_clock_ended_at: None | str
+        if isinstance(self.wall_clock_ended_at, datetime.datetime):
             wall_clock_ended_at = self.wall_clock_ended_at.isoformat()
+        else:
+            wall_clock_ended_at = self.wall_clock_ended_at
 
+        wall_clock_duration: int | None
         wall_clock_duration = self.wall_clock_duration
 
         field_dict: dict[str, Any] = {}
@@ -79,15 +88,15 @@ class CypressStats:
                 "failures": failures,
             }
         )
-        if suites is not UNSET:
+        if suites is not None or self._nulls & 1:
             field_dict["suites"] = suites
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 2:
             field_dict["flaky"] = flaky
-        if wall_clock_started_at is not UNSET:
+        if wall_clock_started_at is not None:
             field_dict["wallClockStartedAt"] = wall_clock_started_at
-        if wall_clock_ended_at is not UNSET:
+        if wall_clock_ended_at is not None:
             field_dict["wallClockEndedAt"] = wall_clock_ended_at
-        if wall_clock_duration is not UNSET:
+        if wall_clock_duration is not None or self._nulls & 16:
             field_dict["wallClockDuration"] = wall_clock_duration
 
         return field_dict
@@ -97,6 +106,7 @@ class CypressStats:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressStats: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         tests = d.pop("tests")
 
         passes = d.pop("passes")
@@ -107,25 +117,52 @@ class CypressStats:
 
         failures = d.pop("failures")
 
-        suites = d.pop("suites", UNSET)
+        suites: int | None = d.pop("suites", None)
 
-        flaky = d.pop("flaky", UNSET)
+        if suites is None and "suites" in src_dict:
+            nulls |= 1
 
-        _wall_clock_started_at = d.pop("wallClockStartedAt", UNSET)
-        wall_clock_started_at: datetime.datetime | Unset
-        if isinstance(_wall_clock_started_at, Unset):
-            wall_clock_started_at = UNSET
+        flaky: int | None = d.pop("flaky", None)
+
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 2
+
+        _wall_clock_started_at = d.pop("wallClockStartedAt", None)
+        wall_clock_started_at: datetime.datetime | None
+        if _wall_clock_started_at is None:
+            wall_clock_started_at = _wall_clock_started_at
         else:
-            wall_clock_started_at = parse_datetime(_wall_clock_started_at)
+            if not isinstance(_wall_clock_started_at, str):
+                raise DecodeError(
+                    f"wallClockStartedAt: expected datetime.datetime, got {type(_wall_clock_started_at).__name__}"
+                )
+            wall_clock_started_at_type_0 = parse_datetime(_wall_clock_started_at)
 
-        _wall_clock_ended_at = d.pop("wallClockEndedAt", UNSET)
-        wall_clock_ended_at: datetime.datetime | Unset
-        if isinstance(_wall_clock_ended_at, Unset):
-            wall_clock_ended_at = UNSET
+            wall_clock_started_at = wall_clock_started_at_type_0
+
+        if wall_clock_started_at is None and "wallClockStartedAt" in src_dict:
+            raise DecodeError("wallClockStartedAt: may not be null")
+
+        _wall_clock_ended_at = d.pop("wallClockEndedAt", None)
+        wall_clock_ended_at: datetime.datetime | None
+        if _wall_clock_ended_at is None:
+            wall_clock_ended_at = _wall_clock_ended_at
         else:
-            wall_clock_ended_at = parse_datetime(_wall_clock_ended_at)
+            if not isinstance(_wall_clock_ended_at, str):
+                raise DecodeError(
+                    f"wallClockEndedAt: expected datetime.datetime, got {type(_wall_clock_ended_at).__name__}"
+                )
+            wall_clock_ended_at_type_0 = parse_datetime(_wall_clock_ended_at)
 
-        wall_clock_duration = d.pop("wallClockDuration", UNSET)
+            wall_clock_ended_at = wall_clock_ended_at_type_0
+
+        if wall_clock_ended_at is None and "wallClockEndedAt" in src_dict:
+            raise DecodeError("wallClockEndedAt: may not be null")
+
+        wall_clock_duration: int | None = d.pop("wallClockDuration", None)
+
+        if wall_clock_duration is None and "wallClockDuration" in src_dict:
+            nulls |= 16
 
         cypress_stats = cls(
             tests=tests,
@@ -139,6 +176,8 @@ class CypressStats:
             wall_clock_ended_at=wall_clock_ended_at,
             wall_clock_duration=wall_clock_duration,
         )
+        if nulls:
+            cypress_stats._nulls = nulls
 
         if d:
             cypress_stats.additional_properties = d

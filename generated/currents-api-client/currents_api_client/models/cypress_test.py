@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CypressTest")
 
@@ -21,18 +20,20 @@ class CypressTest:
         test_id (str): Test ID, unique within the instance.
         title (list[str]): Test title, one item per nesting level.
         state (str): Test state. Known values: `passed`, `failed`, `pending`, `skipped`.
-        body (str | Unset): The body of the test.
-        display_error (None | str | Unset): Outcome of a failed test, or `null`.
-        attempts (list[CypressTestAttempt] | Unset): Test attempts details, one per try.
+        body (None | str): The body of the test. Default: None.
+        display_error (None | str): Outcome of a failed test, or `null`. Default: None.
+        attempts (list[CypressTestAttempt] | None): Test attempts details, one per try. Default: None.
     """
 
     test_id: str
     title: list[str]
     state: str
-    body: str | Unset = UNSET
-    display_error: None | str | Unset = UNSET
-    attempts: list[CypressTestAttempt] | Unset = UNSET
+    body: None | str = None
+    display_error: None | str = None
+    attempts: list[CypressTestAttempt] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         test_id = self.test_id
@@ -41,20 +42,21 @@ class CypressTest:
 
         state = self.state
 
+        body: None | str
         body = self.body
 
-        display_error: None | str | Unset
-        if isinstance(self.display_error, Unset):
-            display_error = UNSET
-        else:
-            display_error = self.display_error
+        display_error: None | str
+        display_error = self.display_error
 
-        attempts: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.attempts, Unset):
+        attempts: list[dict[str, Any]] | None
+        if isinstance(self.attempts, list):
             attempts = []
             for attempts_item_data in self.attempts:
                 attempts_item = attempts_item_data.to_dict()
                 attempts.append(attempts_item)
+
+        else:
+            attempts = self.attempts
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -65,11 +67,11 @@ class CypressTest:
                 "state": state,
             }
         )
-        if body is not UNSET:
+        if body is not None or self._nulls & 1:
             field_dict["body"] = body
-        if display_error is not UNSET:
+        if display_error is not None or self._nulls & 2:
             field_dict["displayError"] = display_error
-        if attempts is not UNSET:
+        if attempts is not None:
             field_dict["attempts"] = attempts
 
         return field_dict
@@ -79,26 +81,43 @@ class CypressTest:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressTest: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         test_id = d.pop("testId")
 
         title: list[str] = d.pop("title")
 
         state = d.pop("state")
 
-        body = d.pop("body", UNSET)
+        body: None | str = d.pop("body", None)
 
-        display_error: None | str | Unset = d.pop("displayError", UNSET)
+        if body is None and "body" in src_dict:
+            nulls |= 1
 
-        _attempts = d.pop("attempts", UNSET)
-        attempts: list[CypressTestAttempt] | Unset = UNSET
-        if _attempts is not UNSET:
+        display_error: None | str = d.pop("displayError", None)
+
+        if display_error is None and "displayError" in src_dict:
+            nulls |= 2
+
+        _attempts = d.pop("attempts", None)
+        attempts: list[CypressTestAttempt] | None
+        if _attempts is None:
+            attempts = _attempts
+        else:
             if not isinstance(_attempts, list):
-                raise DecodeError(f"attempts: expected a list, got {type(_attempts).__name__}")
-            attempts = []
-            for attempts_item_data in _attempts:
+                raise DecodeError(f"attempts: expected list[CypressTestAttempt], got {type(_attempts).__name__}")
+            attempts_type_0 = []
+            _attempts_type_0 = _attempts
+            if not isinstance(_attempts_type_0, list):
+                raise DecodeError(f"attempts: expected a list, got {type(_attempts_type_0).__name__}")
+            for attempts_item_data in _attempts_type_0:
                 attempts_item = CypressTestAttempt.from_dict(attempts_item_data)
 
-                attempts.append(attempts_item)
+                attempts_type_0.append(attempts_item)
+
+            attempts = attempts_type_0
+
+        if attempts is None and "attempts" in src_dict:
+            raise DecodeError("attempts: may not be null")
 
         cypress_test = cls(
             test_id=test_id,
@@ -108,6 +127,8 @@ class CypressTest:
             display_error=display_error,
             attempts=attempts,
         )
+        if nulls:
+            cypress_test._nulls = nulls
 
         if d:
             cypress_test.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="CypressTestAttempt")
 
@@ -20,50 +20,44 @@ class CypressTestAttempt:
 
     Attributes:
         state (str): Attempt state. Known values: `passed`, `failed`, `pending`, `skipped`.
-        error (CypressTestError | None | Unset): The error that failed the attempt, or `null`.
-        wall_clock_started_at (datetime.datetime | None | Unset): When the attempt started, or `null` if it did not run.
-        wall_clock_duration (int | None | Unset): Duration of the attempt in milliseconds, or `null` if it did not run.
-        video_timestamp (int | None | Unset): Offset of the attempt in the spec file's video, in milliseconds, or
-            `null`.
+        error (CypressTestError | None): The error that failed the attempt, or `null`. Default: None.
+        wall_clock_started_at (datetime.datetime | None): When the attempt started, or `null` if it did not run.
+            Default: None.
+        wall_clock_duration (int | None): Duration of the attempt in milliseconds, or `null` if it did not run. Default:
+            None.
+        video_timestamp (int | None): Offset of the attempt in the spec file's video, in milliseconds, or `null`.
+            Default: None.
     """
 
     state: str
-    error: CypressTestError | None | Unset = UNSET
-    wall_clock_started_at: datetime.datetime | None | Unset = UNSET
-    wall_clock_duration: int | None | Unset = UNSET
-    video_timestamp: int | None | Unset = UNSET
+    error: CypressTestError | None = None
+    wall_clock_started_at: datetime.datetime | None = None
+    wall_clock_duration: int | None = None
+    video_timestamp: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         state = self.state
 
-        error: dict[str, Any] | None | Unset
-        if isinstance(self.error, Unset):
-            error = UNSET
-        elif isinstance(self.error, CypressTestError):
+        error: dict[str, Any] | None
+        if isinstance(self.error, CypressTestError):
             error = self.error.to_dict()
         else:
             error = self.error
 
-        wall_clock_started_at: None | str | Unset
-        if isinstance(self.wall_clock_started_at, Unset):
-            wall_clock_started_at = UNSET
-        elif isinstance(self.wall_clock_started_at, datetime.datetime):
+        wall_clock_started_at: None | str
+        if isinstance(self.wall_clock_started_at, datetime.datetime):
             wall_clock_started_at = self.wall_clock_started_at.isoformat()
         else:
             wall_clock_started_at = self.wall_clock_started_at
 
-        wall_clock_duration: int | None | Unset
-        if isinstance(self.wall_clock_duration, Unset):
-            wall_clock_duration = UNSET
-        else:
-            wall_clock_duration = self.wall_clock_duration
+        wall_clock_duration: int | None
+        wall_clock_duration = self.wall_clock_duration
 
-        video_timestamp: int | None | Unset
-        if isinstance(self.video_timestamp, Unset):
-            video_timestamp = UNSET
-        else:
-            video_timestamp = self.video_timestamp
+        video_timestamp: int | None
+        video_timestamp = self.video_timestamp
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -72,13 +66,13 @@ class CypressTestAttempt:
                 "state": state,
             }
         )
-        if error is not UNSET:
+        if error is not None or self._nulls & 1:
             field_dict["error"] = error
-        if wall_clock_started_at is not UNSET:
+        if wall_clock_started_at is not None or self._nulls & 2:
             field_dict["wallClockStartedAt"] = wall_clock_started_at
-        if wall_clock_duration is not UNSET:
+        if wall_clock_duration is not None or self._nulls & 4:
             field_dict["wallClockDuration"] = wall_clock_duration
-        if video_timestamp is not UNSET:
+        if video_timestamp is not None or self._nulls & 8:
             field_dict["videoTimestamp"] = video_timestamp
 
         return field_dict
@@ -88,11 +82,12 @@ class CypressTestAttempt:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"CypressTestAttempt: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         state = d.pop("state")
 
-        _error = d.pop("error", UNSET)
-        error: CypressTestError | None | Unset
-        if _error is None or isinstance(_error, Unset):
+        _error = d.pop("error", None)
+        error: CypressTestError | None
+        if _error is None:
             error = _error
         else:
             if not isinstance(_error, dict):
@@ -101,9 +96,12 @@ class CypressTestAttempt:
 
             error = error_cypress_test_error
 
-        _wall_clock_started_at = d.pop("wallClockStartedAt", UNSET)
-        wall_clock_started_at: datetime.datetime | None | Unset
-        if _wall_clock_started_at is None or isinstance(_wall_clock_started_at, Unset):
+        if error is None and "error" in src_dict:
+            nulls |= 1
+
+        _wall_clock_started_at = d.pop("wallClockStartedAt", None)
+        wall_clock_started_at: datetime.datetime | None
+        if _wall_clock_started_at is None:
             wall_clock_started_at = _wall_clock_started_at
         else:
             if not isinstance(_wall_clock_started_at, str):
@@ -114,9 +112,18 @@ class CypressTestAttempt:
 
             wall_clock_started_at = wall_clock_started_at_type_0
 
-        wall_clock_duration: int | None | Unset = d.pop("wallClockDuration", UNSET)
+        if wall_clock_started_at is None and "wallClockStartedAt" in src_dict:
+            nulls |= 2
 
-        video_timestamp: int | None | Unset = d.pop("videoTimestamp", UNSET)
+        wall_clock_duration: int | None = d.pop("wallClockDuration", None)
+
+        if wall_clock_duration is None and "wallClockDuration" in src_dict:
+            nulls |= 4
+
+        video_timestamp: int | None = d.pop("videoTimestamp", None)
+
+        if video_timestamp is None and "videoTimestamp" in src_dict:
+            nulls |= 8
 
         cypress_test_attempt = cls(
             state=state,
@@ -125,6 +132,8 @@ class CypressTestAttempt:
             wall_clock_duration=wall_clock_duration,
             video_timestamp=video_timestamp,
         )
+        if nulls:
+            cypress_test_attempt._nulls = nulls
 
         if d:
             cypress_test_attempt.additional_properties = d

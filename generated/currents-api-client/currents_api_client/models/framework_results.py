@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FrameworkResults")
 
@@ -19,68 +18,90 @@ class FrameworkResults:
 
     Attributes:
         stats (FrameworkStats): Aggregated counts of the spec file's tests.
-        flaky (int | Unset): Number of flaky tests in the spec file, which failed and then passed on a retry.
-        tests (list[FrameworkTest] | Unset): Tests details.
-        playwright_traces (list[PlaywrightTrace] | Unset): Playwright traces.
-        screenshots (list[Screenshot] | Unset): Screenshots.
-        videos (list[Video] | Unset): Videos.
-        attachments (list[Attachment] | Unset): Files that tests attached to their results (schemaVersion 2).
-        stdout (StdoutLog | Unset): The spec file's captured standard output (schemaVersion 2).
+        flaky (int | None): Number of flaky tests in the spec file, which failed and then passed on a retry. Default:
+            None.
+        tests (list[FrameworkTest] | None): Tests details. Default: None.
+        playwright_traces (list[PlaywrightTrace] | None): Playwright traces. Default: None.
+        screenshots (list[Screenshot] | None): Screenshots. Default: None.
+        videos (list[Video] | None): Videos. Default: None.
+        attachments (list[Attachment] | None): Files that tests attached to their results (schemaVersion 2). Default:
+            None.
+        stdout (None | StdoutLog): The spec file's captured standard output (schemaVersion 2). Default: None.
     """
 
     stats: FrameworkStats
-    flaky: int | Unset = UNSET
-    tests: list[FrameworkTest] | Unset = UNSET
-    playwright_traces: list[PlaywrightTrace] | Unset = UNSET
-    screenshots: list[Screenshot] | Unset = UNSET
-    videos: list[Video] | Unset = UNSET
-    attachments: list[Attachment] | Unset = UNSET
-    stdout: StdoutLog | Unset = UNSET
+    flaky: int | None = None
+    tests: list[FrameworkTest] | None = None
+    playwright_traces: list[PlaywrightTrace] | None = None
+    screenshots: list[Screenshot] | None = None
+    videos: list[Video] | None = None
+    attachments: list[Attachment] | None = None
+    stdout: None | StdoutLog = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         stats = self.stats.to_dict()
 
+        flaky: int | None
         flaky = self.flaky
 
-        tests: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.tests, Unset):
+        tests: list[dict[str, Any]] | None
+        if isinstance(self.tests, list):
             tests = []
             for tests_item_data in self.tests:
                 tests_item = tests_item_data.to_dict()
                 tests.append(tests_item)
 
-        playwright_traces: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.playwright_traces, Unset):
+        else:
+            tests = self.tests
+
+        playwright_traces: list[dict[str, Any]] | None
+        if isinstance(self.playwright_traces, list):
             playwright_traces = []
             for playwright_traces_item_data in self.playwright_traces:
                 playwright_traces_item = playwright_traces_item_data.to_dict()
                 playwright_traces.append(playwright_traces_item)
 
-        screenshots: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.screenshots, Unset):
+        else:
+            playwright_traces = self.playwright_traces
+
+        screenshots: list[dict[str, Any]] | None
+        if isinstance(self.screenshots, list):
             screenshots = []
             for screenshots_item_data in self.screenshots:
                 screenshots_item = screenshots_item_data.to_dict()
                 screenshots.append(screenshots_item)
 
-        videos: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.videos, Unset):
+        else:
+            screenshots = self.screenshots
+
+        videos: list[dict[str, Any]] | None
+        if isinstance(self.videos, list):
             videos = []
             for videos_item_data in self.videos:
                 videos_item = videos_item_data.to_dict()
                 videos.append(videos_item)
 
-        attachments: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.attachments, Unset):
+        else:
+            videos = self.videos
+
+        attachments: list[dict[str, Any]] | None
+        if isinstance(self.attachments, list):
             attachments = []
             for attachments_item_data in self.attachments:
                 attachments_item = attachments_item_data.to_dict()
                 attachments.append(attachments_item)
 
-        stdout: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.stdout, Unset):
+        else:
+            attachments = self.attachments
+
+        stdout: dict[str, Any] | None
+        if isinstance(self.stdout, StdoutLog):
             stdout = self.stdout.to_dict()
+        else:
+            stdout = self.stdout
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -89,19 +110,19 @@ class FrameworkResults:
                 "stats": stats,
             }
         )
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 1:
             field_dict["flaky"] = flaky
-        if tests is not UNSET:
+        if tests is not None:
             field_dict["tests"] = tests
-        if playwright_traces is not UNSET:
+        if playwright_traces is not None:
             field_dict["playwrightTraces"] = playwright_traces
-        if screenshots is not UNSET:
+        if screenshots is not None:
             field_dict["screenshots"] = screenshots
-        if videos is not UNSET:
+        if videos is not None:
             field_dict["videos"] = videos
-        if attachments is not UNSET:
+        if attachments is not None:
             field_dict["attachments"] = attachments
-        if stdout is not UNSET:
+        if stdout is not None:
             field_dict["stdout"] = stdout
 
         return field_dict
@@ -111,71 +132,134 @@ class FrameworkResults:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"FrameworkResults: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         stats = FrameworkStats.from_dict(d.pop("stats"))
 
-        flaky = d.pop("flaky", UNSET)
+        flaky: int | None = d.pop("flaky", None)
 
-        _tests = d.pop("tests", UNSET)
-        tests: list[FrameworkTest] | Unset = UNSET
-        if _tests is not UNSET:
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 1
+
+        _tests = d.pop("tests", None)
+        tests: list[FrameworkTest] | None
+        if _tests is None:
+            tests = _tests
+        else:
             if not isinstance(_tests, list):
-                raise DecodeError(f"tests: expected a list, got {type(_tests).__name__}")
-            tests = []
-            for tests_item_data in _tests:
+                raise DecodeError(f"tests: expected list[FrameworkTest], got {type(_tests).__name__}")
+            tests_type_0 = []
+            _tests_type_0 = _tests
+            if not isinstance(_tests_type_0, list):
+                raise DecodeError(f"tests: expected a list, got {type(_tests_type_0).__name__}")
+            for tests_item_data in _tests_type_0:
                 tests_item = FrameworkTest.from_dict(tests_item_data)
 
-                tests.append(tests_item)
+                tests_type_0.append(tests_item)
 
-        _playwright_traces = d.pop("playwrightTraces", UNSET)
-        playwright_traces: list[PlaywrightTrace] | Unset = UNSET
-        if _playwright_traces is not UNSET:
+            tests = tests_type_0
+
+        if tests is None and "tests" in src_dict:
+            raise DecodeError("tests: may not be null")
+
+        _playwright_traces = d.pop("playwrightTraces", None)
+        playwright_traces: list[PlaywrightTrace] | None
+        if _playwright_traces is None:
+            playwright_traces = _playwright_traces
+        else:
             if not isinstance(_playwright_traces, list):
-                raise DecodeError(f"playwrightTraces: expected a list, got {type(_playwright_traces).__name__}")
-            playwright_traces = []
-            for playwright_traces_item_data in _playwright_traces:
+                raise DecodeError(
+                    f"playwrightTraces: expected list[PlaywrightTrace], got {type(_playwright_traces).__name__}"
+                )
+            playwright_traces_type_0 = []
+            _playwright_traces_type_0 = _playwright_traces
+            if not isinstance(_playwright_traces_type_0, list):
+                raise DecodeError(f"playwrightTraces: expected a list, got {type(_playwright_traces_type_0).__name__}")
+            for playwright_traces_item_data in _playwright_traces_type_0:
                 playwright_traces_item = PlaywrightTrace.from_dict(playwright_traces_item_data)
 
-                playwright_traces.append(playwright_traces_item)
+                playwright_traces_type_0.append(playwright_traces_item)
 
-        _screenshots = d.pop("screenshots", UNSET)
-        screenshots: list[Screenshot] | Unset = UNSET
-        if _screenshots is not UNSET:
+            playwright_traces = playwright_traces_type_0
+
+        if playwright_traces is None and "playwrightTraces" in src_dict:
+            raise DecodeError("playwrightTraces: may not be null")
+
+        _screenshots = d.pop("screenshots", None)
+        screenshots: list[Screenshot] | None
+        if _screenshots is None:
+            screenshots = _screenshots
+        else:
             if not isinstance(_screenshots, list):
-                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots).__name__}")
-            screenshots = []
-            for screenshots_item_data in _screenshots:
+                raise DecodeError(f"screenshots: expected list[Screenshot], got {type(_screenshots).__name__}")
+            screenshots_type_0 = []
+            _screenshots_type_0 = _screenshots
+            if not isinstance(_screenshots_type_0, list):
+                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots_type_0).__name__}")
+            for screenshots_item_data in _screenshots_type_0:
                 screenshots_item = Screenshot.from_dict(screenshots_item_data)
 
-                screenshots.append(screenshots_item)
+                screenshots_type_0.append(screenshots_item)
 
-        _videos = d.pop("videos", UNSET)
-        videos: list[Video] | Unset = UNSET
-        if _videos is not UNSET:
+            screenshots = screenshots_type_0
+
+        if screenshots is None and "screenshots" in src_dict:
+            raise DecodeError("screenshots: may not be null")
+
+        _videos = d.pop("videos", None)
+        videos: list[Video] | None
+        if _videos is None:
+            videos = _videos
+        else:
             if not isinstance(_videos, list):
-                raise DecodeError(f"videos: expected a list, got {type(_videos).__name__}")
-            videos = []
-            for videos_item_data in _videos:
+                raise DecodeError(f"videos: expected list[Video], got {type(_videos).__name__}")
+            videos_type_0 = []
+            _videos_type_0 = _videos
+            if not isinstance(_videos_type_0, list):
+                raise DecodeError(f"videos: expected a list, got {type(_videos_type_0).__name__}")
+            for videos_item_data in _videos_type_0:
                 videos_item = Video.from_dict(videos_item_data)
 
-                videos.append(videos_item)
+                videos_type_0.append(videos_item)
 
-        _attachments = d.pop("attachments", UNSET)
-        attachments: list[Attachment] | Unset = UNSET
-        if _attachments is not UNSET:
+            videos = videos_type_0
+
+        if videos is None and "videos" in src_dict:
+            raise DecodeError("videos: may not be null")
+
+        _attachments = d.pop("attachments", None)
+        attachments: list[Attachment] | None
+        if _attachments is None:
+            attachments = _attachments
+        else:
             if not isinstance(_attachments, list):
-                raise DecodeError(f"attachments: expected a list, got {type(_attachments).__name__}")
-            attachments = []
-            for attachments_item_data in _attachments:
+                raise DecodeError(f"attachments: expected list[Attachment], got {type(_attachments).__name__}")
+            attachments_type_0 = []
+            _attachments_type_0 = _attachments
+            if not isinstance(_attachments_type_0, list):
+                raise DecodeError(f"attachments: expected a list, got {type(_attachments_type_0).__name__}")
+            for attachments_item_data in _attachments_type_0:
                 attachments_item = Attachment.from_dict(attachments_item_data)
 
-                attachments.append(attachments_item)
+                attachments_type_0.append(attachments_item)
 
-        _stdout = d.pop("stdout", UNSET)
-        stdout: StdoutLog | Unset
-        if isinstance(_stdout, Unset):
-            stdout = UNSET
+            attachments = attachments_type_0
+
+        if attachments is None and "attachments" in src_dict:
+            raise DecodeError("attachments: may not be null")
+
+        _stdout = d.pop("stdout", None)
+        stdout: None | StdoutLog
+        if _stdout is None:
+            stdout = _stdout
         else:
-            stdout = StdoutLog.from_dict(_stdout)
+            if not isinstance(_stdout, dict):
+                raise DecodeError(f"stdout: expected StdoutLog, got {type(_stdout).__name__}")
+            stdout_type_0 = StdoutLog.from_dict(_stdout)
+
+            stdout = stdout_type_0
+
+        if stdout is None and "stdout" in src_dict:
+            raise DecodeError("stdout: may not be null")
 
         framework_results = cls(
             stats=stats,
@@ -187,6 +271,8 @@ class FrameworkResults:
             attachments=attachments,
             stdout=stdout,
         )
+        if nulls:
+            framework_results._nulls = nulls
 
         if d:
             framework_results.additional_properties = d

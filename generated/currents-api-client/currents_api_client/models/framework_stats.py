@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="FrameworkStats")
 
@@ -24,12 +24,12 @@ class FrameworkStats:
         failures (int): Number of failed tests.
         pending (int): Number of pending tests.
         skipped (int): Number of skipped tests.
-        overall (int | Unset): Total number of tests. In the payloads seen so far it equals `tests`.
-        flaky (int | Unset): Number of flaky tests, which failed and then passed on a retry.
-        retries (int | Unset): Number of retries, as the reporter counts them.
-        wall_clock_started_at (datetime.datetime | Unset): When the spec file started.
-        wall_clock_ended_at (datetime.datetime | Unset): When the spec file ended.
-        wall_clock_duration (int | Unset): Wall clock duration of the spec file, in milliseconds.
+        overall (int | None): Total number of tests. In the payloads seen so far it equals `tests`. Default: None.
+        flaky (int | None): Number of flaky tests, which failed and then passed on a retry. Default: None.
+        retries (int | None): Number of retries, as the reporter counts them. Default: None.
+        wall_clock_started_at (datetime.datetime | None): When the spec file started. Default: None.
+        wall_clock_ended_at (datetime.datetime | None): When the spec file ended. Default: None.
+        wall_clock_duration (int | None): Wall clock duration of the spec file, in milliseconds. Default: None.
     """
 
     tests: int
@@ -37,13 +37,15 @@ class FrameworkStats:
     failures: int
     pending: int
     skipped: int
-    overall: int | Unset = UNSET
-    flaky: int | Unset = UNSET
-    retries: int | Unset = UNSET
-    wall_clock_started_at: datetime.datetime | Unset = UNSET
-    wall_clock_ended_at: datetime.datetime | Unset = UNSET
-    wall_clock_duration: int | Unset = UNSET
+    overall: int | None = None
+    flaky: int | None = None
+    retries: int | None = None
+    wall_clock_started_at: datetime.datetime | None = None
+    wall_clock_ended_at: datetime.datetime | None = None
+    wall_clock_duration: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         tests = self.tests
@@ -56,20 +58,28 @@ class FrameworkStats:
 
         skipped = self.skipped
 
+        overall: int | None
         overall = self.overall
 
+        flaky: int | None
         flaky = self.flaky
 
+        retries: int | None
         retries = self.retries
 
-        wall_clock_started_at: str | Unset = UNSET
-        if not isinstance(self.wall_clock_started_at, Unset):
+        wall_clock_started_at: None | str
+        if isinstance(self.wall_clock_started_at, datetime.datetime):
             wall_clock_started_at = self.wall_clock_started_at.isoformat()
+        else:
+            wall_clock_started_at = self.wall_clock_started_at
 
-        wall_clock_ended_at: str | Unset = UNSET
-        if not isinstance(self.wall_clock_ended_at, Unset):
+        wall_clock_ended_at: None | str
+        if isinstance(self.wall_clock_ended_at, datetime.datetime):
             wall_clock_ended_at = self.wall_clock_ended_at.isoformat()
+        else:
+            wall_clock_ended_at = self.wall_clock_ended_at
 
+        wall_clock_duration: int | None
         wall_clock_duration = self.wall_clock_duration
 
         field_dict: dict[str, Any] = {}
@@ -83,17 +93,17 @@ class FrameworkStats:
                 "skipped": skipped,
             }
         )
-        if overall is not UNSET:
+        if overall is not None or self._nulls & 1:
             field_dict["overall"] = overall
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 2:
             field_dict["flaky"] = flaky
-        if retries is not UNSET:
+        if retries is not None or self._nulls & 4:
             field_dict["retries"] = retries
-        if wall_clock_started_at is not UNSET:
+        if wall_clock_started_at is not None:
             field_dict["wallClockStartedAt"] = wall_clock_started_at
-        if wall_clock_ended_at is not UNSET:
+        if wall_clock_ended_at is not None:
             field_dict["wallClockEndedAt"] = wall_clock_ended_at
-        if wall_clock_duration is not UNSET:
+        if wall_clock_duration is not None or self._nulls & 32:
             field_dict["wallClockDuration"] = wall_clock_duration
 
         return field_dict
@@ -103,6 +113,7 @@ class FrameworkStats:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"FrameworkStats: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         tests = d.pop("tests")
 
         passes = d.pop("passes")
@@ -113,27 +124,57 @@ class FrameworkStats:
 
         skipped = d.pop("skipped")
 
-        overall = d.pop("overall", UNSET)
+        overall: int | None = d.pop("overall", None)
 
-        flaky = d.pop("flaky", UNSET)
+        if overall is None and "overall" in src_dict:
+            nulls |= 1
 
-        retries = d.pop("retries", UNSET)
+        flaky: int | None = d.pop("flaky", None)
 
-        _wall_clock_started_at = d.pop("wallClockStartedAt", UNSET)
-        wall_clock_started_at: datetime.datetime | Unset
-        if isinstance(_wall_clock_started_at, Unset):
-            wall_clock_started_at = UNSET
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 2
+
+        retries: int | None = d.pop("retries", None)
+
+        if retries is None and "retries" in src_dict:
+            nulls |= 4
+
+        _wall_clock_started_at = d.pop("wallClockStartedAt", None)
+        wall_clock_started_at: datetime.datetime | None
+        if _wall_clock_started_at is None:
+            wall_clock_started_at = _wall_clock_started_at
         else:
-            wall_clock_started_at = parse_datetime(_wall_clock_started_at)
+            if not isinstance(_wall_clock_started_at, str):
+                raise DecodeError(
+                    f"wallClockStartedAt: expected datetime.datetime, got {type(_wall_clock_started_at).__name__}"
+                )
+            wall_clock_started_at_type_0 = parse_datetime(_wall_clock_started_at)
 
-        _wall_clock_ended_at = d.pop("wallClockEndedAt", UNSET)
-        wall_clock_ended_at: datetime.datetime | Unset
-        if isinstance(_wall_clock_ended_at, Unset):
-            wall_clock_ended_at = UNSET
+            wall_clock_started_at = wall_clock_started_at_type_0
+
+        if wall_clock_started_at is None and "wallClockStartedAt" in src_dict:
+            raise DecodeError("wallClockStartedAt: may not be null")
+
+        _wall_clock_ended_at = d.pop("wallClockEndedAt", None)
+        wall_clock_ended_at: datetime.datetime | None
+        if _wall_clock_ended_at is None:
+            wall_clock_ended_at = _wall_clock_ended_at
         else:
-            wall_clock_ended_at = parse_datetime(_wall_clock_ended_at)
+            if not isinstance(_wall_clock_ended_at, str):
+                raise DecodeError(
+                    f"wallClockEndedAt: expected datetime.datetime, got {type(_wall_clock_ended_at).__name__}"
+                )
+            wall_clock_ended_at_type_0 = parse_datetime(_wall_clock_ended_at)
 
-        wall_clock_duration = d.pop("wallClockDuration", UNSET)
+            wall_clock_ended_at = wall_clock_ended_at_type_0
+
+        if wall_clock_ended_at is None and "wallClockEndedAt" in src_dict:
+            raise DecodeError("wallClockEndedAt: may not be null")
+
+        wall_clock_duration: int | None = d.pop("wallClockDuration", None)
+
+        if wall_clock_duration is None and "wallClockDuration" in src_dict:
+            nulls |= 32
 
         framework_stats = cls(
             tests=tests,
@@ -148,6 +189,8 @@ class FrameworkStats:
             wall_clock_ended_at=wall_clock_ended_at,
             wall_clock_duration=wall_clock_duration,
         )
+        if nulls:
+            framework_stats._nulls = nulls
 
         if d:
             framework_stats.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="FrameworkTest")
 
@@ -23,88 +23,110 @@ class FrameworkTest:
         Attributes:
             test_id (str): Test ID, the key of the test in the instance's maps.
             title (list[str]): Test title without tags, one item per nesting level.
-            original_title (list[str] | Unset): Test title as written, one item per nesting level.
-            state (str | Unset): Test state (first shape). Known values: `passed`, `failed`, `pending`, `skipped`.
-            field_s (str | Unset): Test state (schemaVersion 2). Known values: `passed`, `failed`, `pending`, `skipped`.
-            field_d (bool | Unset): Whether the test is done.
-            field_f (bool | Unset): Whether the test is flaky (schemaVersion 2).
-            is_flaky (bool | Unset): Whether the test failed and then passed on a retry (first shape).
-            display_error (None | str | Unset): Outcome of a failed test, or `null` (first shape).
-            tags (list[str] | Unset): Tags of the test (first shape).
-            attempts (list[TestAttempt] | Unset): Test attempts details, one per try (first shape).
-            group_id (str | Unset): Associated group ID (schemaVersion 2).
-            spec (str | Unset): Spec file path (schemaVersion 2).
-            start_time (datetime.datetime | Unset): When the test started (schemaVersion 2).
-            end_time (datetime.datetime | Unset): When the test ended (schemaVersion 2).
-            duration (int | Unset): Test duration in milliseconds (schemaVersion 2).
+            original_title (list[str] | None): Test title as written, one item per nesting level. Default: None.
+            state (None | str): Test state (first shape). Known values: `passed`, `failed`, `pending`, `skipped`. Default:
+                None.
+            field_s (None | str): Test state (schemaVersion 2). Known values: `passed`, `failed`, `pending`, `skipped`.
+                Default: None.
+            field_d (bool | None): Whether the test is done. Default: None.
+            field_f (bool | None): Whether the test is flaky (schemaVersion 2). Default: None.
+            is_flaky (bool | None): Whether the test failed and then passed on a retry (first shape). Default: None.
+            display_error (None | str): Outcome of a failed test, or `null` (first shape). Default: None.
+            tags (list[str] | None): Tags of the test (first shape). Default: None.
+            attempts (list[TestAttempt] | None): Test attempts details, one per try (first shape). Default: None.
+            group_id (None | str): Associated group ID (schemaVersion 2). Default: None.
+            spec (None | str): Spec file path (schemaVersion 2). Default: None.
+            start_time (datetime.datetime | None): When the test started (schemaVersion 2). Default: None.
+            end_time (datetime.datetime | None): When the test ended (schemaVersion 2). Default: None.
+            duration (int | None): Test duration in milliseconds (schemaVersion 2). Default: None.
     """
 
     test_id: str
     title: list[str]
-    original_title: list[str] | Unset = UNSET
-    state: str | Unset = UNSET
-    field_s: str | Unset = UNSET
-    field_d: bool | Unset = UNSET
-    field_f: bool | Unset = UNSET
-    is_flaky: bool | Unset = UNSET
-    display_error: None | str | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    attempts: list[TestAttempt] | Unset = UNSET
-    group_id: str | Unset = UNSET
-    spec: str | Unset = UNSET
-    start_time: datetime.datetime | Unset = UNSET
-    end_time: datetime.datetime | Unset = UNSET
-    duration: int | Unset = UNSET
+    original_title: list[str] | None = None
+    state: None | str = None
+    field_s: None | str = None
+    field_d: bool | None = None
+    field_f: bool | None = None
+    is_flaky: bool | None = None
+    display_error: None | str = None
+    tags: list[str] | None = None
+    attempts: list[TestAttempt] | None = None
+    group_id: None | str = None
+    spec: None | str = None
+    start_time: datetime.datetime | None = None
+    end_time: datetime.datetime | None = None
+    duration: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         test_id = self.test_id
 
         title = self.title
 
-        original_title: list[str] | Unset = UNSET
-        if not isinstance(self.original_title, Unset):
+        original_title: list[str] | None
+        if isinstance(self.original_title, list):
             original_title = self.original_title
 
+        else:
+            original_title = self.original_title
+
+        state: None | str
         state = self.state
 
+        field_s: None | str
         field_s = self.field_s
 
+        field_d: bool | None
         field_d = self.field_d
 
+        field_f: bool | None
         field_f = self.field_f
 
+        is_flaky: bool | None
         is_flaky = self.is_flaky
 
-        display_error: None | str | Unset
-        if isinstance(self.display_error, Unset):
-            display_error = UNSET
-        else:
-            display_error = self.display_error
+        display_error: None | str
+        display_error = self.display_error
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
-        attempts: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.attempts, Unset):
+        else:
+            tags = self.tags
+
+        attempts: list[dict[str, Any]] | None
+        if isinstance(self.attempts, list):
             attempts = []
             for attempts_item_data in self.attempts:
                 attempts_item = attempts_item_data.to_dict()
                 attempts.append(attempts_item)
 
+        else:
+            attempts = self.attempts
+
+        group_id: None | str
         group_id = self.group_id
 
+        spec: None | str
         spec = self.spec
 
-        start_time: str | Unset = UNSET
-        if not isinstance(self.start_time, Unset):
+        start_time: None | str
+        if isinstance(self.start_time, datetime.datetime):
             start_time = self.start_time.isoformat()
+        else:
+            start_time = self.start_time
 
-        end_time: str | Unset = UNSET
-        if not isinstance(self.end_time, Unset):
+        end_time: None | str
+        if isinstance(self.end_time, datetime.datetime):
             end_time = self.end_time.isoformat()
+        else:
+            end_time = self.end_time
 
+        duration: int | None
         duration = self.duration
 
         field_dict: dict[str, Any] = {}
@@ -115,33 +137,33 @@ class FrameworkTest:
                 "title": title,
             }
         )
-        if original_title is not UNSET:
+        if original_title is not None:
             field_dict["originalTitle"] = original_title
-        if state is not UNSET:
+        if state is not None or self._nulls & 2:
             field_dict["state"] = state
-        if field_s is not UNSET:
+        if field_s is not None or self._nulls & 4:
             field_dict["_s"] = field_s
-        if field_d is not UNSET:
+        if field_d is not None or self._nulls & 8:
             field_dict["_d"] = field_d
-        if field_f is not UNSET:
+        if field_f is not None or self._nulls & 16:
             field_dict["_f"] = field_f
-        if is_flaky is not UNSET:
+        if is_flaky is not None or self._nulls & 32:
             field_dict["isFlaky"] = is_flaky
-        if display_error is not UNSET:
+        if display_error is not None or self._nulls & 64:
             field_dict["displayError"] = display_error
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if attempts is not UNSET:
+        if attempts is not None:
             field_dict["attempts"] = attempts
-        if group_id is not UNSET:
+        if group_id is not None or self._nulls & 512:
             field_dict["groupId"] = group_id
-        if spec is not UNSET:
+        if spec is not None or self._nulls & 1024:
             field_dict["spec"] = spec
-        if start_time is not UNSET:
+        if start_time is not None:
             field_dict["startTime"] = start_time
-        if end_time is not UNSET:
+        if end_time is not None:
             field_dict["endTime"] = end_time
-        if duration is not UNSET:
+        if duration is not None or self._nulls & 8192:
             field_dict["duration"] = duration
 
         return field_dict
@@ -151,56 +173,132 @@ class FrameworkTest:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"FrameworkTest: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         test_id = d.pop("testId")
 
         title: list[str] = d.pop("title")
 
-        original_title: list[str] = d.pop("originalTitle", UNSET)
+        _original_title = d.pop("originalTitle", None)
+        original_title: list[str] | None
+        if _original_title is None:
+            original_title = _original_title
+        else:
+            if not isinstance(_original_title, list):
+                raise DecodeError(f"originalTitle: expected list[str], got {type(_original_title).__name__}")
+            original_title_type_0: list[str] = _original_title
 
-        state = d.pop("state", UNSET)
+            original_title = original_title_type_0
 
-        field_s = d.pop("_s", UNSET)
+        if original_title is None and "originalTitle" in src_dict:
+            raise DecodeError("originalTitle: may not be null")
 
-        field_d = d.pop("_d", UNSET)
+        state: None | str = d.pop("state", None)
 
-        field_f = d.pop("_f", UNSET)
+        if state is None and "state" in src_dict:
+            nulls |= 2
 
-        is_flaky = d.pop("isFlaky", UNSET)
+        field_s: None | str = d.pop("_s", None)
 
-        display_error: None | str | Unset = d.pop("displayError", UNSET)
+        if field_s is None and "_s" in src_dict:
+            nulls |= 4
 
-        tags: list[str] = d.pop("tags", UNSET)
+        field_d: bool | None = d.pop("_d", None)
 
-        _attempts = d.pop("attempts", UNSET)
-        attempts: list[TestAttempt] | Unset = UNSET
-        if _attempts is not UNSET:
+        if field_d is None and "_d" in src_dict:
+            nulls |= 8
+
+        field_f: bool | None = d.pop("_f", None)
+
+        if field_f is None and "_f" in src_dict:
+            nulls |= 16
+
+        is_flaky: bool | None = d.pop("isFlaky", None)
+
+        if is_flaky is None and "isFlaky" in src_dict:
+            nulls |= 32
+
+        display_error: None | str = d.pop("displayError", None)
+
+        if display_error is None and "displayError" in src_dict:
+            nulls |= 64
+
+        _tags = d.pop("tags", None)
+        tags: list[str] | None
+        if _tags is None:
+            tags = _tags
+        else:
+            if not isinstance(_tags, list):
+                raise DecodeError(f"tags: expected list[str], got {type(_tags).__name__}")
+            tags_type_0: list[str] = _tags
+
+            tags = tags_type_0
+
+        if tags is None and "tags" in src_dict:
+            raise DecodeError("tags: may not be null")
+
+        _attempts = d.pop("attempts", None)
+        attempts: list[TestAttempt] | None
+        if _attempts is None:
+            attempts = _attempts
+        else:
             if not isinstance(_attempts, list):
-                raise DecodeError(f"attempts: expected a list, got {type(_attempts).__name__}")
-            attempts = []
-            for attempts_item_data in _attempts:
+                raise DecodeError(f"attempts: expected list[TestAttempt], got {type(_attempts).__name__}")
+            attempts_type_0 = []
+            _attempts_type_0 = _attempts
+            if not isinstance(_attempts_type_0, list):
+                raise DecodeError(f"attempts: expected a list, got {type(_attempts_type_0).__name__}")
+            for attempts_item_data in _attempts_type_0:
                 attempts_item = TestAttempt.from_dict(attempts_item_data)
 
-                attempts.append(attempts_item)
+                attempts_type_0.append(attempts_item)
 
-        group_id = d.pop("groupId", UNSET)
+            attempts = attempts_type_0
 
-        spec = d.pop("spec", UNSET)
+        if attempts is None and "attempts" in src_dict:
+            raise DecodeError("attempts: may not be null")
 
-        _start_time = d.pop("startTime", UNSET)
-        start_time: datetime.datetime | Unset
-        if isinstance(_start_time, Unset):
-            start_time = UNSET
+        group_id: None | str = d.pop("groupId", None)
+
+        if group_id is None and "groupId" in src_dict:
+            nulls |= 512
+
+        spec: None | str = d.pop("spec", None)
+
+        if spec is None and "spec" in src_dict:
+            nulls |= 1024
+
+        _start_time = d.pop("startTime", None)
+        start_time: datetime.datetime | None
+        if _start_time is None:
+            start_time = _start_time
         else:
-            start_time = parse_datetime(_start_time)
+            if not isinstance(_start_time, str):
+                raise DecodeError(f"startTime: expected datetime.datetime, got {type(_start_time).__name__}")
+            start_time_type_0 = parse_datetime(_start_time)
 
-        _end_time = d.pop("endTime", UNSET)
-        end_time: datetime.datetime | Unset
-        if isinstance(_end_time, Unset):
-            end_time = UNSET
+            start_time = start_time_type_0
+
+        if start_time is None and "startTime" in src_dict:
+            raise DecodeError("startTime: may not be null")
+
+        _end_time = d.pop("endTime", None)
+        end_time: datetime.datetime | None
+        if _end_time is None:
+            end_time = _end_time
         else:
-            end_time = parse_datetime(_end_time)
+            if not isinstance(_end_time, str):
+                raise DecodeError(f"endTime: expected datetime.datetime, got {type(_end_time).__name__}")
+            end_time_type_0 = parse_datetime(_end_time)
 
-        duration = d.pop("duration", UNSET)
+            end_time = end_time_type_0
+
+        if end_time is None and "endTime" in src_dict:
+            raise DecodeError("endTime: may not be null")
+
+        duration: int | None = d.pop("duration", None)
+
+        if duration is None and "duration" in src_dict:
+            nulls |= 8192
 
         framework_test = cls(
             test_id=test_id,
@@ -220,6 +318,8 @@ class FrameworkTest:
             end_time=end_time,
             duration=duration,
         )
+        if nulls:
+            framework_test._nulls = nulls
 
         if d:
             framework_test.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="GitHubActionsEvent")
 
@@ -17,103 +16,78 @@ T = TypeVar("T", bound="GitHubActionsEvent")
 class GitHubActionsEvent:
     """
     Attributes:
-        head_ref (None | str | Unset):
-        head_sha (None | str | Unset):
-        base_ref (None | str | Unset):
-        base_sha (None | str | Unset):
-        issue_url (None | str | Unset):
-        html_url (None | str | Unset):
-        pr_title (None | str | Unset):
-        sender_avatar_url (None | str | Unset):
-        sender_html_url (None | str | Unset):
+        head_ref (None | str):  Default: None.
+        head_sha (None | str):  Default: None.
+        base_ref (None | str):  Default: None.
+        base_sha (None | str):  Default: None.
+        issue_url (None | str):  Default: None.
+        html_url (None | str):  Default: None.
+        pr_title (None | str):  Default: None.
+        sender_avatar_url (None | str):  Default: None.
+        sender_html_url (None | str):  Default: None.
     """
 
-    head_ref: None | str | Unset = UNSET
-    head_sha: None | str | Unset = UNSET
-    base_ref: None | str | Unset = UNSET
-    base_sha: None | str | Unset = UNSET
-    issue_url: None | str | Unset = UNSET
-    html_url: None | str | Unset = UNSET
-    pr_title: None | str | Unset = UNSET
-    sender_avatar_url: None | str | Unset = UNSET
-    sender_html_url: None | str | Unset = UNSET
+    head_ref: None | str = None
+    head_sha: None | str = None
+    base_ref: None | str = None
+    base_sha: None | str = None
+    issue_url: None | str = None
+    html_url: None | str = None
+    pr_title: None | str = None
+    sender_avatar_url: None | str = None
+    sender_html_url: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        head_ref: None | str | Unset
-        if isinstance(self.head_ref, Unset):
-            head_ref = UNSET
-        else:
-            head_ref = self.head_ref
+        head_ref: None | str
+        head_ref = self.head_ref
 
-        head_sha: None | str | Unset
-        if isinstance(self.head_sha, Unset):
-            head_sha = UNSET
-        else:
-            head_sha = self.head_sha
+        head_sha: None | str
+        head_sha = self.head_sha
 
-        base_ref: None | str | Unset
-        if isinstance(self.base_ref, Unset):
-            base_ref = UNSET
-        else:
-            base_ref = self.base_ref
+        base_ref: None | str
+        base_ref = self.base_ref
 
-        base_sha: None | str | Unset
-        if isinstance(self.base_sha, Unset):
-            base_sha = UNSET
-        else:
-            base_sha = self.base_sha
+        base_sha: None | str
+        base_sha = self.base_sha
 
-        issue_url: None | str | Unset
-        if isinstance(self.issue_url, Unset):
-            issue_url = UNSET
-        else:
-            issue_url = self.issue_url
+        issue_url: None | str
+        issue_url = self.issue_url
 
-        html_url: None | str | Unset
-        if isinstance(self.html_url, Unset):
-            html_url = UNSET
-        else:
-            html_url = self.html_url
+        html_url: None | str
+        html_url = self.html_url
 
-        pr_title: None | str | Unset
-        if isinstance(self.pr_title, Unset):
-            pr_title = UNSET
-        else:
-            pr_title = self.pr_title
+        pr_title: None | str
+        pr_title = self.pr_title
 
-        sender_avatar_url: None | str | Unset
-        if isinstance(self.sender_avatar_url, Unset):
-            sender_avatar_url = UNSET
-        else:
-            sender_avatar_url = self.sender_avatar_url
+        sender_avatar_url: None | str
+        sender_avatar_url = self.sender_avatar_url
 
-        sender_html_url: None | str | Unset
-        if isinstance(self.sender_html_url, Unset):
-            sender_html_url = UNSET
-        else:
-            sender_html_url = self.sender_html_url
+        sender_html_url: None | str
+        sender_html_url = self.sender_html_url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if head_ref is not UNSET:
+        if head_ref is not None or self._nulls & 1:
             field_dict["headRef"] = head_ref
-        if head_sha is not UNSET:
+        if head_sha is not None or self._nulls & 2:
             field_dict["headSha"] = head_sha
-        if base_ref is not UNSET:
+        if base_ref is not None or self._nulls & 4:
             field_dict["baseRef"] = base_ref
-        if base_sha is not UNSET:
+        if base_sha is not None or self._nulls & 8:
             field_dict["baseSha"] = base_sha
-        if issue_url is not UNSET:
+        if issue_url is not None or self._nulls & 16:
             field_dict["issueUrl"] = issue_url
-        if html_url is not UNSET:
+        if html_url is not None or self._nulls & 32:
             field_dict["htmlUrl"] = html_url
-        if pr_title is not UNSET:
+        if pr_title is not None or self._nulls & 64:
             field_dict["prTitle"] = pr_title
-        if sender_avatar_url is not UNSET:
+        if sender_avatar_url is not None or self._nulls & 128:
             field_dict["senderAvatarUrl"] = sender_avatar_url
-        if sender_html_url is not UNSET:
+        if sender_html_url is not None or self._nulls & 256:
             field_dict["senderHtmlUrl"] = sender_html_url
 
         return field_dict
@@ -123,23 +97,51 @@ class GitHubActionsEvent:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"GitHubActionsEvent: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        head_ref: None | str | Unset = d.pop("headRef", UNSET)
+        nulls = 0
+        head_ref: None | str = d.pop("headRef", None)
 
-        head_sha: None | str | Unset = d.pop("headSha", UNSET)
+        if head_ref is None and "headRef" in src_dict:
+            nulls |= 1
 
-        base_ref: None | str | Unset = d.pop("baseRef", UNSET)
+        head_sha: None | str = d.pop("headSha", None)
 
-        base_sha: None | str | Unset = d.pop("baseSha", UNSET)
+        if head_sha is None and "headSha" in src_dict:
+            nulls |= 2
 
-        issue_url: None | str | Unset = d.pop("issueUrl", UNSET)
+        base_ref: None | str = d.pop("baseRef", None)
 
-        html_url: None | str | Unset = d.pop("htmlUrl", UNSET)
+        if base_ref is None and "baseRef" in src_dict:
+            nulls |= 4
 
-        pr_title: None | str | Unset = d.pop("prTitle", UNSET)
+        base_sha: None | str = d.pop("baseSha", None)
 
-        sender_avatar_url: None | str | Unset = d.pop("senderAvatarUrl", UNSET)
+        if base_sha is None and "baseSha" in src_dict:
+            nulls |= 8
 
-        sender_html_url: None | str | Unset = d.pop("senderHtmlUrl", UNSET)
+        issue_url: None | str = d.pop("issueUrl", None)
+
+        if issue_url is None and "issueUrl" in src_dict:
+            nulls |= 16
+
+        html_url: None | str = d.pop("htmlUrl", None)
+
+        if html_url is None and "htmlUrl" in src_dict:
+            nulls |= 32
+
+        pr_title: None | str = d.pop("prTitle", None)
+
+        if pr_title is None and "prTitle" in src_dict:
+            nulls |= 64
+
+        sender_avatar_url: None | str = d.pop("senderAvatarUrl", None)
+
+        if sender_avatar_url is None and "senderAvatarUrl" in src_dict:
+            nulls |= 128
+
+        sender_html_url: None | str = d.pop("senderHtmlUrl", None)
+
+        if sender_html_url is None and "senderHtmlUrl" in src_dict:
+            nulls |= 256
 
         git_hub_actions_event = cls(
             head_ref=head_ref,
@@ -152,6 +154,8 @@ class GitHubActionsEvent:
             sender_avatar_url=sender_avatar_url,
             sender_html_url=sender_html_url,
         )
+        if nulls:
+            git_hub_actions_event._nulls = nulls
 
         if d:
             git_hub_actions_event.additional_properties = d

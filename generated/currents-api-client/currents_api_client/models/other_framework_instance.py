@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="OtherFrameworkInstance")
 
@@ -28,30 +28,32 @@ class OtherFrameworkInstance:
             spec (str): Spec file path.
             framework (OtherFramework): The test runner of an instance of another runner.
             created_at (datetime.datetime): Instance creation time.
-            field_id (str | Unset): Internal document ID (schemaVersion 2).
-            id (None | str | Unset): Always `null` (schemaVersion 2).
-            field_v (int | Unset): Internal document version (schemaVersion 2).
-            org_id (str | Unset): Organization ID (schemaVersion 2).
-            schema_version (int | Unset): Version of the payload's shape. Known values: `2`. Payloads without it have the
-                first shape.
-            machine_id (str | Unset): ID of the test runner machine that created the instance.
-            worker (Worker | Unset): Test runner worker information.
-            platform (Platform | Unset): Platform used to execute the spec file.
-            tags (list[str] | Unset): Tags used to create the associated run.
-            commit (Commit | Unset): Git commit information of the associated run.
-            claim_list (list[ClaimRecord] | Unset): Claims of the spec file by machines, in order.
-            claim_records (ClaimRecordMap | Unset): Claims of the spec file, keyed by `<machineId>_<epoch milliseconds>`.
-            claimed_at (datetime.datetime | None | Unset): When a machine claimed the spec file, or `null` while it is
-                unclaimed.
-            signature (str | Unset): Instance signature.
-            completed_at (datetime.datetime | None | Unset): When the spec file finished, or `null` while it is still
-                running.
-            field_t (datetime.datetime | Unset): Instance last update time.
-            results (FrameworkResults | None | Unset): Test results, or `null` while the spec file is still running.
-            test_results (TestResultMap | Unset): Per-test results keyed by test ID (schemaVersion 2).
-            test_list (TestListMap | Unset): The titles of every test, keyed by test ID (schemaVersion 2).
-            test_tags (TestTagMap | Unset): The tags of every test, keyed by test ID (schemaVersion 2).
-            test_annotations (TestAnnotationMap | Unset): The annotations of every test, keyed by test ID (schemaVersion 2).
+            field_id (None | str): Internal document ID (schemaVersion 2). Default: None.
+            id (None | str): Always `null` (schemaVersion 2). Default: None.
+            field_v (int | None): Internal document version (schemaVersion 2). Default: None.
+            org_id (None | str): Organization ID (schemaVersion 2). Default: None.
+            schema_version (int | None): Version of the payload's shape. Known values: `2`. Payloads without it have the
+                first shape. Default: None.
+            machine_id (None | str): ID of the test runner machine that created the instance. Default: None.
+            worker (None | Worker): Test runner worker information. Default: None.
+            platform (None | Platform): Platform used to execute the spec file. Default: None.
+            tags (list[str] | None): Tags used to create the associated run. Default: None.
+            commit (Commit | None): Git commit information of the associated run. Default: None.
+            claim_list (list[ClaimRecord] | None): Claims of the spec file by machines, in order. Default: None.
+            claim_records (ClaimRecordMap | None): Claims of the spec file, keyed by `<machineId>_<epoch milliseconds>`.
+                Default: None.
+            claimed_at (datetime.datetime | None): When a machine claimed the spec file, or `null` while it is unclaimed.
+                Default: None.
+            signature (None | str): Instance signature. Default: None.
+            completed_at (datetime.datetime | None): When the spec file finished, or `null` while it is still running.
+                Default: None.
+            field_t (datetime.datetime | None): Instance last update time. Default: None.
+            results (FrameworkResults | None): Test results, or `null` while the spec file is still running. Default: None.
+            test_results (None | TestResultMap): Per-test results keyed by test ID (schemaVersion 2). Default: None.
+            test_list (None | TestListMap): The titles of every test, keyed by test ID (schemaVersion 2). Default: None.
+            test_tags (None | TestTagMap): The tags of every test, keyed by test ID (schemaVersion 2). Default: None.
+            test_annotations (None | TestAnnotationMap): The annotations of every test, keyed by test ID (schemaVersion 2).
+                Default: None.
     """
 
     instance_id: str
@@ -61,28 +63,30 @@ class OtherFrameworkInstance:
     spec: str
     framework: OtherFramework
     created_at: datetime.datetime
-    field_id: str | Unset = UNSET
-    id: None | str | Unset = UNSET
-    field_v: int | Unset = UNSET
-    org_id: str | Unset = UNSET
-    schema_version: int | Unset = UNSET
-    machine_id: str | Unset = UNSET
-    worker: Worker | Unset = UNSET
-    platform: Platform | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    commit: Commit | Unset = UNSET
-    claim_list: list[ClaimRecord] | Unset = UNSET
-    claim_records: ClaimRecordMap | Unset = UNSET
-    claimed_at: datetime.datetime | None | Unset = UNSET
-    signature: str | Unset = UNSET
-    completed_at: datetime.datetime | None | Unset = UNSET
-    field_t: datetime.datetime | Unset = UNSET
-    results: FrameworkResults | None | Unset = UNSET
-    test_results: TestResultMap | Unset = UNSET
-    test_list: TestListMap | Unset = UNSET
-    test_tags: TestTagMap | Unset = UNSET
-    test_annotations: TestAnnotationMap | Unset = UNSET
+    field_id: None | str = None
+    id: None | str = None
+    field_v: int | None = None
+    org_id: None | str = None
+    schema_version: int | None = None
+    machine_id: None | str = None
+    worker: None | Worker = None
+    platform: None | Platform = None
+    tags: list[str] | None = None
+    commit: Commit | None = None
+    claim_list: list[ClaimRecord] | None = None
+    claim_records: ClaimRecordMap | None = None
+    claimed_at: datetime.datetime | None = None
+    signature: None | str = None
+    completed_at: datetime.datetime | None = None
+    field_t: datetime.datetime | None = None
+    results: FrameworkResults | None = None
+    test_results: None | TestResultMap = None
+    test_list: None | TestListMap = None
+    test_tags: None | TestTagMap = None
+    test_annotations: None | TestAnnotationMap = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         instance_id = self.instance_id
@@ -99,94 +103,115 @@ class OtherFrameworkInstance:
 
         created_at = self.created_at.isoformat()
 
+        field_id: None | str
         field_id = self.field_id
 
-        id: None | str | Unset
-        if isinstance(self.id, Unset):
-            id = UNSET
-        else:
-            id = self.id
+        id: None | str
+        id = self.id
 
+        field_v: int | None
         field_v = self.field_v
 
+        org_id: None | str
         org_id = self.org_id
 
+        schema_version: int | None
         schema_version = self.schema_version
 
+        machine_id: None | str
         machine_id = self.machine_id
 
-        worker: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.worker, Unset):
+        worker: dict[str, Any] | None
+        if isinstance(self.worker, Worker):
             worker = self.worker.to_dict()
+        else:
+            worker = self.worker
 
-        platform: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: dict[str, Any] | None
+        if isinstance(self.platform, Platform):
             platform = self.platform.to_dict()
+        else:
+            platform = self.platform
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
-        commit: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.commit, Unset):
-            commit = self.commit.to_dict()
+        else:
+            tags = self.tags
 
-        claim_list: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.claim_list, Unset):
+        commit: dict[str, Any] | None
+        if isinstance(self.commit, Commit):
+            commit = self.commit.to_dict()
+        else:
+            commit = self.commit
+
+        claim_list: list[dict[str, Any]] | None
+        if isinstance(self.claim_list, list):
             claim_list = []
             for claim_list_item_data in self.claim_list:
                 claim_list_item = claim_list_item_data.to_dict()
                 claim_list.append(claim_list_item)
 
-        claim_records: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.claim_records, Unset):
-            claim_records = self.claim_records.to_dict()
+        else:
+            claim_list = self.claim_list
 
-        claimed_at: None | str | Unset
-        if isinstance(self.claimed_at, Unset):
-            claimed_at = UNSET
-        elif isinstance(self.claimed_at, datetime.datetime):
+        claim_records: dict[str, Any] | None
+        if isinstance(self.claim_records, ClaimRecordMap):
+            claim_records = self.claim_records.to_dict()
+        else:
+            claim_records = self.claim_records
+
+        claimed_at: None | str
+        if isinstance(self.claimed_at, datetime.datetime):
             claimed_at = self.claimed_at.isoformat()
         else:
             claimed_at = self.claimed_at
 
+        signature: None | str
         signature = self.signature
 
-        completed_at: None | str | Unset
-        if isinstance(self.completed_at, Unset):
-            completed_at = UNSET
-        elif isinstance(self.completed_at, datetime.datetime):
+        completed_at: None | str
+        if isinstance(self.completed_at, datetime.datetime):
             completed_at = self.completed_at.isoformat()
         else:
             completed_at = self.completed_at
 
-        field_t: str | Unset = UNSET
-        if not isinstance(self.field_t, Unset):
+        field_t: None | str
+        if isinstance(self.field_t, datetime.datetime):
             field_t = self.field_t.isoformat()
+        else:
+            field_t = self.field_t
 
-        results: dict[str, Any] | None | Unset
-        if isinstance(self.results, Unset):
-            results = UNSET
-        elif isinstance(self.results, FrameworkResults):
+        results: dict[str, Any] | None
+        if isinstance(self.results, FrameworkResults):
             results = self.results.to_dict()
         else:
             results = self.results
 
-        test_results: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.test_results, Unset):
+        test_results: dict[str, Any] | None
+        if isinstance(self.test_results, TestResultMap):
             test_results = self.test_results.to_dict()
+        else:
+            test_results = self.test_results
 
-        test_list: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.test_list, Unset):
+        test_list: dict[str, Any] | None
+        if isinstance(self.test_list, TestListMap):
             test_list = self.test_list.to_dict()
+        else:
+            test_list = self.test_list
 
-        test_tags: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.test_tags, Unset):
+        test_tags: dict[str, Any] | None
+        if isinstance(self.test_tags, TestTagMap):
             test_tags = self.test_tags.to_dict()
+        else:
+            test_tags = self.test_tags
 
-        test_annotations: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.test_annotations, Unset):
+        test_annotations: dict[str, Any] | None
+        if isinstance(self.test_annotations, TestAnnotationMap):
             test_annotations = self.test_annotations.to_dict()
+        else:
+            test_annotations = self.test_annotations
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -201,47 +226,47 @@ class OtherFrameworkInstance:
                 "createdAt": created_at,
             }
         )
-        if field_id is not UNSET:
+        if field_id is not None or self._nulls & 1:
             field_dict["_id"] = field_id
-        if id is not UNSET:
+        if id is not None or self._nulls & 2:
             field_dict["id"] = id
-        if field_v is not UNSET:
+        if field_v is not None or self._nulls & 4:
             field_dict["__v"] = field_v
-        if org_id is not UNSET:
+        if org_id is not None or self._nulls & 8:
             field_dict["orgId"] = org_id
-        if schema_version is not UNSET:
+        if schema_version is not None or self._nulls & 16:
             field_dict["schemaVersion"] = schema_version
-        if machine_id is not UNSET:
+        if machine_id is not None or self._nulls & 32:
             field_dict["machineId"] = machine_id
-        if worker is not UNSET:
+        if worker is not None:
             field_dict["worker"] = worker
-        if platform is not UNSET:
+        if platform is not None:
             field_dict["platform"] = platform
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if commit is not UNSET:
+        if commit is not None:
             field_dict["commit"] = commit
-        if claim_list is not UNSET:
+        if claim_list is not None:
             field_dict["claimList"] = claim_list
-        if claim_records is not UNSET:
+        if claim_records is not None:
             field_dict["claimRecords"] = claim_records
-        if claimed_at is not UNSET:
+        if claimed_at is not None or self._nulls & 4096:
             field_dict["claimedAt"] = claimed_at
-        if signature is not UNSET:
+        if signature is not None or self._nulls & 8192:
             field_dict["signature"] = signature
-        if completed_at is not UNSET:
+        if completed_at is not None or self._nulls & 16384:
             field_dict["completedAt"] = completed_at
-        if field_t is not UNSET:
+        if field_t is not None:
             field_dict["_t"] = field_t
-        if results is not UNSET:
+        if results is not None or self._nulls & 65536:
             field_dict["results"] = results
-        if test_results is not UNSET:
+        if test_results is not None:
             field_dict["testResults"] = test_results
-        if test_list is not UNSET:
+        if test_list is not None:
             field_dict["testList"] = test_list
-        if test_tags is not UNSET:
+        if test_tags is not None:
             field_dict["testTags"] = test_tags
-        if test_annotations is not UNSET:
+        if test_annotations is not None:
             field_dict["testAnnotations"] = test_annotations
 
         return field_dict
@@ -254,6 +279,7 @@ class OtherFrameworkInstance:
             if forbidden in src_dict:
                 raise DecodeError(f"OtherFrameworkInstance must not carry {forbidden!r}")
         d = dict(src_dict)
+        nulls = 0
         instance_id = d.pop("instanceId")
 
         run_id = d.pop("runId")
@@ -268,62 +294,130 @@ class OtherFrameworkInstance:
 
         created_at = parse_datetime(d.pop("createdAt"))
 
-        field_id = d.pop("_id", UNSET)
+        field_id: None | str = d.pop("_id", None)
 
-        id: None | str | Unset = d.pop("id", UNSET)
+        if field_id is None and "_id" in src_dict:
+            nulls |= 1
 
-        field_v = d.pop("__v", UNSET)
+        id: None | str = d.pop("id", None)
 
-        org_id = d.pop("orgId", UNSET)
+        if id is None and "id" in src_dict:
+            nulls |= 2
 
-        schema_version = d.pop("schemaVersion", UNSET)
+        field_v: int | None = d.pop("__v", None)
 
-        machine_id = d.pop("machineId", UNSET)
+        if field_v is None and "__v" in src_dict:
+            nulls |= 4
 
-        _worker = d.pop("worker", UNSET)
-        worker: Worker | Unset
-        if isinstance(_worker, Unset):
-            worker = UNSET
+        org_id: None | str = d.pop("orgId", None)
+
+        if org_id is None and "orgId" in src_dict:
+            nulls |= 8
+
+        schema_version: int | None = d.pop("schemaVersion", None)
+
+        if schema_version is None and "schemaVersion" in src_dict:
+            nulls |= 16
+
+        machine_id: None | str = d.pop("machineId", None)
+
+        if machine_id is None and "machineId" in src_dict:
+            nulls |= 32
+
+        _worker = d.pop("worker", None)
+        worker: None | Worker
+        if _worker is None:
+            worker = _worker
         else:
-            worker = Worker.from_dict(_worker)
+            if not isinstance(_worker, dict):
+                raise DecodeError(f"worker: expected Worker, got {type(_worker).__name__}")
+            worker_type_0 = Worker.from_dict(_worker)
 
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
+            worker = worker_type_0
+
+        if worker is None and "worker" in src_dict:
+            raise DecodeError("worker: may not be null")
+
+        _platform = d.pop("platform", None)
+        platform: None | Platform
+        if _platform is None:
+            platform = _platform
         else:
-            platform = Platform.from_dict(_platform)
+            if not isinstance(_platform, dict):
+                raise DecodeError(f"platform: expected Platform, got {type(_platform).__name__}")
+            platform_type_0 = Platform.from_dict(_platform)
 
-        tags: list[str] = d.pop("tags", UNSET)
+            platform = platform_type_0
 
-        _commit = d.pop("commit", UNSET)
-        commit: Commit | Unset
-        if isinstance(_commit, Unset):
-            commit = UNSET
+        if platform is None and "platform" in src_dict:
+            raise DecodeError("platform: may not be null")
+
+        _tags = d.pop("tags", None)
+        tags: list[str] | None
+        if _tags is None:
+            tags = _tags
         else:
-            commit = Commit.from_dict(_commit)
+            if not isinstance(_tags, list):
+                raise DecodeError(f"tags: expected list[str], got {type(_tags).__name__}")
+            tags_type_0: list[str] = _tags
 
-        _claim_list = d.pop("claimList", UNSET)
-        claim_list: list[ClaimRecord] | Unset = UNSET
-        if _claim_list is not UNSET:
+            tags = tags_type_0
+
+        if tags is None and "tags" in src_dict:
+            raise DecodeError("tags: may not be null")
+
+        _commit = d.pop("commit", None)
+        commit: Commit | None
+        if _commit is None:
+            commit = _commit
+        else:
+            if not isinstance(_commit, dict):
+                raise DecodeError(f"commit: expected Commit, got {type(_commit).__name__}")
+            commit_type_0 = Commit.from_dict(_commit)
+
+            commit = commit_type_0
+
+        if commit is None and "commit" in src_dict:
+            raise DecodeError("commit: may not be null")
+
+        _claim_list = d.pop("claimList", None)
+        claim_list: list[ClaimRecord] | None
+        if _claim_list is None:
+            claim_list = _claim_list
+        else:
             if not isinstance(_claim_list, list):
-                raise DecodeError(f"claimList: expected a list, got {type(_claim_list).__name__}")
-            claim_list = []
-            for claim_list_item_data in _claim_list:
+                raise DecodeError(f"claimList: expected list[ClaimRecord], got {type(_claim_list).__name__}")
+            claim_list_type_0 = []
+            _claim_list_type_0 = _claim_list
+            if not isinstance(_claim_list_type_0, list):
+                raise DecodeError(f"claimList: expected a list, got {type(_claim_list_type_0).__name__}")
+            for claim_list_item_data in _claim_list_type_0:
                 claim_list_item = ClaimRecord.from_dict(claim_list_item_data)
 
-                claim_list.append(claim_list_item)
+                claim_list_type_0.append(claim_list_item)
 
-        _claim_records = d.pop("claimRecords", UNSET)
-        claim_records: ClaimRecordMap | Unset
-        if isinstance(_claim_records, Unset):
-            claim_records = UNSET
+            claim_list = claim_list_type_0
+
+        if claim_list is None and "claimList" in src_dict:
+            raise DecodeError("claimList: may not be null")
+
+        _claim_records = d.pop("claimRecords", None)
+        claim_records: ClaimRecordMap | None
+        if _claim_records is None:
+            claim_records = _claim_records
         else:
-            claim_records = ClaimRecordMap.from_dict(_claim_records)
+            if not isinstance(_claim_records, dict):
+                raise DecodeError(f"claimRecords: expected ClaimRecordMap, got {type(_claim_records).__name__}")
+            claim_records_type_0 = ClaimRecordMap.from_dict(_claim_records)
 
-        _claimed_at = d.pop("claimedAt", UNSET)
-        claimed_at: datetime.datetime | None | Unset
-        if _claimed_at is None or isinstance(_claimed_at, Unset):
+            claim_records = claim_records_type_0
+
+        if claim_records is None and "claimRecords" in src_dict:
+            raise DecodeError("claimRecords: may not be null")
+
+        _claimed_at = d.pop("claimedAt", None)
+        claimed_at: datetime.datetime | None
+        if _claimed_at is None:
             claimed_at = _claimed_at
         else:
             if not isinstance(_claimed_at, str):
@@ -332,11 +426,17 @@ class OtherFrameworkInstance:
 
             claimed_at = claimed_at_type_0
 
-        signature = d.pop("signature", UNSET)
+        if claimed_at is None and "claimedAt" in src_dict:
+            nulls |= 4096
 
-        _completed_at = d.pop("completedAt", UNSET)
-        completed_at: datetime.datetime | None | Unset
-        if _completed_at is None or isinstance(_completed_at, Unset):
+        signature: None | str = d.pop("signature", None)
+
+        if signature is None and "signature" in src_dict:
+            nulls |= 8192
+
+        _completed_at = d.pop("completedAt", None)
+        completed_at: datetime.datetime | None
+        if _completed_at is None:
             completed_at = _completed_at
         else:
             if not isinstance(_completed_at, str):
@@ -345,16 +445,26 @@ class OtherFrameworkInstance:
 
             completed_at = completed_at_type_0
 
-        _field_t = d.pop("_t", UNSET)
-        field_t: datetime.datetime | Unset
-        if isinstance(_field_t, Unset):
-            field_t = UNSET
-        else:
-            field_t = parse_datetime(_field_t)
+        if completed_at is None and "completedAt" in src_dict:
+            nulls |= 16384
 
-        _results = d.pop("results", UNSET)
-        results: FrameworkResults | None | Unset
-        if _results is None or isinstance(_results, Unset):
+        _field_t = d.pop("_t", None)
+        field_t: datetime.datetime | None
+        if _field_t is None:
+            field_t = _field_t
+        else:
+            if not isinstance(_field_t, str):
+                raise DecodeError(f"_t: expected datetime.datetime, got {type(_field_t).__name__}")
+            field_t_type_0 = parse_datetime(_field_t)
+
+            field_t = field_t_type_0
+
+        if field_t is None and "_t" in src_dict:
+            raise DecodeError("_t: may not be null")
+
+        _results = d.pop("results", None)
+        results: FrameworkResults | None
+        if _results is None:
             results = _results
         else:
             if not isinstance(_results, dict):
@@ -363,33 +473,66 @@ class OtherFrameworkInstance:
 
             results = results_type_0
 
-        _test_results = d.pop("testResults", UNSET)
-        test_results: TestResultMap | Unset
-        if isinstance(_test_results, Unset):
-            test_results = UNSET
-        else:
-            test_results = TestResultMap.from_dict(_test_results)
+        if results is None and "results" in src_dict:
+            nulls |= 65536
 
-        _test_list = d.pop("testList", UNSET)
-        test_list: TestListMap | Unset
-        if isinstance(_test_list, Unset):
-            test_list = UNSET
+        _test_results = d.pop("testResults", None)
+        test_results: None | TestResultMap
+        if _test_results is None:
+            test_results = _test_results
         else:
-            test_list = TestListMap.from_dict(_test_list)
+            if not isinstance(_test_results, dict):
+                raise DecodeError(f"testResults: expected TestResultMap, got {type(_test_results).__name__}")
+            test_results_type_0 = TestResultMap.from_dict(_test_results)
 
-        _test_tags = d.pop("testTags", UNSET)
-        test_tags: TestTagMap | Unset
-        if isinstance(_test_tags, Unset):
-            test_tags = UNSET
-        else:
-            test_tags = TestTagMap.from_dict(_test_tags)
+            test_results = test_results_type_0
 
-        _test_annotations = d.pop("testAnnotations", UNSET)
-        test_annotations: TestAnnotationMap | Unset
-        if isinstance(_test_annotations, Unset):
-            test_annotations = UNSET
+        if test_results is None and "testResults" in src_dict:
+            raise DecodeError("testResults: may not be null")
+
+        _test_list = d.pop("testList", None)
+        test_list: None | TestListMap
+        if _test_list is None:
+            test_list = _test_list
         else:
-            test_annotations = TestAnnotationMap.from_dict(_test_annotations)
+            if not isinstance(_test_list, dict):
+                raise DecodeError(f"testList: expected TestListMap, got {type(_test_list).__name__}")
+            test_list_type_0 = TestListMap.from_dict(_test_list)
+
+            test_list = test_list_type_0
+
+        if test_list is None and "testList" in src_dict:
+            raise DecodeError("testList: may not be null")
+
+        _test_tags = d.pop("testTags", None)
+        test_tags: None | TestTagMap
+        if _test_tags is None:
+            test_tags = _test_tags
+        else:
+            if not isinstance(_test_tags, dict):
+                raise DecodeError(f"testTags: expected TestTagMap, got {type(_test_tags).__name__}")
+            test_tags_type_0 = TestTagMap.from_dict(_test_tags)
+
+            test_tags = test_tags_type_0
+
+        if test_tags is None and "testTags" in src_dict:
+            raise DecodeError("testTags: may not be null")
+
+        _test_annotations = d.pop("testAnnotations", None)
+        test_annotations: None | TestAnnotationMap
+        if _test_annotations is None:
+            test_annotations = _test_annotations
+        else:
+            if not isinstance(_test_annotations, dict):
+                raise DecodeError(
+                    f"testAnnotations: expected TestAnnotationMap, got {type(_test_annotations).__name__}"
+                )
+            test_annotations_type_0 = TestAnnotationMap.from_dict(_test_annotations)
+
+            test_annotations = test_annotations_type_0
+
+        if test_annotations is None and "testAnnotations" in src_dict:
+            raise DecodeError("testAnnotations: may not be null")
 
         other_framework_instance = cls(
             instance_id=instance_id,
@@ -421,6 +564,8 @@ class OtherFrameworkInstance:
             test_tags=test_tags,
             test_annotations=test_annotations,
         )
+        if nulls:
+            other_framework_instance._nulls = nulls
 
         if d:
             other_framework_instance.additional_properties = d
@@ -441,6 +586,16 @@ class OtherFrameworkInstance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    @property
+    def runner(self) -> str:
+        """The test runner: "cypress", "playwright", "jest", "vitest", "postman", "node", "wdio", or another
+        runner's own name (its `framework.type`), whatever shape the payload has."""
+        framework = self.framework
+        kind = framework.type_
+        if kind == "pw":
+            return "playwright"
+        return kind
 
 
 # Imported once this module's class exists, so that models that refer to each other can import each other.

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="OtherFrameworkRunMeta")
 
@@ -19,23 +18,28 @@ class OtherFrameworkRunMeta:
 
     Attributes:
         framework (OtherFramework): The test runner of an instance of another runner.
-        ci_build_id (str | Unset): The CI build ID of the run.
-        commit (Commit | Unset): Git commit information of the associated run.
+        ci_build_id (None | str): The CI build ID of the run. Default: None.
+        commit (Commit | None): Git commit information of the associated run. Default: None.
     """
 
     framework: OtherFramework
-    ci_build_id: str | Unset = UNSET
-    commit: Commit | Unset = UNSET
+    ci_build_id: None | str = None
+    commit: Commit | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         framework = self.framework.to_dict()
 
+        ci_build_id: None | str
         ci_build_id = self.ci_build_id
 
-        commit: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.commit, Unset):
+        commit: dict[str, Any] | None
+        if isinstance(self.commit, Commit):
             commit = self.commit.to_dict()
+        else:
+            commit = self.commit
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -44,9 +48,9 @@ class OtherFrameworkRunMeta:
                 "framework": framework,
             }
         )
-        if ci_build_id is not UNSET:
+        if ci_build_id is not None or self._nulls & 1:
             field_dict["ciBuildId"] = ci_build_id
-        if commit is not UNSET:
+        if commit is not None:
             field_dict["commit"] = commit
 
         return field_dict
@@ -56,22 +60,35 @@ class OtherFrameworkRunMeta:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"OtherFrameworkRunMeta: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         framework = OtherFramework.from_dict(d.pop("framework"))
 
-        ci_build_id = d.pop("ciBuildId", UNSET)
+        ci_build_id: None | str = d.pop("ciBuildId", None)
 
-        _commit = d.pop("commit", UNSET)
-        commit: Commit | Unset
-        if isinstance(_commit, Unset):
-            commit = UNSET
+        if ci_build_id is None and "ciBuildId" in src_dict:
+            nulls |= 1
+
+        _commit = d.pop("commit", None)
+        commit: Commit | None
+        if _commit is None:
+            commit = _commit
         else:
-            commit = Commit.from_dict(_commit)
+            if not isinstance(_commit, dict):
+                raise DecodeError(f"commit: expected Commit, got {type(_commit).__name__}")
+            commit_type_0 = Commit.from_dict(_commit)
+
+            commit = commit_type_0
+
+        if commit is None and "commit" in src_dict:
+            raise DecodeError("commit: may not be null")
 
         other_framework_run_meta = cls(
             framework=framework,
             ci_build_id=ci_build_id,
             commit=commit,
         )
+        if nulls:
+            other_framework_run_meta._nulls = nulls
 
         if d:
             other_framework_run_meta.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Platform")
 
@@ -18,37 +17,43 @@ class Platform:
     """Platform used to execute the spec file.
 
     Attributes:
-        os_name (str | Unset): Operating system name, such as `linux` or `darwin`.
-        os_version (str | Unset): Operating system version.
-        browser_name (str | Unset): Browser name. For Playwright, the project name.
-        browser_version (str | Unset): Browser version. Can be empty.
+        os_name (None | str): Operating system name, such as `linux` or `darwin`. Default: None.
+        os_version (None | str): Operating system version. Default: None.
+        browser_name (None | str): Browser name. For Playwright, the project name. Default: None.
+        browser_version (None | str): Browser version. Can be empty. Default: None.
     """
 
-    os_name: str | Unset = UNSET
-    os_version: str | Unset = UNSET
-    browser_name: str | Unset = UNSET
-    browser_version: str | Unset = UNSET
+    os_name: None | str = None
+    os_version: None | str = None
+    browser_name: None | str = None
+    browser_version: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        os_name: None | str
         os_name = self.os_name
 
+        os_version: None | str
         os_version = self.os_version
 
+        browser_name: None | str
         browser_name = self.browser_name
 
+        browser_version: None | str
         browser_version = self.browser_version
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if os_name is not UNSET:
+        if os_name is not None or self._nulls & 1:
             field_dict["osName"] = os_name
-        if os_version is not UNSET:
+        if os_version is not None or self._nulls & 2:
             field_dict["osVersion"] = os_version
-        if browser_name is not UNSET:
+        if browser_name is not None or self._nulls & 4:
             field_dict["browserName"] = browser_name
-        if browser_version is not UNSET:
+        if browser_version is not None or self._nulls & 8:
             field_dict["browserVersion"] = browser_version
 
         return field_dict
@@ -58,13 +63,26 @@ class Platform:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"Platform: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        os_name = d.pop("osName", UNSET)
+        nulls = 0
+        os_name: None | str = d.pop("osName", None)
 
-        os_version = d.pop("osVersion", UNSET)
+        if os_name is None and "osName" in src_dict:
+            nulls |= 1
 
-        browser_name = d.pop("browserName", UNSET)
+        os_version: None | str = d.pop("osVersion", None)
 
-        browser_version = d.pop("browserVersion", UNSET)
+        if os_version is None and "osVersion" in src_dict:
+            nulls |= 2
+
+        browser_name: None | str = d.pop("browserName", None)
+
+        if browser_name is None and "browserName" in src_dict:
+            nulls |= 4
+
+        browser_version: None | str = d.pop("browserVersion", None)
+
+        if browser_version is None and "browserVersion" in src_dict:
+            nulls |= 8
 
         platform = cls(
             os_name=os_name,
@@ -72,6 +90,8 @@ class Platform:
             browser_name=browser_name,
             browser_version=browser_version,
         )
+        if nulls:
+            platform._nulls = nulls
 
         if d:
             platform.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PlaywrightTrace")
 
@@ -20,27 +19,32 @@ class PlaywrightTrace:
     Attributes:
         test_id (str): ID of the traced test.
         trace_url (str): Pre-signed URL of the trace archive. Expires 2 hours after the response.
-        trace_id (str | Unset): Trace ID.
-        test_attempt_index (int | Unset): Zero-based index of the traced attempt.
-        name (str | Unset): Trace name.
+        trace_id (None | str): Trace ID. Default: None.
+        test_attempt_index (int | None): Zero-based index of the traced attempt. Default: None.
+        name (None | str): Trace name. Default: None.
     """
 
     test_id: str
     trace_url: str
-    trace_id: str | Unset = UNSET
-    test_attempt_index: int | Unset = UNSET
-    name: str | Unset = UNSET
+    trace_id: None | str = None
+    test_attempt_index: int | None = None
+    name: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         test_id = self.test_id
 
         trace_url = self.trace_url
 
+        trace_id: None | str
         trace_id = self.trace_id
 
+        test_attempt_index: int | None
         test_attempt_index = self.test_attempt_index
 
+        name: None | str
         name = self.name
 
         field_dict: dict[str, Any] = {}
@@ -51,11 +55,11 @@ class PlaywrightTrace:
                 "traceURL": trace_url,
             }
         )
-        if trace_id is not UNSET:
+        if trace_id is not None or self._nulls & 1:
             field_dict["traceId"] = trace_id
-        if test_attempt_index is not UNSET:
+        if test_attempt_index is not None or self._nulls & 2:
             field_dict["testAttemptIndex"] = test_attempt_index
-        if name is not UNSET:
+        if name is not None or self._nulls & 4:
             field_dict["name"] = name
 
         return field_dict
@@ -65,15 +69,25 @@ class PlaywrightTrace:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"PlaywrightTrace: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         test_id = d.pop("testId")
 
         trace_url = d.pop("traceURL")
 
-        trace_id = d.pop("traceId", UNSET)
+        trace_id: None | str = d.pop("traceId", None)
 
-        test_attempt_index = d.pop("testAttemptIndex", UNSET)
+        if trace_id is None and "traceId" in src_dict:
+            nulls |= 1
 
-        name = d.pop("name", UNSET)
+        test_attempt_index: int | None = d.pop("testAttemptIndex", None)
+
+        if test_attempt_index is None and "testAttemptIndex" in src_dict:
+            nulls |= 2
+
+        name: None | str = d.pop("name", None)
+
+        if name is None and "name" in src_dict:
+            nulls |= 4
 
         playwright_trace = cls(
             test_id=test_id,
@@ -82,6 +96,8 @@ class PlaywrightTrace:
             test_attempt_index=test_attempt_index,
             name=name,
         )
+        if nulls:
+            playwright_trace._nulls = nulls
 
         if d:
             playwright_trace.additional_properties = d

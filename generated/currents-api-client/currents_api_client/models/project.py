@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="Project")
 
@@ -22,19 +22,21 @@ class Project:
         project_id (str): Project ID.
         name (str): Project name.
         created_at (datetime.datetime): When the project was created.
-        inactivity_timeout_seconds (int | None | Unset): Seconds without activity after which a run of the project times
-            out, or `null`.
-        fail_fast (bool | None | Unset): Whether the fail-fast strategy is enabled, or `null`.
-        default_branch_name (None | str | Unset): The project's default Git branch, or `null`.
+        inactivity_timeout_seconds (int | None): Seconds without activity after which a run of the project times out, or
+            `null`. Default: None.
+        fail_fast (bool | None): Whether the fail-fast strategy is enabled, or `null`. Default: None.
+        default_branch_name (None | str): The project's default Git branch, or `null`. Default: None.
     """
 
     project_id: str
     name: str
     created_at: datetime.datetime
-    inactivity_timeout_seconds: int | None | Unset = UNSET
-    fail_fast: bool | None | Unset = UNSET
-    default_branch_name: None | str | Unset = UNSET
+    inactivity_timeout_seconds: int | None = None
+    fail_fast: bool | None = None
+    default_branch_name: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         project_id = self.project_id
@@ -43,23 +45,14 @@ class Project:
 
         created_at = self.created_at.isoformat()
 
-        inactivity_timeout_seconds: int | None | Unset
-        if isinstance(self.inactivity_timeout_seconds, Unset):
-            inactivity_timeout_seconds = UNSET
-        else:
-            inactivity_timeout_seconds = self.inactivity_timeout_seconds
+        inactivity_timeout_seconds: int | None
+        inactivity_timeout_seconds = self.inactivity_timeout_seconds
 
-        fail_fast: bool | None | Unset
-        if isinstance(self.fail_fast, Unset):
-            fail_fast = UNSET
-        else:
-            fail_fast = self.fail_fast
+        fail_fast: bool | None
+        fail_fast = self.fail_fast
 
-        default_branch_name: None | str | Unset
-        if isinstance(self.default_branch_name, Unset):
-            default_branch_name = UNSET
-        else:
-            default_branch_name = self.default_branch_name
+        default_branch_name: None | str
+        default_branch_name = self.default_branch_name
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -70,11 +63,11 @@ class Project:
                 "createdAt": created_at,
             }
         )
-        if inactivity_timeout_seconds is not UNSET:
+        if inactivity_timeout_seconds is not None or self._nulls & 1:
             field_dict["inactivityTimeoutSeconds"] = inactivity_timeout_seconds
-        if fail_fast is not UNSET:
+        if fail_fast is not None or self._nulls & 2:
             field_dict["failFast"] = fail_fast
-        if default_branch_name is not UNSET:
+        if default_branch_name is not None or self._nulls & 4:
             field_dict["defaultBranchName"] = default_branch_name
 
         return field_dict
@@ -84,17 +77,27 @@ class Project:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"Project: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         project_id = d.pop("projectId")
 
         name = d.pop("name")
 
         created_at = parse_datetime(d.pop("createdAt"))
 
-        inactivity_timeout_seconds: int | None | Unset = d.pop("inactivityTimeoutSeconds", UNSET)
+        inactivity_timeout_seconds: int | None = d.pop("inactivityTimeoutSeconds", None)
 
-        fail_fast: bool | None | Unset = d.pop("failFast", UNSET)
+        if inactivity_timeout_seconds is None and "inactivityTimeoutSeconds" in src_dict:
+            nulls |= 1
 
-        default_branch_name: None | str | Unset = d.pop("defaultBranchName", UNSET)
+        fail_fast: bool | None = d.pop("failFast", None)
+
+        if fail_fast is None and "failFast" in src_dict:
+            nulls |= 2
+
+        default_branch_name: None | str = d.pop("defaultBranchName", None)
+
+        if default_branch_name is None and "defaultBranchName" in src_dict:
+            nulls |= 4
 
         project = cls(
             project_id=project_id,
@@ -104,6 +107,8 @@ class Project:
             fail_fast=fail_fast,
             default_branch_name=default_branch_name,
         )
+        if nulls:
+            project._nulls = nulls
 
         if d:
             project.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReplacedCommit")
 
@@ -17,43 +16,36 @@ T = TypeVar("T", bound="ReplacedCommit")
 class ReplacedCommit:
     """
     Attributes:
-        sha (None | str | Unset):
-        branch (None | str | Unset):
-        message (None | str | Unset):
+        sha (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        message (None | str):  Default: None.
     """
 
-    sha: None | str | Unset = UNSET
-    branch: None | str | Unset = UNSET
-    message: None | str | Unset = UNSET
+    sha: None | str = None
+    branch: None | str = None
+    message: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        sha: None | str | Unset
-        if isinstance(self.sha, Unset):
-            sha = UNSET
-        else:
-            sha = self.sha
+        sha: None | str
+        sha = self.sha
 
-        branch: None | str | Unset
-        if isinstance(self.branch, Unset):
-            branch = UNSET
-        else:
-            branch = self.branch
+        branch: None | str
+        branch = self.branch
 
-        message: None | str | Unset
-        if isinstance(self.message, Unset):
-            message = UNSET
-        else:
-            message = self.message
+        message: None | str
+        message = self.message
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if sha is not UNSET:
+        if sha is not None or self._nulls & 1:
             field_dict["sha"] = sha
-        if branch is not UNSET:
+        if branch is not None or self._nulls & 2:
             field_dict["branch"] = branch
-        if message is not UNSET:
+        if message is not None or self._nulls & 4:
             field_dict["message"] = message
 
         return field_dict
@@ -63,17 +55,29 @@ class ReplacedCommit:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"ReplacedCommit: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        sha: None | str | Unset = d.pop("sha", UNSET)
+        nulls = 0
+        sha: None | str = d.pop("sha", None)
 
-        branch: None | str | Unset = d.pop("branch", UNSET)
+        if sha is None and "sha" in src_dict:
+            nulls |= 1
 
-        message: None | str | Unset = d.pop("message", UNSET)
+        branch: None | str = d.pop("branch", None)
+
+        if branch is None and "branch" in src_dict:
+            nulls |= 2
+
+        message: None | str = d.pop("message", None)
+
+        if message is None and "message" in src_dict:
+            nulls |= 4
 
         replaced_commit = cls(
             sha=sha,
             branch=branch,
             message=message,
         )
+        if nulls:
+            replaced_commit._nulls = nulls
 
         if d:
             replaced_commit.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="RunCancellation")
 
@@ -19,34 +19,40 @@ class RunCancellation:
     """How a run was canceled.
 
     Attributes:
-        actor (str | Unset): Who canceled the run, such as `api-request` or `api:<key name>`.
-        canceled_at (datetime.datetime | Unset): When the run was canceled.
-        reason (str | Unset): Why the run was canceled. Known values: `apiRequest`, `failFast`, `ciCancel`,
-            `userRequest`.
+        actor (None | str): Who canceled the run, such as `api-request` or `api:<key name>`. Default: None.
+        canceled_at (datetime.datetime | None): When the run was canceled. Default: None.
+        reason (None | str): Why the run was canceled. Known values: `apiRequest`, `failFast`, `ciCancel`,
+            `userRequest`. Default: None.
     """
 
-    actor: str | Unset = UNSET
-    canceled_at: datetime.datetime | Unset = UNSET
-    reason: str | Unset = UNSET
+    actor: None | str = None
+    canceled_at: datetime.datetime | None = None
+    reason: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        actor: None | str
         actor = self.actor
 
-        canceled_at: str | Unset = UNSET
-        if not isinstance(self.canceled_at, Unset):
+        canceled_at: None | str
+        if isinstance(self.canceled_at, datetime.datetime):
             canceled_at = self.canceled_at.isoformat()
+        else:
+            canceled_at = self.canceled_at
 
+        reason: None | str
         reason = self.reason
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if actor is not UNSET:
+        if actor is not None or self._nulls & 1:
             field_dict["actor"] = actor
-        if canceled_at is not UNSET:
+        if canceled_at is not None:
             field_dict["canceledAt"] = canceled_at
-        if reason is not UNSET:
+        if reason is not None or self._nulls & 4:
             field_dict["reason"] = reason
 
         return field_dict
@@ -56,22 +62,38 @@ class RunCancellation:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunCancellation: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        actor = d.pop("actor", UNSET)
+        nulls = 0
+        actor: None | str = d.pop("actor", None)
 
-        _canceled_at = d.pop("canceledAt", UNSET)
-        canceled_at: datetime.datetime | Unset
-        if isinstance(_canceled_at, Unset):
-            canceled_at = UNSET
+        if actor is None and "actor" in src_dict:
+            nulls |= 1
+
+        _canceled_at = d.pop("canceledAt", None)
+        canceled_at: datetime.datetime | None
+        if _canceled_at is None:
+            canceled_at = _canceled_at
         else:
-            canceled_at = parse_datetime(_canceled_at)
+            if not isinstance(_canceled_at, str):
+                raise DecodeError(f"canceledAt: expected datetime.datetime, got {type(_canceled_at).__name__}")
+            canceled_at_type_0 = parse_datetime(_canceled_at)
 
-        reason = d.pop("reason", UNSET)
+            canceled_at = canceled_at_type_0
+
+        if canceled_at is None and "canceledAt" in src_dict:
+            raise DecodeError("canceledAt: may not be null")
+
+        reason: None | str = d.pop("reason", None)
+
+        if reason is None and "reason" in src_dict:
+            nulls |= 4
 
         run_cancellation = cls(
             actor=actor,
             canceled_at=canceled_at,
             reason=reason,
         )
+        if nulls:
+            run_cancellation._nulls = nulls
 
         if d:
             run_cancellation.additional_properties = d

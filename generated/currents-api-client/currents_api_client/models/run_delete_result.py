@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RunDeleteResult")
 
@@ -19,16 +18,19 @@ class RunDeleteResult:
 
     Attributes:
         run_id (str): ID of the deleted run.
-        actor (str | Unset): Who deleted the run, such as `API Request`.
+        actor (None | str): Who deleted the run, such as `API Request`. Default: None.
     """
 
     run_id: str
-    actor: str | Unset = UNSET
+    actor: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         run_id = self.run_id
 
+        actor: None | str
         actor = self.actor
 
         field_dict: dict[str, Any] = {}
@@ -38,7 +40,7 @@ class RunDeleteResult:
                 "runId": run_id,
             }
         )
-        if actor is not UNSET:
+        if actor is not None or self._nulls & 1:
             field_dict["actor"] = actor
 
         return field_dict
@@ -48,14 +50,20 @@ class RunDeleteResult:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunDeleteResult: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         run_id = d.pop("runId")
 
-        actor = d.pop("actor", UNSET)
+        actor: None | str = d.pop("actor", None)
+
+        if actor is None and "actor" in src_dict:
+            nulls |= 1
 
         run_delete_result = cls(
             run_id=run_id,
             actor=actor,
         )
+        if nulls:
+            run_delete_result._nulls = nulls
 
         if d:
             run_delete_result.additional_properties = d

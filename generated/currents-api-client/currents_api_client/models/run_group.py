@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RunGroup")
 
@@ -19,52 +18,62 @@ class RunGroup:
 
     Attributes:
         group_id (str): Group ID.
-        platform (Platform | Unset): Platform used to execute the spec file.
-        instances (RunGroupInstances | Unset): Progress of a group's spec files (instances).
-        tests (RunGroupTests | Unset): Progress of a group's tests.
-        tags (list[str] | Unset): Tags of the group.
-        coverage_enabled (bool | Unset): Whether code coverage was collected.
-        duration_ms (int | None | Unset): Duration of the group in milliseconds, or `null`.
-        spec_count (int | Unset): Number of spec files in the group.
+        platform (None | Platform): Platform used to execute the spec file. Default: None.
+        instances (None | RunGroupInstances): Progress of a group's spec files (instances). Default: None.
+        tests (None | RunGroupTests): Progress of a group's tests. Default: None.
+        tags (list[str] | None): Tags of the group. Default: None.
+        coverage_enabled (bool | None): Whether code coverage was collected. Default: None.
+        duration_ms (int | None): Duration of the group in milliseconds, or `null`. Default: None.
+        spec_count (int | None): Number of spec files in the group. Default: None.
     """
 
     group_id: str
-    platform: Platform | Unset = UNSET
-    instances: RunGroupInstances | Unset = UNSET
-    tests: RunGroupTests | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    coverage_enabled: bool | Unset = UNSET
-    duration_ms: int | None | Unset = UNSET
-    spec_count: int | Unset = UNSET
+    platform: None | Platform = None
+    instances: None | RunGroupInstances = None
+    tests: None | RunGroupTests = None
+    tags: list[str] | None = None
+    coverage_enabled: bool | None = None
+    duration_ms: int | None = None
+    spec_count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         group_id = self.group_id
 
-        platform: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.platform, Unset):
+        platform: dict[str, Any] | None
+        if isinstance(self.platform, Platform):
             platform = self.platform.to_dict()
+        else:
+            platform = self.platform
 
-        instances: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.instances, Unset):
+        instances: dict[str, Any] | None
+        if isinstance(self.instances, RunGroupInstances):
             instances = self.instances.to_dict()
+        else:
+            instances = self.instances
 
-        tests: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.tests, Unset):
+        tests: dict[str, Any] | None
+        if isinstance(self.tests, RunGroupTests):
             tests = self.tests.to_dict()
+        else:
+            tests = self.tests
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
+        else:
+            tags = self.tags
+
+        coverage_enabled: bool | None
         coverage_enabled = self.coverage_enabled
 
-        duration_ms: int | None | Unset
-        if isinstance(self.duration_ms, Unset):
-            duration_ms = UNSET
-        else:
-            duration_ms = self.duration_ms
+        duration_ms: int | None
+        duration_ms = self.duration_ms
 
+        spec_count: int | None
         spec_count = self.spec_count
 
         field_dict: dict[str, Any] = {}
@@ -74,19 +83,19 @@ class RunGroup:
                 "groupId": group_id,
             }
         )
-        if platform is not UNSET:
+        if platform is not None:
             field_dict["platform"] = platform
-        if instances is not UNSET:
+        if instances is not None:
             field_dict["instances"] = instances
-        if tests is not UNSET:
+        if tests is not None:
             field_dict["tests"] = tests
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if coverage_enabled is not UNSET:
+        if coverage_enabled is not None or self._nulls & 16:
             field_dict["coverageEnabled"] = coverage_enabled
-        if duration_ms is not UNSET:
+        if duration_ms is not None or self._nulls & 32:
             field_dict["durationMs"] = duration_ms
-        if spec_count is not UNSET:
+        if spec_count is not None or self._nulls & 64:
             field_dict["specCount"] = spec_count
 
         return field_dict
@@ -96,36 +105,79 @@ class RunGroup:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunGroup: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         group_id = d.pop("groupId")
 
-        _platform = d.pop("platform", UNSET)
-        platform: Platform | Unset
-        if isinstance(_platform, Unset):
-            platform = UNSET
+        _platform = d.pop("platform", None)
+        platform: None | Platform
+        if _platform is None:
+            platform = _platform
         else:
-            platform = Platform.from_dict(_platform)
+            if not isinstance(_platform, dict):
+                raise DecodeError(f"platform: expected Platform, got {type(_platform).__name__}")
+            platform_type_0 = Platform.from_dict(_platform)
 
-        _instances = d.pop("instances", UNSET)
-        instances: RunGroupInstances | Unset
-        if isinstance(_instances, Unset):
-            instances = UNSET
+            platform = platform_type_0
+
+        if platform is None and "platform" in src_dict:
+            raise DecodeError("platform: may not be null")
+
+        _instances = d.pop("instances", None)
+        instances: None | RunGroupInstances
+        if _instances is None:
+            instances = _instances
         else:
-            instances = RunGroupInstances.from_dict(_instances)
+            if not isinstance(_instances, dict):
+                raise DecodeError(f"instances: expected RunGroupInstances, got {type(_instances).__name__}")
+            instances_type_0 = RunGroupInstances.from_dict(_instances)
 
-        _tests = d.pop("tests", UNSET)
-        tests: RunGroupTests | Unset
-        if isinstance(_tests, Unset):
-            tests = UNSET
+            instances = instances_type_0
+
+        if instances is None and "instances" in src_dict:
+            raise DecodeError("instances: may not be null")
+
+        _tests = d.pop("tests", None)
+        tests: None | RunGroupTests
+        if _tests is None:
+            tests = _tests
         else:
-            tests = RunGroupTests.from_dict(_tests)
+            if not isinstance(_tests, dict):
+                raise DecodeError(f"tests: expected RunGroupTests, got {type(_tests).__name__}")
+            tests_type_0 = RunGroupTests.from_dict(_tests)
 
-        tags: list[str] = d.pop("tags", UNSET)
+            tests = tests_type_0
 
-        coverage_enabled = d.pop("coverageEnabled", UNSET)
+        if tests is None and "tests" in src_dict:
+            raise DecodeError("tests: may not be null")
 
-        duration_ms: int | None | Unset = d.pop("durationMs", UNSET)
+        _tags = d.pop("tags", None)
+        tags: list[str] | None
+        if _tags is None:
+            tags = _tags
+        else:
+            if not isinstance(_tags, list):
+                raise DecodeError(f"tags: expected list[str], got {type(_tags).__name__}")
+            tags_type_0: list[str] = _tags
 
-        spec_count = d.pop("specCount", UNSET)
+            tags = tags_type_0
+
+        if tags is None and "tags" in src_dict:
+            raise DecodeError("tags: may not be null")
+
+        coverage_enabled: bool | None = d.pop("coverageEnabled", None)
+
+        if coverage_enabled is None and "coverageEnabled" in src_dict:
+            nulls |= 16
+
+        duration_ms: int | None = d.pop("durationMs", None)
+
+        if duration_ms is None and "durationMs" in src_dict:
+            nulls |= 32
+
+        spec_count: int | None = d.pop("specCount", None)
+
+        if spec_count is None and "specCount" in src_dict:
+            nulls |= 64
 
         run_group = cls(
             group_id=group_id,
@@ -137,6 +189,8 @@ class RunGroup:
             duration_ms=duration_ms,
             spec_count=spec_count,
         )
+        if nulls:
+            run_group._nulls = nulls
 
         if d:
             run_group.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RunGroupInstances")
 
@@ -18,43 +17,50 @@ class RunGroupInstances:
     """Progress of a group's spec files (instances).
 
     Attributes:
-        overall (int | Unset): Spec files in the group.
-        claimed (int | Unset): Spec files a machine has claimed.
-        complete (int | Unset): Spec files that finished.
-        passes (int | Unset): Finished spec files without a failed test.
-        failures (int | Unset): Finished spec files with a failed test.
+        overall (int | None): Spec files in the group. Default: None.
+        claimed (int | None): Spec files a machine has claimed. Default: None.
+        complete (int | None): Spec files that finished. Default: None.
+        passes (int | None): Finished spec files without a failed test. Default: None.
+        failures (int | None): Finished spec files with a failed test. Default: None.
     """
 
-    overall: int | Unset = UNSET
-    claimed: int | Unset = UNSET
-    complete: int | Unset = UNSET
-    passes: int | Unset = UNSET
-    failures: int | Unset = UNSET
+    overall: int | None = None
+    claimed: int | None = None
+    complete: int | None = None
+    passes: int | None = None
+    failures: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        overall: int | None
         overall = self.overall
 
+        claimed: int | None
         claimed = self.claimed
 
+        complete: int | None
         complete = self.complete
 
+        passes: int | None
         passes = self.passes
 
+        failures: int | None
         failures = self.failures
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if overall is not UNSET:
+        if overall is not None or self._nulls & 1:
             field_dict["overall"] = overall
-        if claimed is not UNSET:
+        if claimed is not None or self._nulls & 2:
             field_dict["claimed"] = claimed
-        if complete is not UNSET:
+        if complete is not None or self._nulls & 4:
             field_dict["complete"] = complete
-        if passes is not UNSET:
+        if passes is not None or self._nulls & 8:
             field_dict["passes"] = passes
-        if failures is not UNSET:
+        if failures is not None or self._nulls & 16:
             field_dict["failures"] = failures
 
         return field_dict
@@ -64,15 +70,31 @@ class RunGroupInstances:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunGroupInstances: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        overall = d.pop("overall", UNSET)
+        nulls = 0
+        overall: int | None = d.pop("overall", None)
 
-        claimed = d.pop("claimed", UNSET)
+        if overall is None and "overall" in src_dict:
+            nulls |= 1
 
-        complete = d.pop("complete", UNSET)
+        claimed: int | None = d.pop("claimed", None)
 
-        passes = d.pop("passes", UNSET)
+        if claimed is None and "claimed" in src_dict:
+            nulls |= 2
 
-        failures = d.pop("failures", UNSET)
+        complete: int | None = d.pop("complete", None)
+
+        if complete is None and "complete" in src_dict:
+            nulls |= 4
+
+        passes: int | None = d.pop("passes", None)
+
+        if passes is None and "passes" in src_dict:
+            nulls |= 8
+
+        failures: int | None = d.pop("failures", None)
+
+        if failures is None and "failures" in src_dict:
+            nulls |= 16
 
         run_group_instances = cls(
             overall=overall,
@@ -81,6 +103,8 @@ class RunGroupInstances:
             passes=passes,
             failures=failures,
         )
+        if nulls:
+            run_group_instances._nulls = nulls
 
         if d:
             run_group_instances.additional_properties = d

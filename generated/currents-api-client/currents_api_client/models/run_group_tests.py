@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RunGroupTests")
 
@@ -18,61 +17,71 @@ class RunGroupTests:
     """Progress of a group's tests.
 
     Attributes:
-        overall (int | Unset): Tests reported so far.
-        tests (int | Unset): Tests known to the group.
-        passes (int | Unset): Passed tests.
-        failures (int | Unset): Failed tests.
-        pending (int | Unset): Pending tests.
-        skipped (int | Unset): Skipped tests.
-        flaky (int | Unset): Flaky tests, which failed and then passed on a retry.
-        retries (int | Unset): Retries.
+        overall (int | None): Tests reported so far. Default: None.
+        tests (int | None): Tests known to the group. Default: None.
+        passes (int | None): Passed tests. Default: None.
+        failures (int | None): Failed tests. Default: None.
+        pending (int | None): Pending tests. Default: None.
+        skipped (int | None): Skipped tests. Default: None.
+        flaky (int | None): Flaky tests, which failed and then passed on a retry. Default: None.
+        retries (int | None): Retries. Default: None.
     """
 
-    overall: int | Unset = UNSET
-    tests: int | Unset = UNSET
-    passes: int | Unset = UNSET
-    failures: int | Unset = UNSET
-    pending: int | Unset = UNSET
-    skipped: int | Unset = UNSET
-    flaky: int | Unset = UNSET
-    retries: int | Unset = UNSET
+    overall: int | None = None
+    tests: int | None = None
+    passes: int | None = None
+    failures: int | None = None
+    pending: int | None = None
+    skipped: int | None = None
+    flaky: int | None = None
+    retries: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        overall: int | None
         overall = self.overall
 
+        tests: int | None
         tests = self.tests
 
+        passes: int | None
         passes = self.passes
 
+        failures: int | None
         failures = self.failures
 
+        pending: int | None
         pending = self.pending
 
+        skipped: int | None
         skipped = self.skipped
 
+        flaky: int | None
         flaky = self.flaky
 
+        retries: int | None
         retries = self.retries
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if overall is not UNSET:
+        if overall is not None or self._nulls & 1:
             field_dict["overall"] = overall
-        if tests is not UNSET:
+        if tests is not None or self._nulls & 2:
             field_dict["tests"] = tests
-        if passes is not UNSET:
+        if passes is not None or self._nulls & 4:
             field_dict["passes"] = passes
-        if failures is not UNSET:
+        if failures is not None or self._nulls & 8:
             field_dict["failures"] = failures
-        if pending is not UNSET:
+        if pending is not None or self._nulls & 16:
             field_dict["pending"] = pending
-        if skipped is not UNSET:
+        if skipped is not None or self._nulls & 32:
             field_dict["skipped"] = skipped
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 64:
             field_dict["flaky"] = flaky
-        if retries is not UNSET:
+        if retries is not None or self._nulls & 128:
             field_dict["retries"] = retries
 
         return field_dict
@@ -82,21 +91,46 @@ class RunGroupTests:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunGroupTests: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        overall = d.pop("overall", UNSET)
+        nulls = 0
+        overall: int | None = d.pop("overall", None)
 
-        tests = d.pop("tests", UNSET)
+        if overall is None and "overall" in src_dict:
+            nulls |= 1
 
-        passes = d.pop("passes", UNSET)
+        tests: int | None = d.pop("tests", None)
 
-        failures = d.pop("failures", UNSET)
+        if tests is None and "tests" in src_dict:
+            nulls |= 2
 
-        pending = d.pop("pending", UNSET)
+        passes: int | None = d.pop("passes", None)
 
-        skipped = d.pop("skipped", UNSET)
+        if passes is None and "passes" in src_dict:
+            nulls |= 4
 
-        flaky = d.pop("flaky", UNSET)
+        failures: int | None = d.pop("failures", None)
 
-        retries = d.pop("retries", UNSET)
+        if failures is None and "failures" in src_dict:
+            nulls |= 8
+
+        pending: int | None = d.pop("pending", None)
+
+        if pending is None and "pending" in src_dict:
+            nulls |= 16
+
+        skipped: int | None = d.pop("skipped", None)
+
+        if skipped is None and "skipped" in src_dict:
+            nulls |= 32
+
+        flaky: int | None = d.pop("flaky", None)
+
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 64
+
+        retries: int | None = d.pop("retries", None)
+
+        if retries is None and "retries" in src_dict:
+            nulls |= 128
 
         run_group_tests = cls(
             overall=overall,
@@ -108,6 +142,8 @@ class RunGroupTests:
             flaky=flaky,
             retries=retries,
         )
+        if nulls:
+            run_group_tests._nulls = nulls
 
         if d:
             run_group_tests.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="RunSpec")
 
@@ -22,73 +22,75 @@ class RunSpec:
         Attributes:
             instance_id (str): ID of the instance, which GET /instances/{instanceId} reads.
             spec (str): Spec file path.
-            group_id (str | Unset): Group ID.
-            claimed_at (datetime.datetime | None | Unset): When a machine claimed the spec file, or `null` while it is
-                unclaimed.
-            completed_at (datetime.datetime | None | Unset): When the results were reported, or `null` while the spec file
-                runs or waits.
-            machine_id (str | Unset): ID of the machine that claimed the spec file; an empty string while unclaimed.
-            tags (list[str] | Unset): Tags of the spec file.
-            inactivity_timeout_ms (int | None | Unset): Inactivity timeout of the spec file in milliseconds, or `null`.
-            worker (Worker | Unset): Test runner worker information.
-            results (None | RunSpecResults | Unset): Results of the spec file so far, or `null`.
+            group_id (None | str): Group ID. Default: None.
+            claimed_at (datetime.datetime | None): When a machine claimed the spec file, or `null` while it is unclaimed.
+                Default: None.
+            completed_at (datetime.datetime | None): When the results were reported, or `null` while the spec file runs or
+                waits. Default: None.
+            machine_id (None | str): ID of the machine that claimed the spec file; an empty string while unclaimed. Default:
+                None.
+            tags (list[str] | None): Tags of the spec file. Default: None.
+            inactivity_timeout_ms (int | None): Inactivity timeout of the spec file in milliseconds, or `null`. Default:
+                None.
+            worker (None | Worker): Test runner worker information. Default: None.
+            results (None | RunSpecResults): Results of the spec file so far, or `null`. Default: None.
     """
 
     instance_id: str
     spec: str
-    group_id: str | Unset = UNSET
-    claimed_at: datetime.datetime | None | Unset = UNSET
-    completed_at: datetime.datetime | None | Unset = UNSET
-    machine_id: str | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    inactivity_timeout_ms: int | None | Unset = UNSET
-    worker: Worker | Unset = UNSET
-    results: None | RunSpecResults | Unset = UNSET
+    group_id: None | str = None
+    claimed_at: datetime.datetime | None = None
+    completed_at: datetime.datetime | None = None
+    machine_id: None | str = None
+    tags: list[str] | None = None
+    inactivity_timeout_ms: int | None = None
+    worker: None | Worker = None
+    results: None | RunSpecResults = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         instance_id = self.instance_id
 
         spec = self.spec
 
+        group_id: None | str
         group_id = self.group_id
 
-        claimed_at: None | str | Unset
-        if isinstance(self.claimed_at, Unset):
-            claimed_at = UNSET
-        elif isinstance(self.claimed_at, datetime.datetime):
+        claimed_at: None | str
+        if isinstance(self.claimed_at, datetime.datetime):
             claimed_at = self.claimed_at.isoformat()
         else:
             claimed_at = self.claimed_at
 
-        completed_at: None | str | Unset
-        if isinstance(self.completed_at, Unset):
-            completed_at = UNSET
-        elif isinstance(self.completed_at, datetime.datetime):
+        completed_at: None | str
+        if isinstance(self.completed_at, datetime.datetime):
             completed_at = self.completed_at.isoformat()
         else:
             completed_at = self.completed_at
 
+        machine_id: None | str
         machine_id = self.machine_id
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
-        inactivity_timeout_ms: int | None | Unset
-        if isinstance(self.inactivity_timeout_ms, Unset):
-            inactivity_timeout_ms = UNSET
         else:
-            inactivity_timeout_ms = self.inactivity_timeout_ms
+            tags = self.tags
 
-        worker: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.worker, Unset):
+        inactivity_timeout_ms: int | None
+        inactivity_timeout_ms = self.inactivity_timeout_ms
+
+        worker: dict[str, Any] | None
+        if isinstance(self.worker, Worker):
             worker = self.worker.to_dict()
+        else:
+            worker = self.worker
 
-        results: dict[str, Any] | None | Unset
-        if isinstance(self.results, Unset):
-            results = UNSET
-        elif isinstance(self.results, RunSpecResults):
+        results: dict[str, Any] | None
+        if isinstance(self.results, RunSpecResults):
             results = self.results.to_dict()
         else:
             results = self.results
@@ -101,21 +103,21 @@ class RunSpec:
                 "spec": spec,
             }
         )
-        if group_id is not UNSET:
+        if group_id is not None or self._nulls & 1:
             field_dict["groupId"] = group_id
-        if claimed_at is not UNSET:
+        if claimed_at is not None or self._nulls & 2:
             field_dict["claimedAt"] = claimed_at
-        if completed_at is not UNSET:
+        if completed_at is not None or self._nulls & 4:
             field_dict["completedAt"] = completed_at
-        if machine_id is not UNSET:
+        if machine_id is not None or self._nulls & 8:
             field_dict["machineId"] = machine_id
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if inactivity_timeout_ms is not UNSET:
+        if inactivity_timeout_ms is not None or self._nulls & 32:
             field_dict["inactivityTimeoutMs"] = inactivity_timeout_ms
-        if worker is not UNSET:
+        if worker is not None:
             field_dict["worker"] = worker
-        if results is not UNSET:
+        if results is not None or self._nulls & 128:
             field_dict["results"] = results
 
         return field_dict
@@ -125,15 +127,19 @@ class RunSpec:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunSpec: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         instance_id = d.pop("instanceId")
 
         spec = d.pop("spec")
 
-        group_id = d.pop("groupId", UNSET)
+        group_id: None | str = d.pop("groupId", None)
 
-        _claimed_at = d.pop("claimedAt", UNSET)
-        claimed_at: datetime.datetime | None | Unset
-        if _claimed_at is None or isinstance(_claimed_at, Unset):
+        if group_id is None and "groupId" in src_dict:
+            nulls |= 1
+
+        _claimed_at = d.pop("claimedAt", None)
+        claimed_at: datetime.datetime | None
+        if _claimed_at is None:
             claimed_at = _claimed_at
         else:
             if not isinstance(_claimed_at, str):
@@ -142,9 +148,12 @@ class RunSpec:
 
             claimed_at = claimed_at_type_0
 
-        _completed_at = d.pop("completedAt", UNSET)
-        completed_at: datetime.datetime | None | Unset
-        if _completed_at is None or isinstance(_completed_at, Unset):
+        if claimed_at is None and "claimedAt" in src_dict:
+            nulls |= 2
+
+        _completed_at = d.pop("completedAt", None)
+        completed_at: datetime.datetime | None
+        if _completed_at is None:
             completed_at = _completed_at
         else:
             if not isinstance(_completed_at, str):
@@ -153,22 +162,50 @@ class RunSpec:
 
             completed_at = completed_at_type_0
 
-        machine_id = d.pop("machineId", UNSET)
+        if completed_at is None and "completedAt" in src_dict:
+            nulls |= 4
 
-        tags: list[str] = d.pop("tags", UNSET)
+        machine_id: None | str = d.pop("machineId", None)
 
-        inactivity_timeout_ms: int | None | Unset = d.pop("inactivityTimeoutMs", UNSET)
+        if machine_id is None and "machineId" in src_dict:
+            nulls |= 8
 
-        _worker = d.pop("worker", UNSET)
-        worker: Worker | Unset
-        if isinstance(_worker, Unset):
-            worker = UNSET
+        _tags = d.pop("tags", None)
+        tags: list[str] | None
+        if _tags is None:
+            tags = _tags
         else:
-            worker = Worker.from_dict(_worker)
+            if not isinstance(_tags, list):
+                raise DecodeError(f"tags: expected list[str], got {type(_tags).__name__}")
+            tags_type_0: list[str] = _tags
 
-        _results = d.pop("results", UNSET)
-        results: None | RunSpecResults | Unset
-        if _results is None or isinstance(_results, Unset):
+            tags = tags_type_0
+
+        if tags is None and "tags" in src_dict:
+            raise DecodeError("tags: may not be null")
+
+        inactivity_timeout_ms: int | None = d.pop("inactivityTimeoutMs", None)
+
+        if inactivity_timeout_ms is None and "inactivityTimeoutMs" in src_dict:
+            nulls |= 32
+
+        _worker = d.pop("worker", None)
+        worker: None | Worker
+        if _worker is None:
+            worker = _worker
+        else:
+            if not isinstance(_worker, dict):
+                raise DecodeError(f"worker: expected Worker, got {type(_worker).__name__}")
+            worker_type_0 = Worker.from_dict(_worker)
+
+            worker = worker_type_0
+
+        if worker is None and "worker" in src_dict:
+            raise DecodeError("worker: may not be null")
+
+        _results = d.pop("results", None)
+        results: None | RunSpecResults
+        if _results is None:
             results = _results
         else:
             if not isinstance(_results, dict):
@@ -176,6 +213,9 @@ class RunSpec:
             results_type_0 = RunSpecResults.from_dict(_results)
 
             results = results_type_0
+
+        if results is None and "results" in src_dict:
+            nulls |= 128
 
         run_spec = cls(
             instance_id=instance_id,
@@ -189,6 +229,8 @@ class RunSpec:
             worker=worker,
             results=results,
         )
+        if nulls:
+            run_spec._nulls = nulls
 
         if d:
             run_spec.additional_properties = d

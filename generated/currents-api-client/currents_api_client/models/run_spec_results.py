@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RunSpecResults")
 
@@ -18,60 +17,63 @@ class RunSpecResults:
     """Results of a spec file of a run. Artifacts are on the instance.
 
     Attributes:
-        stats (RunSpecStats | Unset): Counts of a spec file's tests. The wall clock fields appear as the spec file
-            starts and ends.
-        flaky (int | Unset): Number of flaky tests in the spec file.
-        exception (None | str | Unset): An exception that prevented the spec file from running, or `null`.
-        video_url (None | str | Unset): Pre-signed URL of the spec file's video (Cypress only), or `null`. Expires 2
-            hours after the response.
-        screenshots (list[Screenshot] | Unset): Screenshots (Cypress, and Playwright reporters before 1.0.0).
+        stats (None | RunSpecStats): Counts of a spec file's tests. The wall clock fields appear as the spec file starts
+            and ends. Default: None.
+        flaky (int | None): Number of flaky tests in the spec file. Default: None.
+        exception (None | str): An exception that prevented the spec file from running, or `null`. Default: None.
+        video_url (None | str): Pre-signed URL of the spec file's video (Cypress only), or `null`. Expires 2 hours after
+            the response. Default: None.
+        screenshots (list[Screenshot] | None): Screenshots (Cypress, and Playwright reporters before 1.0.0). Default:
+            None.
     """
 
-    stats: RunSpecStats | Unset = UNSET
-    flaky: int | Unset = UNSET
-    exception: None | str | Unset = UNSET
-    video_url: None | str | Unset = UNSET
-    screenshots: list[Screenshot] | Unset = UNSET
+    stats: None | RunSpecStats = None
+    flaky: int | None = None
+    exception: None | str = None
+    video_url: None | str = None
+    screenshots: list[Screenshot] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        stats: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.stats, Unset):
+        stats: dict[str, Any] | None
+        if isinstance(self.stats, RunSpecStats):
             stats = self.stats.to_dict()
+        else:
+            stats = self.stats
 
+        flaky: int | None
         flaky = self.flaky
 
-        exception: None | str | Unset
-        if isinstance(self.exception, Unset):
-            exception = UNSET
-        else:
-            exception = self.exception
+        exception: None | str
+        exception = self.exception
 
-        video_url: None | str | Unset
-        if isinstance(self.video_url, Unset):
-            video_url = UNSET
-        else:
-            video_url = self.video_url
+        video_url: None | str
+        video_url = self.video_url
 
-        screenshots: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.screenshots, Unset):
+        screenshots: list[dict[str, Any]] | None
+        if isinstance(self.screenshots, list):
             screenshots = []
             for screenshots_item_data in self.screenshots:
                 screenshots_item = screenshots_item_data.to_dict()
                 screenshots.append(screenshots_item)
 
+        else:
+            screenshots = self.screenshots
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if stats is not UNSET:
+        if stats is not None:
             field_dict["stats"] = stats
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 2:
             field_dict["flaky"] = flaky
-        if exception is not UNSET:
+        if exception is not None or self._nulls & 4:
             field_dict["exception"] = exception
-        if video_url is not UNSET:
+        if video_url is not None or self._nulls & 8:
             field_dict["videoUrl"] = video_url
-        if screenshots is not UNSET:
+        if screenshots is not None:
             field_dict["screenshots"] = screenshots
 
         return field_dict
@@ -81,29 +83,56 @@ class RunSpecResults:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunSpecResults: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        _stats = d.pop("stats", UNSET)
-        stats: RunSpecStats | Unset
-        if isinstance(_stats, Unset):
-            stats = UNSET
+        nulls = 0
+        _stats = d.pop("stats", None)
+        stats: None | RunSpecStats
+        if _stats is None:
+            stats = _stats
         else:
-            stats = RunSpecStats.from_dict(_stats)
+            if not isinstance(_stats, dict):
+                raise DecodeError(f"stats: expected RunSpecStats, got {type(_stats).__name__}")
+            stats_type_0 = RunSpecStats.from_dict(_stats)
 
-        flaky = d.pop("flaky", UNSET)
+            stats = stats_type_0
 
-        exception: None | str | Unset = d.pop("exception", UNSET)
+        if stats is None and "stats" in src_dict:
+            raise DecodeError("stats: may not be null")
 
-        video_url: None | str | Unset = d.pop("videoUrl", UNSET)
+        flaky: int | None = d.pop("flaky", None)
 
-        _screenshots = d.pop("screenshots", UNSET)
-        screenshots: list[Screenshot] | Unset = UNSET
-        if _screenshots is not UNSET:
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 2
+
+        exception: None | str = d.pop("exception", None)
+
+        if exception is None and "exception" in src_dict:
+            nulls |= 4
+
+        video_url: None | str = d.pop("videoUrl", None)
+
+        if video_url is None and "videoUrl" in src_dict:
+            nulls |= 8
+
+        _screenshots = d.pop("screenshots", None)
+        screenshots: list[Screenshot] | None
+        if _screenshots is None:
+            screenshots = _screenshots
+        else:
             if not isinstance(_screenshots, list):
-                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots).__name__}")
-            screenshots = []
-            for screenshots_item_data in _screenshots:
+                raise DecodeError(f"screenshots: expected list[Screenshot], got {type(_screenshots).__name__}")
+            screenshots_type_0 = []
+            _screenshots_type_0 = _screenshots
+            if not isinstance(_screenshots_type_0, list):
+                raise DecodeError(f"screenshots: expected a list, got {type(_screenshots_type_0).__name__}")
+            for screenshots_item_data in _screenshots_type_0:
                 screenshots_item = Screenshot.from_dict(screenshots_item_data)
 
-                screenshots.append(screenshots_item)
+                screenshots_type_0.append(screenshots_item)
+
+            screenshots = screenshots_type_0
+
+        if screenshots is None and "screenshots" in src_dict:
+            raise DecodeError("screenshots: may not be null")
 
         run_spec_results = cls(
             stats=stats,
@@ -112,6 +141,8 @@ class RunSpecResults:
             video_url=video_url,
             screenshots=screenshots,
         )
+        if nulls:
+            run_spec_results._nulls = nulls
 
         if d:
             run_spec_results.additional_properties = d

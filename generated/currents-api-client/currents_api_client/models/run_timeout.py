@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RunTimeout")
 
@@ -19,21 +18,20 @@ class RunTimeout:
 
     Attributes:
         is_timeout (bool): Whether the run timed out.
-        timeout_value_ms (int | None | Unset): The timeout of the run in milliseconds, or `null`.
+        timeout_value_ms (int | None): The timeout of the run in milliseconds, or `null`. Default: None.
     """
 
     is_timeout: bool
-    timeout_value_ms: int | None | Unset = UNSET
+    timeout_value_ms: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         is_timeout = self.is_timeout
 
-        timeout_value_ms: int | None | Unset
-        if isinstance(self.timeout_value_ms, Unset):
-            timeout_value_ms = UNSET
-        else:
-            timeout_value_ms = self.timeout_value_ms
+        timeout_value_ms: int | None
+        timeout_value_ms = self.timeout_value_ms
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -42,7 +40,7 @@ class RunTimeout:
                 "isTimeout": is_timeout,
             }
         )
-        if timeout_value_ms is not UNSET:
+        if timeout_value_ms is not None or self._nulls & 1:
             field_dict["timeoutValueMs"] = timeout_value_ms
 
         return field_dict
@@ -52,14 +50,20 @@ class RunTimeout:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunTimeout: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         is_timeout = d.pop("isTimeout")
 
-        timeout_value_ms: int | None | Unset = d.pop("timeoutValueMs", UNSET)
+        timeout_value_ms: int | None = d.pop("timeoutValueMs", None)
+
+        if timeout_value_ms is None and "timeoutValueMs" in src_dict:
+            nulls |= 1
 
         run_timeout = cls(
             is_timeout=is_timeout,
             timeout_value_ms=timeout_value_ms,
         )
+        if nulls:
+            run_timeout._nulls = nulls
 
         if d:
             run_timeout.additional_properties = d

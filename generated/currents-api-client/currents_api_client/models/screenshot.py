@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="Screenshot")
 
@@ -23,21 +23,23 @@ class Screenshot:
         test_id (str): ID of the test that took the screenshot.
         test_attempt_index (int): Zero-based index of the attempt that took the screenshot.
         screenshot_url (str): Pre-signed URL of the image. Expires 2 hours after the response.
-        name (None | str | Unset): Screenshot name, when one was given.
-        taken_at (datetime.datetime | Unset): When the screenshot was taken.
-        height (int | Unset): Height in pixels (Cypress).
-        width (int | Unset): Width in pixels (Cypress).
+        name (None | str): Screenshot name, when one was given. Default: None.
+        taken_at (datetime.datetime | None): When the screenshot was taken. Default: None.
+        height (int | None): Height in pixels (Cypress). Default: None.
+        width (int | None): Width in pixels (Cypress). Default: None.
     """
 
     screenshot_id: str
     test_id: str
     test_attempt_index: int
     screenshot_url: str
-    name: None | str | Unset = UNSET
-    taken_at: datetime.datetime | Unset = UNSET
-    height: int | Unset = UNSET
-    width: int | Unset = UNSET
+    name: None | str = None
+    taken_at: datetime.datetime | None = None
+    height: int | None = None
+    width: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         screenshot_id = self.screenshot_id
@@ -48,18 +50,19 @@ class Screenshot:
 
         screenshot_url = self.screenshot_url
 
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
+        name: None | str
+        name = self.name
 
-        taken_at: str | Unset = UNSET
-        if not isinstance(self.taken_at, Unset):
+        taken_at: None | str
+        if isinstance(self.taken_at, datetime.datetime):
             taken_at = self.taken_at.isoformat()
+        else:
+            taken_at = self.taken_at
 
+        height: int | None
         height = self.height
 
+        width: int | None
         width = self.width
 
         field_dict: dict[str, Any] = {}
@@ -72,13 +75,13 @@ class Screenshot:
                 "screenshotURL": screenshot_url,
             }
         )
-        if name is not UNSET:
+        if name is not None or self._nulls & 1:
             field_dict["name"] = name
-        if taken_at is not UNSET:
+        if taken_at is not None:
             field_dict["takenAt"] = taken_at
-        if height is not UNSET:
+        if height is not None or self._nulls & 4:
             field_dict["height"] = height
-        if width is not UNSET:
+        if width is not None or self._nulls & 8:
             field_dict["width"] = width
 
         return field_dict
@@ -88,6 +91,7 @@ class Screenshot:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"Screenshot: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         screenshot_id = d.pop("screenshotId")
 
         test_id = d.pop("testId")
@@ -96,18 +100,34 @@ class Screenshot:
 
         screenshot_url = d.pop("screenshotURL")
 
-        name: None | str | Unset = d.pop("name", UNSET)
+        name: None | str = d.pop("name", None)
 
-        _taken_at = d.pop("takenAt", UNSET)
-        taken_at: datetime.datetime | Unset
-        if isinstance(_taken_at, Unset):
-            taken_at = UNSET
+        if name is None and "name" in src_dict:
+            nulls |= 1
+
+        _taken_at = d.pop("takenAt", None)
+        taken_at: datetime.datetime | None
+        if _taken_at is None:
+            taken_at = _taken_at
         else:
-            taken_at = parse_datetime(_taken_at)
+            if not isinstance(_taken_at, str):
+                raise DecodeError(f"takenAt: expected datetime.datetime, got {type(_taken_at).__name__}")
+            taken_at_type_0 = parse_datetime(_taken_at)
 
-        height = d.pop("height", UNSET)
+            taken_at = taken_at_type_0
 
-        width = d.pop("width", UNSET)
+        if taken_at is None and "takenAt" in src_dict:
+            raise DecodeError("takenAt: may not be null")
+
+        height: int | None = d.pop("height", None)
+
+        if height is None and "height" in src_dict:
+            nulls |= 4
+
+        width: int | None = d.pop("width", None)
+
+        if width is None and "width" in src_dict:
+            nulls |= 8
 
         screenshot = cls(
             screenshot_id=screenshot_id,
@@ -119,6 +139,8 @@ class Screenshot:
             height=height,
             width=width,
         )
+        if nulls:
+            screenshot._nulls = nulls
 
         if d:
             screenshot.additional_properties = d

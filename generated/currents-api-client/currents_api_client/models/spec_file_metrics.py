@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SpecFileMetrics")
 
@@ -18,74 +17,86 @@ class SpecFileMetrics:
     """Metrics of a spec file over the queried period.
 
     Attributes:
-        overall_executions (int | Unset): Executions included in the aggregation.
-        avg_duration (float | Unset): Average duration of non-failed executions (of all executions with
-            `includeFailedInDuration`), in milliseconds.
-        failed_executions (int | Unset): Executions with at least one failed test.
-        flaky_executions (int | Unset): Executions with at least one flaky test.
-        timeout_executions (int | Unset): Executions that were marked as timed out.
-        fully_reported (int | Unset): Executions with every known test completed and reported.
-        suite_size (int | Unset): Largest number of tests across the included executions.
-        failure_rate (float | Unset): `failedExecutions` / `overallExecutions`.
-        timeout_rate (float | Unset): `timeoutExecutions` / `overallExecutions`.
-        flake_rate (float | Unset): `flakyExecutions` / `overallExecutions`.
+        overall_executions (int | None): Executions included in the aggregation. Default: None.
+        avg_duration (float | None): Average duration of non-failed executions (of all executions with
+            `includeFailedInDuration`), in milliseconds. Default: None.
+        failed_executions (int | None): Executions with at least one failed test. Default: None.
+        flaky_executions (int | None): Executions with at least one flaky test. Default: None.
+        timeout_executions (int | None): Executions that were marked as timed out. Default: None.
+        fully_reported (int | None): Executions with every known test completed and reported. Default: None.
+        suite_size (int | None): Largest number of tests across the included executions. Default: None.
+        failure_rate (float | None): `failedExecutions` / `overallExecutions`. Default: None.
+        timeout_rate (float | None): `timeoutExecutions` / `overallExecutions`. Default: None.
+        flake_rate (float | None): `flakyExecutions` / `overallExecutions`. Default: None.
     """
 
-    overall_executions: int | Unset = UNSET
-    avg_duration: float | Unset = UNSET
-    failed_executions: int | Unset = UNSET
-    flaky_executions: int | Unset = UNSET
-    timeout_executions: int | Unset = UNSET
-    fully_reported: int | Unset = UNSET
-    suite_size: int | Unset = UNSET
-    failure_rate: float | Unset = UNSET
-    timeout_rate: float | Unset = UNSET
-    flake_rate: float | Unset = UNSET
+    overall_executions: int | None = None
+    avg_duration: float | None = None
+    failed_executions: int | None = None
+    flaky_executions: int | None = None
+    timeout_executions: int | None = None
+    fully_reported: int | None = None
+    suite_size: int | None = None
+    failure_rate: float | None = None
+    timeout_rate: float | None = None
+    flake_rate: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        overall_executions: int | None
         overall_executions = self.overall_executions
 
+        avg_duration: float | None
         avg_duration = self.avg_duration
 
+        failed_executions: int | None
         failed_executions = self.failed_executions
 
+        flaky_executions: int | None
         flaky_executions = self.flaky_executions
 
+        timeout_executions: int | None
         timeout_executions = self.timeout_executions
 
+        fully_reported: int | None
         fully_reported = self.fully_reported
 
+        suite_size: int | None
         suite_size = self.suite_size
 
+        failure_rate: float | None
         failure_rate = self.failure_rate
 
+        timeout_rate: float | None
         timeout_rate = self.timeout_rate
 
+        flake_rate: float | None
         flake_rate = self.flake_rate
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if overall_executions is not UNSET:
+        if overall_executions is not None or self._nulls & 1:
             field_dict["overallExecutions"] = overall_executions
-        if avg_duration is not UNSET:
+        if avg_duration is not None or self._nulls & 2:
             field_dict["avgDuration"] = avg_duration
-        if failed_executions is not UNSET:
+        if failed_executions is not None or self._nulls & 4:
             field_dict["failedExecutions"] = failed_executions
-        if flaky_executions is not UNSET:
+        if flaky_executions is not None or self._nulls & 8:
             field_dict["flakyExecutions"] = flaky_executions
-        if timeout_executions is not UNSET:
+        if timeout_executions is not None or self._nulls & 16:
             field_dict["timeoutExecutions"] = timeout_executions
-        if fully_reported is not UNSET:
+        if fully_reported is not None or self._nulls & 32:
             field_dict["fullyReported"] = fully_reported
-        if suite_size is not UNSET:
+        if suite_size is not None or self._nulls & 64:
             field_dict["suiteSize"] = suite_size
-        if failure_rate is not UNSET:
+        if failure_rate is not None or self._nulls & 128:
             field_dict["failureRate"] = failure_rate
-        if timeout_rate is not UNSET:
+        if timeout_rate is not None or self._nulls & 256:
             field_dict["timeoutRate"] = timeout_rate
-        if flake_rate is not UNSET:
+        if flake_rate is not None or self._nulls & 512:
             field_dict["flakeRate"] = flake_rate
 
         return field_dict
@@ -95,25 +106,56 @@ class SpecFileMetrics:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"SpecFileMetrics: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        overall_executions = d.pop("overallExecutions", UNSET)
+        nulls = 0
+        overall_executions: int | None = d.pop("overallExecutions", None)
 
-        avg_duration = d.pop("avgDuration", UNSET)
+        if overall_executions is None and "overallExecutions" in src_dict:
+            nulls |= 1
 
-        failed_executions = d.pop("failedExecutions", UNSET)
+        avg_duration: float | None = d.pop("avgDuration", None)
 
-        flaky_executions = d.pop("flakyExecutions", UNSET)
+        if avg_duration is None and "avgDuration" in src_dict:
+            nulls |= 2
 
-        timeout_executions = d.pop("timeoutExecutions", UNSET)
+        failed_executions: int | None = d.pop("failedExecutions", None)
 
-        fully_reported = d.pop("fullyReported", UNSET)
+        if failed_executions is None and "failedExecutions" in src_dict:
+            nulls |= 4
 
-        suite_size = d.pop("suiteSize", UNSET)
+        flaky_executions: int | None = d.pop("flakyExecutions", None)
 
-        failure_rate = d.pop("failureRate", UNSET)
+        if flaky_executions is None and "flakyExecutions" in src_dict:
+            nulls |= 8
 
-        timeout_rate = d.pop("timeoutRate", UNSET)
+        timeout_executions: int | None = d.pop("timeoutExecutions", None)
 
-        flake_rate = d.pop("flakeRate", UNSET)
+        if timeout_executions is None and "timeoutExecutions" in src_dict:
+            nulls |= 16
+
+        fully_reported: int | None = d.pop("fullyReported", None)
+
+        if fully_reported is None and "fullyReported" in src_dict:
+            nulls |= 32
+
+        suite_size: int | None = d.pop("suiteSize", None)
+
+        if suite_size is None and "suiteSize" in src_dict:
+            nulls |= 64
+
+        failure_rate: float | None = d.pop("failureRate", None)
+
+        if failure_rate is None and "failureRate" in src_dict:
+            nulls |= 128
+
+        timeout_rate: float | None = d.pop("timeoutRate", None)
+
+        if timeout_rate is None and "timeoutRate" in src_dict:
+            nulls |= 256
+
+        flake_rate: float | None = d.pop("flakeRate", None)
+
+        if flake_rate is None and "flakeRate" in src_dict:
+            nulls |= 512
 
         spec_file_metrics = cls(
             overall_executions=overall_executions,
@@ -127,6 +169,8 @@ class SpecFileMetrics:
             timeout_rate=timeout_rate,
             flake_rate=flake_rate,
         )
+        if nulls:
+            spec_file_metrics._nulls = nulls
 
         if d:
             spec_file_metrics.additional_properties = d

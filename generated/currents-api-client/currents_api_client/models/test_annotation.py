@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TestAnnotation")
 
@@ -19,21 +18,20 @@ class TestAnnotation:
 
     Attributes:
         type_ (str): Annotation type, such as `owner`, `issue` or `skip`.
-        description (None | str | Unset): Annotation text, when one was given.
+        description (None | str): Annotation text, when one was given. Default: None.
     """
 
     type_: str
-    description: None | str | Unset = UNSET
+    description: None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
+        description: None | str
+        description = self.description
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -42,7 +40,7 @@ class TestAnnotation:
                 "type": type_,
             }
         )
-        if description is not UNSET:
+        if description is not None or self._nulls & 1:
             field_dict["description"] = description
 
         return field_dict
@@ -52,14 +50,20 @@ class TestAnnotation:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestAnnotation: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         type_ = d.pop("type")
 
-        description: None | str | Unset = d.pop("description", UNSET)
+        description: None | str = d.pop("description", None)
+
+        if description is None and "description" in src_dict:
+            nulls |= 1
 
         test_annotation = cls(
             type_=type_,
             description=description,
         )
+        if nulls:
+            test_annotation._nulls = nulls
 
         if d:
             test_annotation.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="TestAttempt")
 
@@ -20,70 +20,69 @@ class TestAttempt:
 
     Attributes:
         state (str): Attempt state. Known values: `passed`, `failed`, `pending`, `skipped`.
-        field_d (bool | Unset): Whether the attempt is done.
-        attempt_id (str | Unset): Attempt ID.
-        raw_status (str | Unset): Status as the runner reported it. Known values: `passed`, `failed`, `timedOut`,
-            `skipped`, `interrupted`.
-        worker_index (int | Unset): Index of the worker process that ran the attempt.
-        parallel_index (int | Unset): Index of that worker among those running in parallel.
-        error (None | TestError | Unset): The error that failed the attempt, or `null`.
-        wall_clock_started_at (datetime.datetime | None | Unset): When the attempt started, or `null` if it did not run.
-        wall_clock_duration (int | None | Unset): Duration of the attempt in milliseconds, or `null` if it did not run.
-        video_timestamp (int | None | Unset): Offset of the attempt in the video, in milliseconds, or `null`.
+        field_d (bool | None): Whether the attempt is done. Default: None.
+        attempt_id (None | str): Attempt ID. Default: None.
+        raw_status (None | str): Status as the runner reported it. Known values: `passed`, `failed`, `timedOut`,
+            `skipped`, `interrupted`. Default: None.
+        worker_index (int | None): Index of the worker process that ran the attempt. Default: None.
+        parallel_index (int | None): Index of that worker among those running in parallel. Default: None.
+        error (None | TestError): The error that failed the attempt, or `null`. Default: None.
+        wall_clock_started_at (datetime.datetime | None): When the attempt started, or `null` if it did not run.
+            Default: None.
+        wall_clock_duration (int | None): Duration of the attempt in milliseconds, or `null` if it did not run. Default:
+            None.
+        video_timestamp (int | None): Offset of the attempt in the video, in milliseconds, or `null`. Default: None.
     """
 
     state: str
-    field_d: bool | Unset = UNSET
-    attempt_id: str | Unset = UNSET
-    raw_status: str | Unset = UNSET
-    worker_index: int | Unset = UNSET
-    parallel_index: int | Unset = UNSET
-    error: None | TestError | Unset = UNSET
-    wall_clock_started_at: datetime.datetime | None | Unset = UNSET
-    wall_clock_duration: int | None | Unset = UNSET
-    video_timestamp: int | None | Unset = UNSET
+    field_d: bool | None = None
+    attempt_id: None | str = None
+    raw_status: None | str = None
+    worker_index: int | None = None
+    parallel_index: int | None = None
+    error: None | TestError = None
+    wall_clock_started_at: datetime.datetime | None = None
+    wall_clock_duration: int | None = None
+    video_timestamp: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         state = self.state
 
+        field_d: bool | None
         field_d = self.field_d
 
+        attempt_id: None | str
         attempt_id = self.attempt_id
 
+        raw_status: None | str
         raw_status = self.raw_status
 
+        worker_index: int | None
         worker_index = self.worker_index
 
+        parallel_index: int | None
         parallel_index = self.parallel_index
 
-        error: dict[str, Any] | None | Unset
-        if isinstance(self.error, Unset):
-            error = UNSET
-        elif isinstance(self.error, TestError):
+        error: dict[str, Any] | None
+        if isinstance(self.error, TestError):
             error = self.error.to_dict()
         else:
             error = self.error
 
-        wall_clock_started_at: None | str | Unset
-        if isinstance(self.wall_clock_started_at, Unset):
-            wall_clock_started_at = UNSET
-        elif isinstance(self.wall_clock_started_at, datetime.datetime):
+        wall_clock_started_at: None | str
+        if isinstance(self.wall_clock_started_at, datetime.datetime):
             wall_clock_started_at = self.wall_clock_started_at.isoformat()
         else:
             wall_clock_started_at = self.wall_clock_started_at
 
-        wall_clock_duration: int | None | Unset
-        if isinstance(self.wall_clock_duration, Unset):
-            wall_clock_duration = UNSET
-        else:
-            wall_clock_duration = self.wall_clock_duration
+        wall_clock_duration: int | None
+        wall_clock_duration = self.wall_clock_duration
 
-        video_timestamp: int | None | Unset
-        if isinstance(self.video_timestamp, Unset):
-            video_timestamp = UNSET
-        else:
-            video_timestamp = self.video_timestamp
+        video_timestamp: int | None
+        video_timestamp = self.video_timestamp
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -92,23 +91,23 @@ class TestAttempt:
                 "state": state,
             }
         )
-        if field_d is not UNSET:
+        if field_d is not None or self._nulls & 1:
             field_dict["_d"] = field_d
-        if attempt_id is not UNSET:
+        if attempt_id is not None or self._nulls & 2:
             field_dict["attemptId"] = attempt_id
-        if raw_status is not UNSET:
+        if raw_status is not None or self._nulls & 4:
             field_dict["rawStatus"] = raw_status
-        if worker_index is not UNSET:
+        if worker_index is not None or self._nulls & 8:
             field_dict["workerIndex"] = worker_index
-        if parallel_index is not UNSET:
+        if parallel_index is not None or self._nulls & 16:
             field_dict["parallelIndex"] = parallel_index
-        if error is not UNSET:
+        if error is not None or self._nulls & 32:
             field_dict["error"] = error
-        if wall_clock_started_at is not UNSET:
+        if wall_clock_started_at is not None or self._nulls & 64:
             field_dict["wallClockStartedAt"] = wall_clock_started_at
-        if wall_clock_duration is not UNSET:
+        if wall_clock_duration is not None or self._nulls & 128:
             field_dict["wallClockDuration"] = wall_clock_duration
-        if video_timestamp is not UNSET:
+        if video_timestamp is not None or self._nulls & 256:
             field_dict["videoTimestamp"] = video_timestamp
 
         return field_dict
@@ -118,21 +117,37 @@ class TestAttempt:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestAttempt: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         state = d.pop("state")
 
-        field_d = d.pop("_d", UNSET)
+        field_d: bool | None = d.pop("_d", None)
 
-        attempt_id = d.pop("attemptId", UNSET)
+        if field_d is None and "_d" in src_dict:
+            nulls |= 1
 
-        raw_status = d.pop("rawStatus", UNSET)
+        attempt_id: None | str = d.pop("attemptId", None)
 
-        worker_index = d.pop("workerIndex", UNSET)
+        if attempt_id is None and "attemptId" in src_dict:
+            nulls |= 2
 
-        parallel_index = d.pop("parallelIndex", UNSET)
+        raw_status: None | str = d.pop("rawStatus", None)
 
-        _error = d.pop("error", UNSET)
-        error: None | TestError | Unset
-        if _error is None or isinstance(_error, Unset):
+        if raw_status is None and "rawStatus" in src_dict:
+            nulls |= 4
+
+        worker_index: int | None = d.pop("workerIndex", None)
+
+        if worker_index is None and "workerIndex" in src_dict:
+            nulls |= 8
+
+        parallel_index: int | None = d.pop("parallelIndex", None)
+
+        if parallel_index is None and "parallelIndex" in src_dict:
+            nulls |= 16
+
+        _error = d.pop("error", None)
+        error: None | TestError
+        if _error is None:
             error = _error
         else:
             if not isinstance(_error, dict):
@@ -141,9 +156,12 @@ class TestAttempt:
 
             error = error_type_0
 
-        _wall_clock_started_at = d.pop("wallClockStartedAt", UNSET)
-        wall_clock_started_at: datetime.datetime | None | Unset
-        if _wall_clock_started_at is None or isinstance(_wall_clock_started_at, Unset):
+        if error is None and "error" in src_dict:
+            nulls |= 32
+
+        _wall_clock_started_at = d.pop("wallClockStartedAt", None)
+        wall_clock_started_at: datetime.datetime | None
+        if _wall_clock_started_at is None:
             wall_clock_started_at = _wall_clock_started_at
         else:
             if not isinstance(_wall_clock_started_at, str):
@@ -154,9 +172,18 @@ class TestAttempt:
 
             wall_clock_started_at = wall_clock_started_at_type_0
 
-        wall_clock_duration: int | None | Unset = d.pop("wallClockDuration", UNSET)
+        if wall_clock_started_at is None and "wallClockStartedAt" in src_dict:
+            nulls |= 64
 
-        video_timestamp: int | None | Unset = d.pop("videoTimestamp", UNSET)
+        wall_clock_duration: int | None = d.pop("wallClockDuration", None)
+
+        if wall_clock_duration is None and "wallClockDuration" in src_dict:
+            nulls |= 128
+
+        video_timestamp: int | None = d.pop("videoTimestamp", None)
+
+        if video_timestamp is None and "videoTimestamp" in src_dict:
+            nulls |= 256
 
         test_attempt = cls(
             state=state,
@@ -170,6 +197,8 @@ class TestAttempt:
             wall_clock_duration=wall_clock_duration,
             video_timestamp=video_timestamp,
         )
+        if nulls:
+            test_attempt._nulls = nulls
 
         if d:
             test_attempt.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TestError")
 
@@ -18,45 +17,37 @@ class TestError:
     """The error that failed a test attempt.
 
     Attributes:
-        name (None | str | Unset): Error class name. Can be `null`.
-        message (str | Unset): Error message. Can carry ANSI escape codes.
-        stack (None | str | Unset): Stack trace. Can carry ANSI escape codes.
-        value (None | str | Unset): The thrown value, when it was not an Error, or `null`.
-        code_frame (CodeFrame | None | Unset): Source code around the line that threw, or `null`.
+        name (None | str): Error class name. Can be `null`. Default: None.
+        message (None | str): Error message. Can carry ANSI escape codes. Default: None.
+        stack (None | str): Stack trace. Can carry ANSI escape codes. Default: None.
+        value (None | str): The thrown value, when it was not an Error, or `null`. Default: None.
+        code_frame (CodeFrame | None): Source code around the line that threw, or `null`. Default: None.
     """
 
-    name: None | str | Unset = UNSET
-    message: str | Unset = UNSET
-    stack: None | str | Unset = UNSET
-    value: None | str | Unset = UNSET
-    code_frame: CodeFrame | None | Unset = UNSET
+    name: None | str = None
+    message: None | str = None
+    stack: None | str = None
+    value: None | str = None
+    code_frame: CodeFrame | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        name: None | str | Unset
-        if isinstance(self.name, Unset):
-            name = UNSET
-        else:
-            name = self.name
+        name: None | str
+        name = self.name
 
+        message: None | str
         message = self.message
 
-        stack: None | str | Unset
-        if isinstance(self.stack, Unset):
-            stack = UNSET
-        else:
-            stack = self.stack
+        stack: None | str
+        stack = self.stack
 
-        value: None | str | Unset
-        if isinstance(self.value, Unset):
-            value = UNSET
-        else:
-            value = self.value
+        value: None | str
+        value = self.value
 
-        code_frame: dict[str, Any] | None | Unset
-        if isinstance(self.code_frame, Unset):
-            code_frame = UNSET
-        elif isinstance(self.code_frame, CodeFrame):
+        code_frame: dict[str, Any] | None
+        if isinstance(self.code_frame, CodeFrame):
             code_frame = self.code_frame.to_dict()
         else:
             code_frame = self.code_frame
@@ -64,15 +55,15 @@ class TestError:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if name is not UNSET:
+        if name is not None or self._nulls & 1:
             field_dict["name"] = name
-        if message is not UNSET:
+        if message is not None or self._nulls & 2:
             field_dict["message"] = message
-        if stack is not UNSET:
+        if stack is not None or self._nulls & 4:
             field_dict["stack"] = stack
-        if value is not UNSET:
+        if value is not None or self._nulls & 8:
             field_dict["value"] = value
-        if code_frame is not UNSET:
+        if code_frame is not None or self._nulls & 16:
             field_dict["codeFrame"] = code_frame
 
         return field_dict
@@ -82,17 +73,30 @@ class TestError:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestError: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        name: None | str | Unset = d.pop("name", UNSET)
+        nulls = 0
+        name: None | str = d.pop("name", None)
 
-        message = d.pop("message", UNSET)
+        if name is None and "name" in src_dict:
+            nulls |= 1
 
-        stack: None | str | Unset = d.pop("stack", UNSET)
+        message: None | str = d.pop("message", None)
 
-        value: None | str | Unset = d.pop("value", UNSET)
+        if message is None and "message" in src_dict:
+            nulls |= 2
 
-        _code_frame = d.pop("codeFrame", UNSET)
-        code_frame: CodeFrame | None | Unset
-        if _code_frame is None or isinstance(_code_frame, Unset):
+        stack: None | str = d.pop("stack", None)
+
+        if stack is None and "stack" in src_dict:
+            nulls |= 4
+
+        value: None | str = d.pop("value", None)
+
+        if value is None and "value" in src_dict:
+            nulls |= 8
+
+        _code_frame = d.pop("codeFrame", None)
+        code_frame: CodeFrame | None
+        if _code_frame is None:
             code_frame = _code_frame
         else:
             if not isinstance(_code_frame, dict):
@@ -101,6 +105,9 @@ class TestError:
 
             code_frame = code_frame_type_0
 
+        if code_frame is None and "codeFrame" in src_dict:
+            nulls |= 16
+
         test_error = cls(
             name=name,
             message=message,
@@ -108,6 +115,8 @@ class TestError:
             value=value,
             code_frame=code_frame,
         )
+        if nulls:
+            test_error._nulls = nulls
 
         if d:
             test_error.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="TestExecution")
 
@@ -22,50 +22,52 @@ class TestExecution:
         cursor (str): Pagination cursor of this item; pass it as `starting_after` to list the items after it.
         signature (str): Test signature.
         status (str): Final status of the execution. Known values: `passed`, `failed`, `pending`, `skipped`.
-        framework (RunFramework | Unset): The test runner and the Currents reporter that recorded a run or a test, of
-            any runner.
-        created_at (datetime.datetime | Unset): When the test was executed.
-        project_id (str | Unset): Project ID.
-        group_id (str | Unset): Group ID within the run.
-        run_id (str | Unset): ID of the run that executed the test.
-        instance_id (str | Unset): ID of the instance (spec file execution) that executed the test.
-        spec (str | Unset): Spec file path.
-        machine_id (str | Unset): ID of the machine that executed the test.
-        tags (list[str] | Unset): Tags of the execution.
-        title (list[str] | Unset): Test title, one item per nesting level.
-        test_id (str | Unset): Test ID, as the test runner reported it.
-        display_error (None | str | Unset): The most recent error of the execution, or `null`.
-        commit (Commit | Unset): Git commit information of the associated run.
-        duration (int | Unset): Duration of the execution in milliseconds.
-        flaky (bool | Unset): Whether the execution was flaky (failed, then passed on a retry).
-        expected_status (None | str | Unset): Expected status (Playwright only), or `null`. Known values: `passed`,
-            `failed`, `pending`, `skipped`.
-        attempts (list[TestExecutionAttempt] | Unset): The attempts of the execution, one per try.
-        annotations (list[TestAnnotation] | None | Unset): Test annotations, or `null`.
+        framework (None | RunFramework): The test runner and the Currents reporter that recorded a run or a test, of any
+            runner. Default: None.
+        created_at (datetime.datetime | None): When the test was executed. Default: None.
+        project_id (None | str): Project ID. Default: None.
+        group_id (None | str): Group ID within the run. Default: None.
+        run_id (None | str): ID of the run that executed the test. Default: None.
+        instance_id (None | str): ID of the instance (spec file execution) that executed the test. Default: None.
+        spec (None | str): Spec file path. Default: None.
+        machine_id (None | str): ID of the machine that executed the test. Default: None.
+        tags (list[str] | None): Tags of the execution. Default: None.
+        title (list[str] | None): Test title, one item per nesting level. Default: None.
+        test_id (None | str): Test ID, as the test runner reported it. Default: None.
+        display_error (None | str): The most recent error of the execution, or `null`. Default: None.
+        commit (Commit | None): Git commit information of the associated run. Default: None.
+        duration (int | None): Duration of the execution in milliseconds. Default: None.
+        flaky (bool | None): Whether the execution was flaky (failed, then passed on a retry). Default: None.
+        expected_status (None | str): Expected status (Playwright only), or `null`. Known values: `passed`, `failed`,
+            `pending`, `skipped`. Default: None.
+        attempts (list[TestExecutionAttempt] | None): The attempts of the execution, one per try. Default: None.
+        annotations (list[TestAnnotation] | None): Test annotations, or `null`. Default: None.
     """
 
     cursor: str
     signature: str
     status: str
-    framework: RunFramework | Unset = UNSET
-    created_at: datetime.datetime | Unset = UNSET
-    project_id: str | Unset = UNSET
-    group_id: str | Unset = UNSET
-    run_id: str | Unset = UNSET
-    instance_id: str | Unset = UNSET
-    spec: str | Unset = UNSET
-    machine_id: str | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    title: list[str] | Unset = UNSET
-    test_id: str | Unset = UNSET
-    display_error: None | str | Unset = UNSET
-    commit: Commit | Unset = UNSET
-    duration: int | Unset = UNSET
-    flaky: bool | Unset = UNSET
-    expected_status: None | str | Unset = UNSET
-    attempts: list[TestExecutionAttempt] | Unset = UNSET
-    annotations: list[TestAnnotation] | None | Unset = UNSET
+    framework: None | RunFramework = None
+    created_at: datetime.datetime | None = None
+    project_id: None | str = None
+    group_id: None | str = None
+    run_id: None | str = None
+    instance_id: None | str = None
+    spec: None | str = None
+    machine_id: None | str = None
+    tags: list[str] | None = None
+    title: list[str] | None = None
+    test_id: None | str = None
+    display_error: None | str = None
+    commit: Commit | None = None
+    duration: int | None = None
+    flaky: bool | None = None
+    expected_status: None | str = None
+    attempts: list[TestExecutionAttempt] | None = None
+    annotations: list[TestAnnotation] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         cursor = self.cursor
@@ -74,67 +76,83 @@ class TestExecution:
 
         status = self.status
 
-        framework: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.framework, Unset):
+        framework: dict[str, Any] | None
+        if isinstance(self.framework, RunFramework):
             framework = self.framework.to_dict()
+        else:
+            framework = self.framework
 
-        created_at: str | Unset = UNSET
-        if not isinstance(self.created_at, Unset):
+        created_at: None | str
+        if isinstance(self.created_at, datetime.datetime):
             created_at = self.created_at.isoformat()
+        else:
+            created_at = self.created_at
 
+        project_id: None | str
         project_id = self.project_id
 
+        group_id: None | str
         group_id = self.group_id
 
+        run_id: None | str
         run_id = self.run_id
 
+        instance_id: None | str
         instance_id = self.instance_id
 
+        spec: None | str
         spec = self.spec
 
+        machine_id: None | str
         machine_id = self.machine_id
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
-        title: list[str] | Unset = UNSET
-        if not isinstance(self.title, Unset):
+        else:
+            tags = self.tags
+
+        title: list[str] | None
+        if isinstance(self.title, list):
             title = self.title
 
+        else:
+            title = self.title
+
+        test_id: None | str
         test_id = self.test_id
 
-        display_error: None | str | Unset
-        if isinstance(self.display_error, Unset):
-            display_error = UNSET
-        else:
-            display_error = self.display_error
+        display_error: None | str
+        display_error = self.display_error
 
-        commit: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.commit, Unset):
+        commit: dict[str, Any] | None
+        if isinstance(self.commit, Commit):
             commit = self.commit.to_dict()
+        else:
+            commit = self.commit
 
+        duration: int | None
         duration = self.duration
 
+        flaky: bool | None
         flaky = self.flaky
 
-        expected_status: None | str | Unset
-        if isinstance(self.expected_status, Unset):
-            expected_status = UNSET
-        else:
-            expected_status = self.expected_status
+        expected_status: None | str
+        expected_status = self.expected_status
 
-        attempts: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.attempts, Unset):
+        attempts: list[dict[str, Any]] | None
+        if isinstance(self.attempts, list):
             attempts = []
             for attempts_item_data in self.attempts:
                 attempts_item = attempts_item_data.to_dict()
                 attempts.append(attempts_item)
 
-        annotations: list[dict[str, Any]] | None | Unset
-        if isinstance(self.annotations, Unset):
-            annotations = UNSET
-        elif isinstance(self.annotations, list):
+        else:
+            attempts = self.attempts
+
+        annotations: list[dict[str, Any]] | None
+        if isinstance(self.annotations, list):
             annotations = []
             for annotations_type_0_item_data in self.annotations:
                 annotations_type_0_item = annotations_type_0_item_data.to_dict()
@@ -152,41 +170,41 @@ class TestExecution:
                 "status": status,
             }
         )
-        if framework is not UNSET:
+        if framework is not None:
             field_dict["framework"] = framework
-        if created_at is not UNSET:
+        if created_at is not None:
             field_dict["createdAt"] = created_at
-        if project_id is not UNSET:
+        if project_id is not None or self._nulls & 4:
             field_dict["projectId"] = project_id
-        if group_id is not UNSET:
+        if group_id is not None or self._nulls & 8:
             field_dict["groupId"] = group_id
-        if run_id is not UNSET:
+        if run_id is not None or self._nulls & 16:
             field_dict["runId"] = run_id
-        if instance_id is not UNSET:
+        if instance_id is not None or self._nulls & 32:
             field_dict["instanceId"] = instance_id
-        if spec is not UNSET:
+        if spec is not None or self._nulls & 64:
             field_dict["spec"] = spec
-        if machine_id is not UNSET:
+        if machine_id is not None or self._nulls & 128:
             field_dict["machineId"] = machine_id
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if title is not UNSET:
+        if title is not None:
             field_dict["title"] = title
-        if test_id is not UNSET:
+        if test_id is not None or self._nulls & 1024:
             field_dict["testId"] = test_id
-        if display_error is not UNSET:
+        if display_error is not None or self._nulls & 2048:
             field_dict["displayError"] = display_error
-        if commit is not UNSET:
+        if commit is not None:
             field_dict["commit"] = commit
-        if duration is not UNSET:
+        if duration is not None or self._nulls & 8192:
             field_dict["duration"] = duration
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 16384:
             field_dict["flaky"] = flaky
-        if expected_status is not UNSET:
+        if expected_status is not None or self._nulls & 32768:
             field_dict["expectedStatus"] = expected_status
-        if attempts is not UNSET:
+        if attempts is not None:
             field_dict["attempts"] = attempts
-        if annotations is not UNSET:
+        if annotations is not None or self._nulls & 131072:
             field_dict["annotations"] = annotations
 
         return field_dict
@@ -196,73 +214,162 @@ class TestExecution:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestExecution: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         cursor = d.pop("cursor")
 
         signature = d.pop("signature")
 
         status = d.pop("status")
 
-        _framework = d.pop("framework", UNSET)
-        framework: RunFramework | Unset
-        if isinstance(_framework, Unset):
-            framework = UNSET
+        _framework = d.pop("framework", None)
+        framework: None | RunFramework
+        if _framework is None:
+            framework = _framework
         else:
-            framework = RunFramework.from_dict(_framework)
+            if not isinstance(_framework, dict):
+                raise DecodeError(f"framework: expected RunFramework, got {type(_framework).__name__}")
+            framework_type_0 = RunFramework.from_dict(_framework)
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
+            framework = framework_type_0
+
+        if framework is None and "framework" in src_dict:
+            raise DecodeError("framework: may not be null")
+
+        _created_at = d.pop("createdAt", None)
+        created_at: datetime.datetime | None
+        if _created_at is None:
+            created_at = _created_at
         else:
-            created_at = parse_datetime(_created_at)
+            if not isinstance(_created_at, str):
+                raise DecodeError(f"createdAt: expected datetime.datetime, got {type(_created_at).__name__}")
+            created_at_type_0 = parse_datetime(_created_at)
 
-        project_id = d.pop("projectId", UNSET)
+            created_at = created_at_type_0
 
-        group_id = d.pop("groupId", UNSET)
+        if created_at is None and "createdAt" in src_dict:
+            raise DecodeError("createdAt: may not be null")
 
-        run_id = d.pop("runId", UNSET)
+        project_id: None | str = d.pop("projectId", None)
 
-        instance_id = d.pop("instanceId", UNSET)
+        if project_id is None and "projectId" in src_dict:
+            nulls |= 4
 
-        spec = d.pop("spec", UNSET)
+        group_id: None | str = d.pop("groupId", None)
 
-        machine_id = d.pop("machineId", UNSET)
+        if group_id is None and "groupId" in src_dict:
+            nulls |= 8
 
-        tags: list[str] = d.pop("tags", UNSET)
+        run_id: None | str = d.pop("runId", None)
 
-        title: list[str] = d.pop("title", UNSET)
+        if run_id is None and "runId" in src_dict:
+            nulls |= 16
 
-        test_id = d.pop("testId", UNSET)
+        instance_id: None | str = d.pop("instanceId", None)
 
-        display_error: None | str | Unset = d.pop("displayError", UNSET)
+        if instance_id is None and "instanceId" in src_dict:
+            nulls |= 32
 
-        _commit = d.pop("commit", UNSET)
-        commit: Commit | Unset
-        if isinstance(_commit, Unset):
-            commit = UNSET
+        spec: None | str = d.pop("spec", None)
+
+        if spec is None and "spec" in src_dict:
+            nulls |= 64
+
+        machine_id: None | str = d.pop("machineId", None)
+
+        if machine_id is None and "machineId" in src_dict:
+            nulls |= 128
+
+        _tags = d.pop("tags", None)
+        tags: list[str] | None
+        if _tags is None:
+            tags = _tags
         else:
-            commit = Commit.from_dict(_commit)
+            if not isinstance(_tags, list):
+                raise DecodeError(f"tags: expected list[str], got {type(_tags).__name__}")
+            tags_type_0: list[str] = _tags
 
-        duration = d.pop("duration", UNSET)
+            tags = tags_type_0
 
-        flaky = d.pop("flaky", UNSET)
+        if tags is None and "tags" in src_dict:
+            raise DecodeError("tags: may not be null")
 
-        expected_status: None | str | Unset = d.pop("expectedStatus", UNSET)
+        _title = d.pop("title", None)
+        title: list[str] | None
+        if _title is None:
+            title = _title
+        else:
+            if not isinstance(_title, list):
+                raise DecodeError(f"title: expected list[str], got {type(_title).__name__}")
+            title_type_0: list[str] = _title
 
-        _attempts = d.pop("attempts", UNSET)
-        attempts: list[TestExecutionAttempt] | Unset = UNSET
-        if _attempts is not UNSET:
+            title = title_type_0
+
+        if title is None and "title" in src_dict:
+            raise DecodeError("title: may not be null")
+
+        test_id: None | str = d.pop("testId", None)
+
+        if test_id is None and "testId" in src_dict:
+            nulls |= 1024
+
+        display_error: None | str = d.pop("displayError", None)
+
+        if display_error is None and "displayError" in src_dict:
+            nulls |= 2048
+
+        _commit = d.pop("commit", None)
+        commit: Commit | None
+        if _commit is None:
+            commit = _commit
+        else:
+            if not isinstance(_commit, dict):
+                raise DecodeError(f"commit: expected Commit, got {type(_commit).__name__}")
+            commit_type_0 = Commit.from_dict(_commit)
+
+            commit = commit_type_0
+
+        if commit is None and "commit" in src_dict:
+            raise DecodeError("commit: may not be null")
+
+        duration: int | None = d.pop("duration", None)
+
+        if duration is None and "duration" in src_dict:
+            nulls |= 8192
+
+        flaky: bool | None = d.pop("flaky", None)
+
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 16384
+
+        expected_status: None | str = d.pop("expectedStatus", None)
+
+        if expected_status is None and "expectedStatus" in src_dict:
+            nulls |= 32768
+
+        _attempts = d.pop("attempts", None)
+        attempts: list[TestExecutionAttempt] | None
+        if _attempts is None:
+            attempts = _attempts
+        else:
             if not isinstance(_attempts, list):
-                raise DecodeError(f"attempts: expected a list, got {type(_attempts).__name__}")
-            attempts = []
-            for attempts_item_data in _attempts:
+                raise DecodeError(f"attempts: expected list[TestExecutionAttempt], got {type(_attempts).__name__}")
+            attempts_type_0 = []
+            _attempts_type_0 = _attempts
+            if not isinstance(_attempts_type_0, list):
+                raise DecodeError(f"attempts: expected a list, got {type(_attempts_type_0).__name__}")
+            for attempts_item_data in _attempts_type_0:
                 attempts_item = TestExecutionAttempt.from_dict(attempts_item_data)
 
-                attempts.append(attempts_item)
+                attempts_type_0.append(attempts_item)
 
-        _annotations = d.pop("annotations", UNSET)
-        annotations: list[TestAnnotation] | None | Unset
-        if _annotations is None or isinstance(_annotations, Unset):
+            attempts = attempts_type_0
+
+        if attempts is None and "attempts" in src_dict:
+            raise DecodeError("attempts: may not be null")
+
+        _annotations = d.pop("annotations", None)
+        annotations: list[TestAnnotation] | None
+        if _annotations is None:
             annotations = _annotations
         else:
             if not isinstance(_annotations, list):
@@ -277,6 +384,9 @@ class TestExecution:
                 annotations_type_0.append(annotations_type_0_item)
 
             annotations = annotations_type_0
+
+        if annotations is None and "annotations" in src_dict:
+            nulls |= 131072
 
         test_execution = cls(
             cursor=cursor,
@@ -301,6 +411,8 @@ class TestExecution:
             attempts=attempts,
             annotations=annotations,
         )
+        if nulls:
+            test_execution._nulls = nulls
 
         if d:
             test_execution.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="TestExecutionAttempt")
 
@@ -19,35 +19,40 @@ class TestExecutionAttempt:
     """One attempt of a recorded test execution.
 
     Attributes:
-        attempt_id (str | Unset): Attempt ID.
-        state (str | Unset): Attempt state. Known values: `passed`, `failed`, `pending`, `skipped`.
-        started_at (datetime.datetime | Unset): When the attempt started.
-        duration (int | Unset): Duration of the attempt in milliseconds.
-        error (None | TestExecutionError | Unset): The error that failed the attempt, or `null`.
+        attempt_id (None | str): Attempt ID. Default: None.
+        state (None | str): Attempt state. Known values: `passed`, `failed`, `pending`, `skipped`. Default: None.
+        started_at (datetime.datetime | None): When the attempt started. Default: None.
+        duration (int | None): Duration of the attempt in milliseconds. Default: None.
+        error (None | TestExecutionError): The error that failed the attempt, or `null`. Default: None.
     """
 
-    attempt_id: str | Unset = UNSET
-    state: str | Unset = UNSET
-    started_at: datetime.datetime | Unset = UNSET
-    duration: int | Unset = UNSET
-    error: None | TestExecutionError | Unset = UNSET
+    attempt_id: None | str = None
+    state: None | str = None
+    started_at: datetime.datetime | None = None
+    duration: int | None = None
+    error: None | TestExecutionError = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        attempt_id: None | str
         attempt_id = self.attempt_id
 
+        state: None | str
         state = self.state
 
-        started_at: str | Unset = UNSET
-        if not isinstance(self.started_at, Unset):
+        started_at: None | str
+        if isinstance(self.started_at, datetime.datetime):
             started_at = self.started_at.isoformat()
+        else:
+            started_at = self.started_at
 
+        duration: int | None
         duration = self.duration
 
-        error: dict[str, Any] | None | Unset
-        if isinstance(self.error, Unset):
-            error = UNSET
-        elif isinstance(self.error, TestExecutionError):
+        error: dict[str, Any] | None
+        if isinstance(self.error, TestExecutionError):
             error = self.error.to_dict()
         else:
             error = self.error
@@ -55,15 +60,15 @@ class TestExecutionAttempt:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if attempt_id is not UNSET:
+        if attempt_id is not None or self._nulls & 1:
             field_dict["attemptId"] = attempt_id
-        if state is not UNSET:
+        if state is not None or self._nulls & 2:
             field_dict["state"] = state
-        if started_at is not UNSET:
+        if started_at is not None:
             field_dict["startedAt"] = started_at
-        if duration is not UNSET:
+        if duration is not None or self._nulls & 8:
             field_dict["duration"] = duration
-        if error is not UNSET:
+        if error is not None or self._nulls & 16:
             field_dict["error"] = error
 
         return field_dict
@@ -73,22 +78,39 @@ class TestExecutionAttempt:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestExecutionAttempt: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        attempt_id = d.pop("attemptId", UNSET)
+        nulls = 0
+        attempt_id: None | str = d.pop("attemptId", None)
 
-        state = d.pop("state", UNSET)
+        if attempt_id is None and "attemptId" in src_dict:
+            nulls |= 1
 
-        _started_at = d.pop("startedAt", UNSET)
-        started_at: datetime.datetime | Unset
-        if isinstance(_started_at, Unset):
-            started_at = UNSET
+        state: None | str = d.pop("state", None)
+
+        if state is None and "state" in src_dict:
+            nulls |= 2
+
+        _started_at = d.pop("startedAt", None)
+        started_at: datetime.datetime | None
+        if _started_at is None:
+            started_at = _started_at
         else:
-            started_at = parse_datetime(_started_at)
+            if not isinstance(_started_at, str):
+                raise DecodeError(f"startedAt: expected datetime.datetime, got {type(_started_at).__name__}")
+            started_at_type_0 = parse_datetime(_started_at)
 
-        duration = d.pop("duration", UNSET)
+            started_at = started_at_type_0
 
-        _error = d.pop("error", UNSET)
-        error: None | TestExecutionError | Unset
-        if _error is None or isinstance(_error, Unset):
+        if started_at is None and "startedAt" in src_dict:
+            raise DecodeError("startedAt: may not be null")
+
+        duration: int | None = d.pop("duration", None)
+
+        if duration is None and "duration" in src_dict:
+            nulls |= 8
+
+        _error = d.pop("error", None)
+        error: None | TestExecutionError
+        if _error is None:
             error = _error
         else:
             if not isinstance(_error, dict):
@@ -97,6 +119,9 @@ class TestExecutionAttempt:
 
             error = error_type_0
 
+        if error is None and "error" in src_dict:
+            nulls |= 16
+
         test_execution_attempt = cls(
             attempt_id=attempt_id,
             state=state,
@@ -104,6 +129,8 @@ class TestExecutionAttempt:
             duration=duration,
             error=error,
         )
+        if nulls:
+            test_execution_attempt._nulls = nulls
 
         if d:
             test_execution_attempt.additional_properties = d

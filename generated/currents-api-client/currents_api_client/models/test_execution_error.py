@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TestExecutionError")
 
@@ -18,29 +17,27 @@ class TestExecutionError:
     """The error that failed an attempt.
 
     Attributes:
-        message (str | Unset): Error message. Can carry ANSI escape codes.
-        stack (None | str | Unset): Stack trace. Can carry ANSI escape codes.
-        location (ErrorLocation | None | Unset): Where in the code the error occurred, or `null`.
+        message (None | str): Error message. Can carry ANSI escape codes. Default: None.
+        stack (None | str): Stack trace. Can carry ANSI escape codes. Default: None.
+        location (ErrorLocation | None): Where in the code the error occurred, or `null`. Default: None.
     """
 
-    message: str | Unset = UNSET
-    stack: None | str | Unset = UNSET
-    location: ErrorLocation | None | Unset = UNSET
+    message: None | str = None
+    stack: None | str = None
+    location: ErrorLocation | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        message: None | str
         message = self.message
 
-        stack: None | str | Unset
-        if isinstance(self.stack, Unset):
-            stack = UNSET
-        else:
-            stack = self.stack
+        stack: None | str
+        stack = self.stack
 
-        location: dict[str, Any] | None | Unset
-        if isinstance(self.location, Unset):
-            location = UNSET
-        elif isinstance(self.location, ErrorLocation):
+        location: dict[str, Any] | None
+        if isinstance(self.location, ErrorLocation):
             location = self.location.to_dict()
         else:
             location = self.location
@@ -48,11 +45,11 @@ class TestExecutionError:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if message is not UNSET:
+        if message is not None or self._nulls & 1:
             field_dict["message"] = message
-        if stack is not UNSET:
+        if stack is not None or self._nulls & 2:
             field_dict["stack"] = stack
-        if location is not UNSET:
+        if location is not None or self._nulls & 4:
             field_dict["location"] = location
 
         return field_dict
@@ -62,13 +59,20 @@ class TestExecutionError:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestExecutionError: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        message = d.pop("message", UNSET)
+        nulls = 0
+        message: None | str = d.pop("message", None)
 
-        stack: None | str | Unset = d.pop("stack", UNSET)
+        if message is None and "message" in src_dict:
+            nulls |= 1
 
-        _location = d.pop("location", UNSET)
-        location: ErrorLocation | None | Unset
-        if _location is None or isinstance(_location, Unset):
+        stack: None | str = d.pop("stack", None)
+
+        if stack is None and "stack" in src_dict:
+            nulls |= 2
+
+        _location = d.pop("location", None)
+        location: ErrorLocation | None
+        if _location is None:
             location = _location
         else:
             if not isinstance(_location, dict):
@@ -77,11 +81,16 @@ class TestExecutionError:
 
             location = location_type_0
 
+        if location is None and "location" in src_dict:
+            nulls |= 4
+
         test_execution_error = cls(
             message=message,
             stack=stack,
             location=location,
         )
+        if nulls:
+            test_execution_error._nulls = nulls
 
         if d:
             test_execution_error.additional_properties = d

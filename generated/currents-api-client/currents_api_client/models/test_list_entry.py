@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TestListEntry")
 
@@ -20,12 +19,12 @@ class TestListEntry:
     Attributes:
         test_id (str): Test ID.
         title (list[str]): Test title without tags, one item per nesting level.
-        original_title (list[str] | Unset): Test title as written, one item per nesting level.
+        original_title (list[str] | None): Test title as written, one item per nesting level. Default: None.
     """
 
     test_id: str
     title: list[str]
-    original_title: list[str] | Unset = UNSET
+    original_title: list[str] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,8 +32,11 @@ class TestListEntry:
 
         title = self.title
 
-        original_title: list[str] | Unset = UNSET
-        if not isinstance(self.original_title, Unset):
+        original_title: list[str] | None
+        if isinstance(self.original_title, list):
+            original_title = self.original_title
+
+        else:
             original_title = self.original_title
 
         field_dict: dict[str, Any] = {}
@@ -45,7 +47,7 @@ class TestListEntry:
                 "title": title,
             }
         )
-        if original_title is not UNSET:
+        if original_title is not None:
             field_dict["originalTitle"] = original_title
 
         return field_dict
@@ -59,7 +61,19 @@ class TestListEntry:
 
         title: list[str] = d.pop("title")
 
-        original_title: list[str] = d.pop("originalTitle", UNSET)
+        _original_title = d.pop("originalTitle", None)
+        original_title: list[str] | None
+        if _original_title is None:
+            original_title = _original_title
+        else:
+            if not isinstance(_original_title, list):
+                raise DecodeError(f"originalTitle: expected list[str], got {type(_original_title).__name__}")
+            original_title_type_0: list[str] = _original_title
+
+            original_title = original_title_type_0
+
+        if original_title is None and "originalTitle" in src_dict:
+            raise DecodeError("originalTitle: may not be null")
 
         test_list_entry = cls(
             test_id=test_id,

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="TestResult")
 
@@ -20,58 +20,68 @@ class TestResult:
 
     Attributes:
         state (str): Test state. Known values: `passed`, `failed`, `pending`, `skipped`.
-        field_d (bool | Unset): Whether the test is done.
-        is_flaky (bool | Unset): Whether the test failed and then passed on a retry.
-        display_error (None | str | Unset): Outcome of a failed test, or `null`.
-        duration (int | Unset): Test duration in milliseconds.
-        start_time (datetime.datetime | Unset): When the test started.
-        end_time (datetime.datetime | Unset): When the test ended.
-        record_id (str | Unset): ID of the test's record.
-        attempts (list[TestAttempt] | Unset): Test attempts details, one per try.
+        field_d (bool | None): Whether the test is done. Default: None.
+        is_flaky (bool | None): Whether the test failed and then passed on a retry. Default: None.
+        display_error (None | str): Outcome of a failed test, or `null`. Default: None.
+        duration (int | None): Test duration in milliseconds. Default: None.
+        start_time (datetime.datetime | None): When the test started. Default: None.
+        end_time (datetime.datetime | None): When the test ended. Default: None.
+        record_id (None | str): ID of the test's record. Default: None.
+        attempts (list[TestAttempt] | None): Test attempts details, one per try. Default: None.
     """
 
     state: str
-    field_d: bool | Unset = UNSET
-    is_flaky: bool | Unset = UNSET
-    display_error: None | str | Unset = UNSET
-    duration: int | Unset = UNSET
-    start_time: datetime.datetime | Unset = UNSET
-    end_time: datetime.datetime | Unset = UNSET
-    record_id: str | Unset = UNSET
-    attempts: list[TestAttempt] | Unset = UNSET
+    field_d: bool | None = None
+    is_flaky: bool | None = None
+    display_error: None | str = None
+    duration: int | None = None
+    start_time: datetime.datetime | None = None
+    end_time: datetime.datetime | None = None
+    record_id: None | str = None
+    attempts: list[TestAttempt] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         state = self.state
 
+        field_d: bool | None
         field_d = self.field_d
 
+        is_flaky: bool | None
         is_flaky = self.is_flaky
 
-        display_error: None | str | Unset
-        if isinstance(self.display_error, Unset):
-            display_error = UNSET
-        else:
-            display_error = self.display_error
+        display_error: None | str
+        display_error = self.display_error
 
+        duration: int | None
         duration = self.duration
 
-        start_time: str | Unset = UNSET
-        if not isinstance(self.start_time, Unset):
+        start_time: None | str
+        if isinstance(self.start_time, datetime.datetime):
             start_time = self.start_time.isoformat()
+        else:
+            start_time = self.start_time
 
-        end_time: str | Unset = UNSET
-        if not isinstance(self.end_time, Unset):
+        end_time: None | str
+        if isinstance(self.end_time, datetime.datetime):
             end_time = self.end_time.isoformat()
+        else:
+            end_time = self.end_time
 
+        record_id: None | str
         record_id = self.record_id
 
-        attempts: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.attempts, Unset):
+        attempts: list[dict[str, Any]] | None
+        if isinstance(self.attempts, list):
             attempts = []
             for attempts_item_data in self.attempts:
                 attempts_item = attempts_item_data.to_dict()
                 attempts.append(attempts_item)
+
+        else:
+            attempts = self.attempts
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -80,21 +90,21 @@ class TestResult:
                 "state": state,
             }
         )
-        if field_d is not UNSET:
+        if field_d is not None or self._nulls & 1:
             field_dict["_d"] = field_d
-        if is_flaky is not UNSET:
+        if is_flaky is not None or self._nulls & 2:
             field_dict["isFlaky"] = is_flaky
-        if display_error is not UNSET:
+        if display_error is not None or self._nulls & 4:
             field_dict["displayError"] = display_error
-        if duration is not UNSET:
+        if duration is not None or self._nulls & 8:
             field_dict["duration"] = duration
-        if start_time is not UNSET:
+        if start_time is not None:
             field_dict["startTime"] = start_time
-        if end_time is not UNSET:
+        if end_time is not None:
             field_dict["endTime"] = end_time
-        if record_id is not UNSET:
+        if record_id is not None or self._nulls & 64:
             field_dict["recordId"] = record_id
-        if attempts is not UNSET:
+        if attempts is not None:
             field_dict["attempts"] = attempts
 
         return field_dict
@@ -104,42 +114,82 @@ class TestResult:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestResult: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         state = d.pop("state")
 
-        field_d = d.pop("_d", UNSET)
+        field_d: bool | None = d.pop("_d", None)
 
-        is_flaky = d.pop("isFlaky", UNSET)
+        if field_d is None and "_d" in src_dict:
+            nulls |= 1
 
-        display_error: None | str | Unset = d.pop("displayError", UNSET)
+        is_flaky: bool | None = d.pop("isFlaky", None)
 
-        duration = d.pop("duration", UNSET)
+        if is_flaky is None and "isFlaky" in src_dict:
+            nulls |= 2
 
-        _start_time = d.pop("startTime", UNSET)
-        start_time: datetime.datetime | Unset
-        if isinstance(_start_time, Unset):
-            start_time = UNSET
+        display_error: None | str = d.pop("displayError", None)
+
+        if display_error is None and "displayError" in src_dict:
+            nulls |= 4
+
+        duration: int | None = d.pop("duration", None)
+
+        if duration is None and "duration" in src_dict:
+            nulls |= 8
+
+        _start_time = d.pop("startTime", None)
+        start_time: datetime.datetime | None
+        if _start_time is None:
+            start_time = _start_time
         else:
-            start_time = parse_datetime(_start_time)
+            if not isinstance(_start_time, str):
+                raise DecodeError(f"startTime: expected datetime.datetime, got {type(_start_time).__name__}")
+            start_time_type_0 = parse_datetime(_start_time)
 
-        _end_time = d.pop("endTime", UNSET)
-        end_time: datetime.datetime | Unset
-        if isinstance(_end_time, Unset):
-            end_time = UNSET
+            start_time = start_time_type_0
+
+        if start_time is None and "startTime" in src_dict:
+            raise DecodeError("startTime: may not be null")
+
+        _end_time = d.pop("endTime", None)
+        end_time: datetime.datetime | None
+        if _end_time is None:
+            end_time = _end_time
         else:
-            end_time = parse_datetime(_end_time)
+            if not isinstance(_end_time, str):
+                raise DecodeError(f"endTime: expected datetime.datetime, got {type(_end_time).__name__}")
+            end_time_type_0 = parse_datetime(_end_time)
 
-        record_id = d.pop("recordId", UNSET)
+            end_time = end_time_type_0
 
-        _attempts = d.pop("attempts", UNSET)
-        attempts: list[TestAttempt] | Unset = UNSET
-        if _attempts is not UNSET:
+        if end_time is None and "endTime" in src_dict:
+            raise DecodeError("endTime: may not be null")
+
+        record_id: None | str = d.pop("recordId", None)
+
+        if record_id is None and "recordId" in src_dict:
+            nulls |= 64
+
+        _attempts = d.pop("attempts", None)
+        attempts: list[TestAttempt] | None
+        if _attempts is None:
+            attempts = _attempts
+        else:
             if not isinstance(_attempts, list):
-                raise DecodeError(f"attempts: expected a list, got {type(_attempts).__name__}")
-            attempts = []
-            for attempts_item_data in _attempts:
+                raise DecodeError(f"attempts: expected list[TestAttempt], got {type(_attempts).__name__}")
+            attempts_type_0 = []
+            _attempts_type_0 = _attempts
+            if not isinstance(_attempts_type_0, list):
+                raise DecodeError(f"attempts: expected a list, got {type(_attempts_type_0).__name__}")
+            for attempts_item_data in _attempts_type_0:
                 attempts_item = TestAttempt.from_dict(attempts_item_data)
 
-                attempts.append(attempts_item)
+                attempts_type_0.append(attempts_item)
+
+            attempts = attempts_type_0
+
+        if attempts is None and "attempts" in src_dict:
+            raise DecodeError("attempts: may not be null")
 
         test_result = cls(
             state=state,
@@ -152,6 +202,8 @@ class TestResult:
             record_id=record_id,
             attempts=attempts,
         )
+        if nulls:
+            test_result._nulls = nulls
 
         if d:
             test_result.additional_properties = d

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="TestSummary")
 
@@ -23,17 +23,19 @@ class TestSummary:
         signature (str): Test signature, which GET /test-results/{signature} takes.
         spec (str): Path of the spec file that holds the test.
         metrics (TestSummaryMetrics): Metrics of a test over the queried period.
-        latest_tag (list[str] | None | Unset): Tags the test was last recorded with, or `null`.
-        last_seen (datetime.datetime | None | Unset): When the test was last recorded, or `null`.
+        latest_tag (list[str] | None): Tags the test was last recorded with, or `null`. Default: None.
+        last_seen (datetime.datetime | None): When the test was last recorded, or `null`. Default: None.
     """
 
     title: str
     signature: str
     spec: str
     metrics: TestSummaryMetrics
-    latest_tag: list[str] | None | Unset = UNSET
-    last_seen: datetime.datetime | None | Unset = UNSET
+    latest_tag: list[str] | None = None
+    last_seen: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -44,19 +46,15 @@ class TestSummary:
 
         metrics = self.metrics.to_dict()
 
-        latest_tag: list[str] | None | Unset
-        if isinstance(self.latest_tag, Unset):
-            latest_tag = UNSET
-        elif isinstance(self.latest_tag, list):
+        latest_tag: list[str] | None
+        if isinstance(self.latest_tag, list):
             latest_tag = self.latest_tag
 
         else:
             latest_tag = self.latest_tag
 
-        last_seen: None | str | Unset
-        if isinstance(self.last_seen, Unset):
-            last_seen = UNSET
-        elif isinstance(self.last_seen, datetime.datetime):
+        last_seen: None | str
+        if isinstance(self.last_seen, datetime.datetime):
             last_seen = self.last_seen.isoformat()
         else:
             last_seen = self.last_seen
@@ -71,9 +69,9 @@ class TestSummary:
                 "metrics": metrics,
             }
         )
-        if latest_tag is not UNSET:
+        if latest_tag is not None or self._nulls & 1:
             field_dict["latestTag"] = latest_tag
-        if last_seen is not UNSET:
+        if last_seen is not None or self._nulls & 2:
             field_dict["lastSeen"] = last_seen
 
         return field_dict
@@ -83,6 +81,7 @@ class TestSummary:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestSummary: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         title = d.pop("title")
 
         signature = d.pop("signature")
@@ -91,9 +90,9 @@ class TestSummary:
 
         metrics = TestSummaryMetrics.from_dict(d.pop("metrics"))
 
-        _latest_tag = d.pop("latestTag", UNSET)
-        latest_tag: list[str] | None | Unset
-        if _latest_tag is None or isinstance(_latest_tag, Unset):
+        _latest_tag = d.pop("latestTag", None)
+        latest_tag: list[str] | None
+        if _latest_tag is None:
             latest_tag = _latest_tag
         else:
             if not isinstance(_latest_tag, list):
@@ -102,9 +101,12 @@ class TestSummary:
 
             latest_tag = latest_tag_type_0
 
-        _last_seen = d.pop("lastSeen", UNSET)
-        last_seen: datetime.datetime | None | Unset
-        if _last_seen is None or isinstance(_last_seen, Unset):
+        if latest_tag is None and "latestTag" in src_dict:
+            nulls |= 1
+
+        _last_seen = d.pop("lastSeen", None)
+        last_seen: datetime.datetime | None
+        if _last_seen is None:
             last_seen = _last_seen
         else:
             if not isinstance(_last_seen, str):
@@ -112,6 +114,9 @@ class TestSummary:
             last_seen_type_0 = parse_datetime(_last_seen)
 
             last_seen = last_seen_type_0
+
+        if last_seen is None and "lastSeen" in src_dict:
+            nulls |= 2
 
         test_summary = cls(
             title=title,
@@ -121,6 +126,8 @@ class TestSummary:
             latest_tag=latest_tag,
             last_seen=last_seen,
         )
+        if nulls:
+            test_summary._nulls = nulls
 
         if d:
             test_summary.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TestSummaryMetrics")
 
@@ -18,85 +17,100 @@ class TestSummaryMetrics:
     """Metrics of a test over the queried period.
 
     Attributes:
-        executions (int | Unset): Executions of the test.
-        failures (int | Unset): Failed executions.
-        ignored (int | Unset): Ignored (skipped or pending) executions.
-        passes (int | Unset): Passed executions.
-        flaky (int | Unset): Flaky executions.
-        flakiness_rate (float | Unset): Ratio of flaky executions, from 0 to 1.
-        failure_rate (float | Unset): Ratio of failed executions, from 0 to 1.
-        avg_duration (float | Unset): Average duration in milliseconds, as the API's examples name it.
-        avg_duration_ms (float | Unset): Average duration in milliseconds, as the API's field table names it.
-        flakiness_volume (float | Unset): Flakiness volume, the flakiness rate weighted by the executions.
-        failure_volume (float | Unset): Failure volume, the failure rate weighted by the executions.
-        duration_volume (float | Unset): Duration volume, the average duration weighted by the executions.
+        executions (int | None): Executions of the test. Default: None.
+        failures (int | None): Failed executions. Default: None.
+        ignored (int | None): Ignored (skipped or pending) executions. Default: None.
+        passes (int | None): Passed executions. Default: None.
+        flaky (int | None): Flaky executions. Default: None.
+        flakiness_rate (float | None): Ratio of flaky executions, from 0 to 1. Default: None.
+        failure_rate (float | None): Ratio of failed executions, from 0 to 1. Default: None.
+        avg_duration (float | None): Average duration in milliseconds, as the API's examples name it. Default: None.
+        avg_duration_ms (float | None): Average duration in milliseconds, as the API's field table names it. Default:
+            None.
+        flakiness_volume (float | None): Flakiness volume, the flakiness rate weighted by the executions. Default: None.
+        failure_volume (float | None): Failure volume, the failure rate weighted by the executions. Default: None.
+        duration_volume (float | None): Duration volume, the average duration weighted by the executions. Default: None.
     """
 
-    executions: int | Unset = UNSET
-    failures: int | Unset = UNSET
-    ignored: int | Unset = UNSET
-    passes: int | Unset = UNSET
-    flaky: int | Unset = UNSET
-    flakiness_rate: float | Unset = UNSET
-    failure_rate: float | Unset = UNSET
-    avg_duration: float | Unset = UNSET
-    avg_duration_ms: float | Unset = UNSET
-    flakiness_volume: float | Unset = UNSET
-    failure_volume: float | Unset = UNSET
-    duration_volume: float | Unset = UNSET
+    executions: int | None = None
+    failures: int | None = None
+    ignored: int | None = None
+    passes: int | None = None
+    flaky: int | None = None
+    flakiness_rate: float | None = None
+    failure_rate: float | None = None
+    avg_duration: float | None = None
+    avg_duration_ms: float | None = None
+    flakiness_volume: float | None = None
+    failure_volume: float | None = None
+    duration_volume: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        executions: int | None
         executions = self.executions
 
+        failures: int | None
         failures = self.failures
 
+        ignored: int | None
         ignored = self.ignored
 
+        passes: int | None
         passes = self.passes
 
+        flaky: int | None
         flaky = self.flaky
 
+        flakiness_rate: float | None
         flakiness_rate = self.flakiness_rate
 
+        failure_rate: float | None
         failure_rate = self.failure_rate
 
+        avg_duration: float | None
         avg_duration = self.avg_duration
 
+        avg_duration_ms: float | None
         avg_duration_ms = self.avg_duration_ms
 
+        flakiness_volume: float | None
         flakiness_volume = self.flakiness_volume
 
+        failure_volume: float | None
         failure_volume = self.failure_volume
 
+        duration_volume: float | None
         duration_volume = self.duration_volume
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if executions is not UNSET:
+        if executions is not None or self._nulls & 1:
             field_dict["executions"] = executions
-        if failures is not UNSET:
+        if failures is not None or self._nulls & 2:
             field_dict["failures"] = failures
-        if ignored is not UNSET:
+        if ignored is not None or self._nulls & 4:
             field_dict["ignored"] = ignored
-        if passes is not UNSET:
+        if passes is not None or self._nulls & 8:
             field_dict["passes"] = passes
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 16:
             field_dict["flaky"] = flaky
-        if flakiness_rate is not UNSET:
+        if flakiness_rate is not None or self._nulls & 32:
             field_dict["flakinessRate"] = flakiness_rate
-        if failure_rate is not UNSET:
+        if failure_rate is not None or self._nulls & 64:
             field_dict["failureRate"] = failure_rate
-        if avg_duration is not UNSET:
+        if avg_duration is not None or self._nulls & 128:
             field_dict["avgDuration"] = avg_duration
-        if avg_duration_ms is not UNSET:
+        if avg_duration_ms is not None or self._nulls & 256:
             field_dict["avgDurationMs"] = avg_duration_ms
-        if flakiness_volume is not UNSET:
+        if flakiness_volume is not None or self._nulls & 512:
             field_dict["flakinessVolume"] = flakiness_volume
-        if failure_volume is not UNSET:
+        if failure_volume is not None or self._nulls & 1024:
             field_dict["failureVolume"] = failure_volume
-        if duration_volume is not UNSET:
+        if duration_volume is not None or self._nulls & 2048:
             field_dict["durationVolume"] = duration_volume
 
         return field_dict
@@ -106,29 +120,66 @@ class TestSummaryMetrics:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestSummaryMetrics: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        executions = d.pop("executions", UNSET)
+        nulls = 0
+        executions: int | None = d.pop("executions", None)
 
-        failures = d.pop("failures", UNSET)
+        if executions is None and "executions" in src_dict:
+            nulls |= 1
 
-        ignored = d.pop("ignored", UNSET)
+        failures: int | None = d.pop("failures", None)
 
-        passes = d.pop("passes", UNSET)
+        if failures is None and "failures" in src_dict:
+            nulls |= 2
 
-        flaky = d.pop("flaky", UNSET)
+        ignored: int | None = d.pop("ignored", None)
 
-        flakiness_rate = d.pop("flakinessRate", UNSET)
+        if ignored is None and "ignored" in src_dict:
+            nulls |= 4
 
-        failure_rate = d.pop("failureRate", UNSET)
+        passes: int | None = d.pop("passes", None)
 
-        avg_duration = d.pop("avgDuration", UNSET)
+        if passes is None and "passes" in src_dict:
+            nulls |= 8
 
-        avg_duration_ms = d.pop("avgDurationMs", UNSET)
+        flaky: int | None = d.pop("flaky", None)
 
-        flakiness_volume = d.pop("flakinessVolume", UNSET)
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 16
 
-        failure_volume = d.pop("failureVolume", UNSET)
+        flakiness_rate: float | None = d.pop("flakinessRate", None)
 
-        duration_volume = d.pop("durationVolume", UNSET)
+        if flakiness_rate is None and "flakinessRate" in src_dict:
+            nulls |= 32
+
+        failure_rate: float | None = d.pop("failureRate", None)
+
+        if failure_rate is None and "failureRate" in src_dict:
+            nulls |= 64
+
+        avg_duration: float | None = d.pop("avgDuration", None)
+
+        if avg_duration is None and "avgDuration" in src_dict:
+            nulls |= 128
+
+        avg_duration_ms: float | None = d.pop("avgDurationMs", None)
+
+        if avg_duration_ms is None and "avgDurationMs" in src_dict:
+            nulls |= 256
+
+        flakiness_volume: float | None = d.pop("flakinessVolume", None)
+
+        if flakiness_volume is None and "flakinessVolume" in src_dict:
+            nulls |= 512
+
+        failure_volume: float | None = d.pop("failureVolume", None)
+
+        if failure_volume is None and "failureVolume" in src_dict:
+            nulls |= 1024
+
+        duration_volume: float | None = d.pop("durationVolume", None)
+
+        if duration_volume is None and "durationVolume" in src_dict:
+            nulls |= 2048
 
         test_summary_metrics = cls(
             executions=executions,
@@ -144,6 +195,8 @@ class TestSummaryMetrics:
             failure_volume=failure_volume,
             duration_volume=duration_volume,
         )
+        if nulls:
+            test_summary_metrics._nulls = nulls
 
         if d:
             test_summary_metrics.additional_properties = d

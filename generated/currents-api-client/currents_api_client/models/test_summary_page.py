@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DECODE_ERRORS, DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TestSummaryPage")
 
@@ -22,14 +21,16 @@ class TestSummaryPage:
         total (int): Total number of tests that match the query.
         next_page (int | Literal[False]): Offset pagination hint: the `page` to ask for next, or `false` when every
             item has been listed.
-        count (int | Unset): Number of tests on this page, when the API sends it.
+        count (int | None): Number of tests on this page, when the API sends it. Default: None.
     """
 
     list_: list[TestSummary]
     total: int
     next_page: int | Literal[False]
-    count: int | Unset = UNSET
+    count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         list_ = []
@@ -42,6 +43,7 @@ class TestSummaryPage:
         next_page: int | Literal[False]
         next_page = self.next_page
 
+        count: int | None
         count = self.count
 
         field_dict: dict[str, Any] = {}
@@ -53,7 +55,7 @@ class TestSummaryPage:
                 "nextPage": next_page,
             }
         )
-        if count is not UNSET:
+        if count is not None or self._nulls & 1:
             field_dict["count"] = count
 
         return field_dict
@@ -63,6 +65,7 @@ class TestSummaryPage:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestSummaryPage: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         list_ = []
         _list_ = d.pop("list")
         if not isinstance(_list_, list):
@@ -91,7 +94,10 @@ class TestSummaryPage:
             next_page = _next_page
         _next_page_refusals.clear()
 
-        count = d.pop("count", UNSET)
+        count: int | None = d.pop("count", None)
+
+        if count is None and "count" in src_dict:
+            nulls |= 1
 
         test_summary_page = cls(
             list_=list_,
@@ -99,6 +105,8 @@ class TestSummaryPage:
             next_page=next_page,
             count=count,
         )
+        if nulls:
+            test_summary_page._nulls = nulls
 
         if d:
             test_summary_page.additional_properties = d

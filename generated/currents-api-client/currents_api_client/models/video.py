@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Video")
 
@@ -20,19 +19,22 @@ class Video:
     Attributes:
         test_id (str): ID of the recorded test.
         video_url (str): Pre-signed URL of the video. Expires 2 hours after the response.
-        test_attempt_index (int | Unset): Zero-based index of the recorded attempt.
+        test_attempt_index (int | None): Zero-based index of the recorded attempt. Default: None.
     """
 
     test_id: str
     video_url: str
-    test_attempt_index: int | Unset = UNSET
+    test_attempt_index: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         test_id = self.test_id
 
         video_url = self.video_url
 
+        test_attempt_index: int | None
         test_attempt_index = self.test_attempt_index
 
         field_dict: dict[str, Any] = {}
@@ -43,7 +45,7 @@ class Video:
                 "videoUrl": video_url,
             }
         )
-        if test_attempt_index is not UNSET:
+        if test_attempt_index is not None or self._nulls & 1:
             field_dict["testAttemptIndex"] = test_attempt_index
 
         return field_dict
@@ -53,17 +55,23 @@ class Video:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"Video: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         test_id = d.pop("testId")
 
         video_url = d.pop("videoUrl")
 
-        test_attempt_index = d.pop("testAttemptIndex", UNSET)
+        test_attempt_index: int | None = d.pop("testAttemptIndex", None)
+
+        if test_attempt_index is None and "testAttemptIndex" in src_dict:
+            nulls |= 1
 
         video = cls(
             test_id=test_id,
             video_url=video_url,
             test_attempt_index=test_attempt_index,
         )
+        if nulls:
+            video._nulls = nulls
 
         if d:
             video.additional_properties = d

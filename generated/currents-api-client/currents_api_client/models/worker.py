@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Worker")
 
@@ -18,25 +17,29 @@ class Worker:
     """Test runner worker information.
 
     Attributes:
-        worker_index (int | Unset): Index of the worker process.
-        parallel_index (int | Unset): Index of the worker among those running in parallel.
+        worker_index (int | None): Index of the worker process. Default: None.
+        parallel_index (int | None): Index of the worker among those running in parallel. Default: None.
     """
 
-    worker_index: int | Unset = UNSET
-    parallel_index: int | Unset = UNSET
+    worker_index: int | None = None
+    parallel_index: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        worker_index: int | None
         worker_index = self.worker_index
 
+        parallel_index: int | None
         parallel_index = self.parallel_index
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if worker_index is not UNSET:
+        if worker_index is not None or self._nulls & 1:
             field_dict["workerIndex"] = worker_index
-        if parallel_index is not UNSET:
+        if parallel_index is not None or self._nulls & 2:
             field_dict["parallelIndex"] = parallel_index
 
         return field_dict
@@ -46,14 +49,23 @@ class Worker:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"Worker: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        worker_index = d.pop("workerIndex", UNSET)
+        nulls = 0
+        worker_index: int | None = d.pop("workerIndex", None)
 
-        parallel_index = d.pop("parallelIndex", UNSET)
+        if worker_index is None and "workerIndex" in src_dict:
+            nulls |= 1
+
+        parallel_index: int | None = d.pop("parallelIndex", None)
+
+        if parallel_index is None and "parallelIndex" in src_dict:
+            nulls |= 2
 
         worker = cls(
             worker_index=worker_index,
             parallel_index=parallel_index,
         )
+        if nulls:
+            worker._nulls = nulls
 
         if d:
             worker.additional_properties = d

@@ -9,23 +9,29 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.project_list_item import ProjectListItem
 from ...models.project_list_response import ProjectListResponse
-from ...types import DEFAULT_MAX_PAGES, UNSET, PageWalk, Response, Unset, gc_paused, status_code
+from ...types import DEFAULT_MAX_PAGES, UNSET, PageWalk, Response, gc_paused, status_code
 
 
 def _get_kwargs(
     *,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
-    params["limit"] = limit
+    json_limit: int | None
+    json_limit = limit
+    params["limit"] = json_limit
 
-    params["starting_after"] = starting_after
+    json_starting_after: None | str
+    json_starting_after = starting_after
+    params["starting_after"] = json_starting_after
 
-    params["ending_before"] = ending_before
+    json_ending_before: None | str
+    json_ending_before = ending_before
+    params["ending_before"] = json_ending_before
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -128,9 +134,9 @@ async def _asend(client: AuthenticatedClient | Client, kwargs: dict[str, Any]) -
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
 ) -> Response[ErrorResponse | ProjectListResponse]:
     """List projects
 
@@ -138,9 +144,9 @@ def sync_detailed(
     pass the last item's `cursor` as `starting_after` while `has_more` is true).
 
     Args:
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -167,9 +173,9 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
 ) -> ProjectListResponse:
     """List projects
 
@@ -177,9 +183,9 @@ def sync(
     pass the last item's `cursor` as `starting_after` while `has_more` is true).
 
     Args:
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -216,9 +222,9 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
 ) -> Response[ErrorResponse | ProjectListResponse]:
     """List projects
 
@@ -226,9 +232,9 @@ async def asyncio_detailed(
     pass the last item's `cursor` as `starting_after` while `has_more` is true).
 
     Args:
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -255,9 +261,9 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
-    ending_before: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
+    ending_before: None | str = None,
 ) -> ProjectListResponse:
     """List projects
 
@@ -265,9 +271,9 @@ async def asyncio(
     pass the last item's `cursor` as `starting_after` while `has_more` is true).
 
     Args:
-        limit (int | Unset):  Default: 10.
-        starting_after (str | Unset):
-        ending_before (str | Unset):
+        limit (int | None):  Default: 10.
+        starting_after (None | str):  Default: None.
+        ending_before (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -304,8 +310,8 @@ async def asyncio(
 def iterate(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
     max_items: int | None = None,
     max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> Iterator[ProjectListItem]:
@@ -354,8 +360,8 @@ def iterate(
 async def aiterate(
     *,
     client: AuthenticatedClient | Client,
-    limit: int | Unset = 10,
-    starting_after: str | Unset = UNSET,
+    limit: int | None = 10,
+    starting_after: None | str = None,
     max_items: int | None = None,
     max_pages: int | None = DEFAULT_MAX_PAGES,
 ) -> AsyncIterator[ProjectListItem]:

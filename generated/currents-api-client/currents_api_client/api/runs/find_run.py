@@ -7,33 +7,41 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.run_response import RunResponse
-from ...types import UNSET, Response, Unset, gc_paused, status_code
+from ...types import UNSET, Response, gc_paused, status_code
 
 
 def _get_kwargs(
     *,
     project_id: str,
-    ci_build_id: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    pw_last_run: bool | Unset = UNSET,
+    ci_build_id: None | str = None,
+    branch: None | str = None,
+    tags: list[str] | None = None,
+    pw_last_run: bool | None = None,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["projectId"] = project_id
 
-    params["ciBuildId"] = ci_build_id
+    json_ci_build_id: None | str
+    json_ci_build_id = ci_build_id
+    params["ciBuildId"] = json_ci_build_id
 
-    params["branch"] = branch
+    json_branch: None | str
+    json_branch = branch
+    params["branch"] = json_branch
 
-    json_tags: list[str] | Unset = UNSET
-    if not isinstance(tags, Unset):
+    json_tags: list[str] | None
+    if isinstance(tags, list):
         json_tags = tags
 
+    else:
+        json_tags = tags
     params["tags[]"] = json_tags
 
-    params["pwLastRun"] = pw_last_run
+    json_pw_last_run: bool | None
+    json_pw_last_run = pw_last_run
+    params["pwLastRun"] = json_pw_last_run
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -142,10 +150,10 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     project_id: str,
-    ci_build_id: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    pw_last_run: bool | Unset = UNSET,
+    ci_build_id: None | str = None,
+    branch: None | str = None,
+    tags: list[str] | None = None,
+    pw_last_run: bool | None = None,
 ) -> Response[ErrorResponse | RunResponse]:
     """Find a run
 
@@ -154,10 +162,10 @@ def sync_detailed(
 
     Args:
         project_id (str):
-        ci_build_id (str | Unset):
-        branch (str | Unset):
-        tags (list[str] | Unset):
-        pw_last_run (bool | Unset):
+        ci_build_id (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        tags (list[str] | None):  Default: None.
+        pw_last_run (bool | None):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -187,10 +195,10 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     project_id: str,
-    ci_build_id: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    pw_last_run: bool | Unset = UNSET,
+    ci_build_id: None | str = None,
+    branch: None | str = None,
+    tags: list[str] | None = None,
+    pw_last_run: bool | None = None,
 ) -> RunResponse:
     """Find a run
 
@@ -199,10 +207,10 @@ def sync(
 
     Args:
         project_id (str):
-        ci_build_id (str | Unset):
-        branch (str | Unset):
-        tags (list[str] | Unset):
-        pw_last_run (bool | Unset):
+        ci_build_id (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        tags (list[str] | None):  Default: None.
+        pw_last_run (bool | None):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -242,10 +250,10 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     project_id: str,
-    ci_build_id: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    pw_last_run: bool | Unset = UNSET,
+    ci_build_id: None | str = None,
+    branch: None | str = None,
+    tags: list[str] | None = None,
+    pw_last_run: bool | None = None,
 ) -> Response[ErrorResponse | RunResponse]:
     """Find a run
 
@@ -254,10 +262,10 @@ async def asyncio_detailed(
 
     Args:
         project_id (str):
-        ci_build_id (str | Unset):
-        branch (str | Unset):
-        tags (list[str] | Unset):
-        pw_last_run (bool | Unset):
+        ci_build_id (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        tags (list[str] | None):  Default: None.
+        pw_last_run (bool | None):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -287,10 +295,10 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     project_id: str,
-    ci_build_id: str | Unset = UNSET,
-    branch: str | Unset = UNSET,
-    tags: list[str] | Unset = UNSET,
-    pw_last_run: bool | Unset = UNSET,
+    ci_build_id: None | str = None,
+    branch: None | str = None,
+    tags: list[str] | None = None,
+    pw_last_run: bool | None = None,
 ) -> RunResponse:
     """Find a run
 
@@ -299,10 +307,10 @@ async def asyncio(
 
     Args:
         project_id (str):
-        ci_build_id (str | Unset):
-        branch (str | Unset):
-        tags (list[str] | Unset):
-        pw_last_run (bool | Unset):
+        ci_build_id (None | str):  Default: None.
+        branch (None | str):  Default: None.
+        tags (list[str] | None):  Default: None.
+        pw_last_run (bool | None):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.

@@ -1,0 +1,31 @@
+"""2.0.0 against 1.1.0 in this repository's own history: the reader types (`X | None` instead of `Unset` in
+responses, `None` for query parameters) are classified as breaking, so the release had to be a major one."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts import breaking, git_history
+
+pytestmark = pytest.mark.slow
+
+
+def newest_commit_with_version(version: str) -> str:
+    listed = git_history.git("rev-list", "--first-parent", "HEAD", "--", git_history.DOCUMENT)
+    for commit in listed.stdout.decode().split():
+        raw = git_history.read_at(commit, git_history.DOCUMENT)
+        if raw is not None and git_history.version_of(raw) == version:
+            return commit
+    raise AssertionError(f"no commit of HEAD's history has version {version}")
+
+
+def test_the_reader_types_are_breaking_against_1_1_0() -> None:
+    comparison = breaking.compare_with(newest_commit_with_version("1.1.0"), "1.1.0")
+    assert comparison.bump == "major"
+    breaking_changes = {(c.pointer, c.rule) for c in comparison.changes if c.level == "breaking"}
+    assert ("python:currents_api_client.models.commit.Commit.branch", "python-api-changed") in breaking_changes
+    assert (
+        "python:currents_api_client.models.cypress_instance.CypressInstance.completed_at",
+        "python-api-changed",
+    ) in breaking_changes
+    assert any(p.startswith("python:currents_api_client.api.runs.list_project_runs.sync") for p, _ in breaking_changes)
