@@ -111,18 +111,19 @@ record: $(STAMP)
 bench: $(BENCH_STAMP)
 	@$(PY) -m bench $(BENCH_ARGS)
 
+# No --quiet: it drops warnings before strict mode counts them, so a site with warnings would build.
 .PHONY: docs  ## Build the documentation site into site/ (strict: a warning fails the build)
 docs: $(STAMP)
-	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 	@echo "docs: site/index.html"
 
-.PHONY: docs-serve  ## Serve the documentation site with live reload on http://127.0.0.1:8000
+.PHONY: docs-serve  ## Serve the docs with live reload on http://127.0.0.1:8000 (DOCS_ADDR=host:port); a warning stops it
 docs-serve: $(STAMP)
-	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --strict
+	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --strict $(if $(DOCS_ADDR),--dev-addr "$$DOCS_ADDR")
 
-.PHONY: docs-check  ## Build the site and check every page in headless Chromium (screenshots in reports/docs/)
-docs-check: $(STAMP) chromium
-	@$(PY) -m pytest -q tests/docs
+.PHONY: docs-check  ## Build the site strictly, then check every page in headless Chromium (screenshots in reports/docs/)
+docs-check: docs chromium
+	@$(PY) -m pytest -q -p no:xdist tests/docs
 
 # Debian's Chromium for the browser check, installed when missing (as root, as CI runs). A Chrome that is
 # already there (GitHub's Ubuntu runners ship google-chrome) serves as well.
