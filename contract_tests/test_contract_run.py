@@ -37,8 +37,11 @@ def outputs(project: Path, process_text: str) -> str:
 
 # Few examples per operation: these tests prove the pipeline, not the API (make contract runs more).
 QUICK = {"CONTRACT_MAX_EXAMPLES": "3"}
-# Live mode against the mock: generous enough that the time budget, not the rate, ends the runs early.
-LIVE_BUDGET = {**QUICK, "CONTRACT_RATE_LIMIT": "200", "CONTRACT_MAX_TIME": "2"}
+# Live mode against the mock: the number of examples bounds the runs. The rate and the time budget that live mode
+# always applies are set far beyond what those examples take, so neither the clock nor the machine's load ends a
+# run early (on a busy machine a time budget of seconds let schemathesis send nothing).
+NEVER_REACHED_SECONDS = "3600"
+LIVE_BUDGET = {**QUICK, "CONTRACT_RATE_LIMIT": "1000", "CONTRACT_MAX_TIME": NEVER_REACHED_SECONDS}
 OPERATIONS = {
     op["operationId"]
     for item in json.loads((Path(__file__).resolve().parent.parent / "generated" / "openapi.json").read_text())[
@@ -101,7 +104,6 @@ def test_live_mode_never_writes_and_discovers_its_ids(
     total, by_schemathesis, ours = map(int, sent.groups())
     assert total == by_schemathesis + ours and ours > 0 and by_schemathesis > 0
     assert total <= len(app.journal.methods) <= total + 10  # schemathesis's probes are not in its HAR report
-    assert by_schemathesis <= 200 * 2
     assert demo_key() not in outputs(project_copy, process.stdout + process.stderr)
 
 
@@ -170,7 +172,6 @@ def test_live_mode_scrubs_a_key_the_server_echoes_from_output_and_every_report(
     ids = [CLEAN[0].instance_id, "no-such-instance"]
     live = {
         **LIVE_BUDGET,
-        "CONTRACT_MAX_TIME": "16",  # time for schemathesis to meet the echoed bodies and report them
         "CURRENTS_API_KEY": ECHOED_KEY,
         "CURRENTS_API_URL": echoing_api,
         "CURRENTS_INSTANCE_IDS": ",".join(ids),

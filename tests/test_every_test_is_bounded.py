@@ -30,9 +30,9 @@ def test_the_project_bounds_every_test_by_a_generous_default() -> None:
 def test_a_test_that_hangs_fails_under_the_projects_pytest_config_and_the_run_goes_on(tmp_path: Path) -> None:
     (tmp_path / "test_hang.py").write_text(HANGING_TEST)
     # The project's own configuration, with its bound lowered to 2 s so that this check is quick.
+    config = ["-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path), "-p", "no:xdist", "-o", "timeout=2"]
     process = subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path)]
-        + ["-p", "no:xdist", "-o", "timeout=2", str(tmp_path / "test_hang.py")],
+        [sys.executable, "-m", "pytest", *config, str(tmp_path / "test_hang.py")],
         cwd=tmp_path,
         capture_output=True,
         text=True,
