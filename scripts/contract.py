@@ -36,7 +36,8 @@ Steps:
    links (project, runs, run, instance; cancel, get, delete, get), and use_after_free checks that a deleted
    run answers 404. Progress and summaries are printed as they run; the JUnit XML and the HTML reports go
    under `reports/` (`junit.xml`, `junit-stateful.xml`). `CONTRACT_MAX_EXAMPLES` overrides the number of
-   examples (and stateful scenarios) per operation.
+   examples (and stateful scenarios) per operation; `CONTRACT_PHASES` (e.g. `examples,stateful`) runs only
+   those phases (default all four).
 5. Write `reports/summary.md` (scripts/summary.py): the verdict, the API, schemathesis's counts per
    phase, the JUnit totals, the drift table and the problems, in Markdown for CI's job summary.
 
@@ -448,6 +449,21 @@ def schemathesis_command(
     return command
 
 
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+
+
+def contract_phases() -> list[str]:
+    """The schemathesis phases to run: `CONTRACT_PHASES` (comma-separated), or all four."""
+    text = env("CONTRACT_PHASES")
+    if not text:
+        return list(PHASES)
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in PHASES]
+    if unknown or not chosen:
+        raise UserError(f"CONTRACT_PHASES must name phases among {', '.join(PHASES)}, not {text!r}")
+    return chosen
+
+
 def positive_integer(name: str, default: int) -> int:
     text = env(name)
     if not text:
@@ -535,7 +551,11 @@ def run_schemathesis(specs: tuple[Path, Path], target: Target, scratch: Path) ->
     environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
     scrubber = target.scrubber
     statuses, sent = [], 0
-    runs = [(specs[0], "examples,coverage,fuzzing", ""), (specs[1], "stateful", "-stateful")]
+    chosen = contract_phases()
+    first = ",".join(phase for phase in PHASES if phase != "stateful" and phase in chosen)
+    runs = [(specs[0], first, "")] if first else []
+    if "stateful" in chosen:
+        runs.append((specs[1], "stateful", "-stateful"))
     for n, (spec, phases, suffix) in enumerate(runs):
         har = scratch / f"requests-{n}.har"
         command = schemathesis_command(spec, target, phases, scratch, har, suffix)
@@ -672,7 +692,8 @@ def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     for name, default in (("CONTRACT_MAX_EXAMPLES", 1), ("CONTRACT_RATE_LIMIT", 1), ("CONTRACT_MAX_TIME", 1)):
         positive_integer(name, default)  # a bad number is refused before anything is sent
-    for stale in (SUMMARY_NAME, "schemathesis-stateful.json", "junit-stateful.xml"):
+    contract_phases()  # and so are unknown phases
+    for stale in (SUMMARY_NAME, "schemathesis.json", "junit.xml", "schemathesis-stateful.json", "junit-stateful.xml"):
         (REPORTS / stale).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
     refuse_live_mode_without_key()  # before anything else runs
     regenerate_if_needed()
