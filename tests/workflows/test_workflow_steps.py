@@ -121,6 +121,8 @@ def test_live_steps_check_the_api_they_are_given_and_never_show_the_key(
         # and the time budget are set beyond reach, so that a busy machine cannot cut the run short.
         "${{ vars.CONTRACT_RATE_LIMIT }}": "1000",
         "${{ vars.CONTRACT_MAX_TIME }}": "3600",
+        "${{ vars.CONTRACT_MAX_EXAMPLES }}": "1",
+        "${{ vars.CONTRACT_PHASES }}": "examples",
     }
     summary = tmp_path / "step-summary.md"
     summary.write_text("")
