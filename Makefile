@@ -29,6 +29,22 @@ help:
 	@echo "Usage: make <target>"
 	@awk '/^\.PHONY: [a-z-]+ +## / { name = $$2; sub(/^[^#]*## /, ""); printf "  %-16s %s\n", name, $$0 }' $(MAKEFILE_LIST)
 
+.PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY
+contract: $(STAMP)
+	@$(PY) -m scripts.contract
+
+# The static checks, the release check and the browser's install are independent of each other: they run two
+# at a time, each one's output kept together (--output-sync), all before pytest. conftest.py says how
+# the tests are shared between the two workers.
+.PHONY: test  ## What CI runs: every static check and the release check, then every test on both cores (PYTEST_ARGS)
+test: $(STAMP)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target check release-check chromium
+	@$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+
+.PHONY: mock  ## Serve the mock API and print its projects (MOCK_HOST, MOCK_PORT, MOCK_API_KEY, MOCK_RUN_SIZE, MOCK_ARTIFACT_TTL)
+mock: $(STAMP)
+	@$(PY) -m contract_tests.mock_api
+
 .PHONY: install  ## Create .venv with the pinned tools (every target does this on first use)
 install: $(STAMP)
 
@@ -87,22 +103,6 @@ check-version: $(STAMP)
 .PHONY: check  ## Every static check: spec, generated code, version rule, lint, types
 check: check-spec check-generated check-version lint typecheck
 
-# The static checks, the release check and the browser's install are independent of each other: they run two
-# at a time, each one's output kept together (--output-sync), all before pytest. conftest.py says how
-# the tests are shared between the two workers.
-.PHONY: test  ## The README's test command: every check, the release check, then every test
-test: $(STAMP)
-	@$(MAKE) --no-print-directory -j2 --output-sync=target check release-check chromium
-	@$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
-
-.PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY
-contract: $(STAMP)
-	@$(PY) -m scripts.contract
-
-.PHONY: mock  ## Run the embedded mock API in the foreground (MOCK_HOST, MOCK_PORT, MOCK_API_KEY)
-mock: $(STAMP)
-	@$(PY) -m contract_tests.mock_api
-
 .PHONY: record  ## Save a live instance as a redacted fixture: make record INSTANCE_ID=... [NAME=...]
 record: $(STAMP)
 	@$(PY) -m scripts.record $(if $(INSTANCE_ID),"$$INSTANCE_ID") $(if $(NAME),--name "$$NAME")
@@ -111,18 +111,19 @@ record: $(STAMP)
 bench: $(BENCH_STAMP)
 	@$(PY) -m bench $(BENCH_ARGS)
 
+# No --quiet: it drops warnings before strict mode counts them, so a site with warnings would build.
 .PHONY: docs  ## Build the documentation site into site/ (strict: a warning fails the build)
 docs: $(STAMP)
-	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --quiet
+	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
 	@echo "docs: site/index.html"
 
-.PHONY: docs-serve  ## Serve the documentation site with live reload on http://127.0.0.1:8000
+.PHONY: docs-serve  ## Serve the docs with live reload on http://127.0.0.1:8000 (DOCS_ADDR=host:port); a warning stops it
 docs-serve: $(STAMP)
-	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --strict
+	@NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs serve --strict $(if $(DOCS_ADDR),--dev-addr "$$DOCS_ADDR")
 
-.PHONY: docs-check  ## Build the site and check every page in headless Chromium (screenshots in reports/docs/)
-docs-check: $(STAMP) chromium
-	@$(PY) -m pytest -q tests/docs
+.PHONY: docs-check  ## Build the site strictly, then check every page in headless Chromium (screenshots in reports/docs/)
+docs-check: docs chromium
+	@$(PY) -m pytest -q -p no:xdist tests/docs
 
 # Debian's Chromium for the browser check, installed when missing (as root, as CI runs). A Chrome that is
 # already there (GitHub's Ubuntu runners ship google-chrome) serves as well.

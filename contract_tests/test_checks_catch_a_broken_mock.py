@@ -23,7 +23,8 @@ def test_schemathesis_fails_when_the_mock_answers_404_for_every_instance(project
     backend.write_text(source.replace(LOOKUP, "instance = None  # mutated: nothing is ever found"))
 
     process = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-x", "contract_tests/test_schemathesis.py"],
+        # Only the instance operation's cases: the mutation breaks it, and the other operations prove nothing here.
+        [sys.executable, "-m", "pytest", "-q", "-x", "-k", "instanceId", "contract_tests/test_schemathesis.py"],
         cwd=project_copy,
         capture_output=True,
         text=True,

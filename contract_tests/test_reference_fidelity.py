@@ -1,13 +1,14 @@
-"""Fidelity: the drift report over the real payloads Currents published (`../shared/reference/`, or
-CURRENTS_REFERENCE_DIR) lists no field the spec does not document, and each matches exactly one runner variant.
+"""Fidelity: the drift report over the real payloads Currents published lists no field the spec does not
+document, and each matches exactly one runner variant.
 
-The payloads are read where they are, never copied into the project."""
+The payloads are kept unchanged in `contract_tests/reference_payloads/` (their source and checksums are in its
+SOURCE.md), so the test reads nothing outside the repository."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
-from pathlib import Path
+import re
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from scripts._cli import ROOT
 from scripts.drift import Documents, inspect
 from scripts.fixtures import OperationFixture, load_operation_fixtures
 
-REFERENCE = Path(os.environ.get("CURRENTS_REFERENCE_DIR") or ROOT.parent / "shared" / "reference")
+REFERENCE = ROOT / "contract_tests" / "reference_payloads"
 PAYLOADS = [
     ("playwright-instance-schema-v2.json", "Instance", "InstanceResponse", "PlaywrightInstance"),
     ("run-complete.json", "Run", "RunResponse", "PlaywrightRun"),
@@ -26,9 +27,17 @@ DOCUMENTS = Documents.load()
 
 
 def reference(name: str) -> Any:
-    path = REFERENCE / name
-    assert path.is_file(), f"{path}: the shared reference payloads are missing (set CURRENTS_REFERENCE_DIR)"
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads((REFERENCE / name).read_text(encoding="utf-8"))
+
+
+def test_the_reference_payloads_are_kept_unchanged_with_their_source_noted() -> None:
+    """Each payload is listed in SOURCE.md with the checksum of the published file, and nothing else is there."""
+    noted = dict(
+        re.findall(r"^\| `([^`]+\.json)` \|.*\| `([0-9a-f]{64})` \|$", (REFERENCE / "SOURCE.md").read_text(), re.M)
+    )
+    kept = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in REFERENCE.glob("*.json")}
+    assert kept == noted
+    assert sorted(kept) == sorted(p[0] for p in PAYLOADS)
 
 
 @pytest.mark.parametrize(("name", "union", "envelope", "variant"), PAYLOADS, ids=[p[0] for p in PAYLOADS])

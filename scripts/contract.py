@@ -36,7 +36,8 @@ Steps:
    links (project, runs, run, instance; cancel, get, delete, get), and use_after_free checks that a deleted
    run answers 404. Progress and summaries are printed as they run; the JUnit XML and the HTML reports go
    under `reports/` (`junit.xml`, `junit-stateful.xml`). `CONTRACT_MAX_EXAMPLES` overrides the number of
-   examples (and stateful scenarios) per operation.
+   examples (and stateful scenarios) per operation; `CONTRACT_PHASES` (e.g. `examples,stateful`) runs only
+   those phases (default all four).
 5. Write `reports/summary.md` (scripts/summary.py): the verdict, the API, schemathesis's counts per
    phase, the JUnit totals, the drift table and the problems, in Markdown for CI's job summary.
 
@@ -193,7 +194,13 @@ def mock_ids(world: Any) -> Ids:
     runs = sorted(world.runs.values(), key=lambda r: r.cursor, reverse=True)
     ids.runs = [r.run_id for r in runs[:MOCK_EXAMPLE_RUNS]]
     ids.instances = sorted(i.instance_id for i in world.instances.values() if not i.source.startswith("generated"))
-    ids.signatures = sorted({e.signature for e in MockBackend(world).executions()})[:3]
+    executions = sorted(MockBackend(world).executions(), key=lambda e: e.signature)
+    ids.signatures = sorted({e.signature for e in executions})[:3]
+    known = {e.signature: e for e in executions if e.signature in ids.signatures}
+    ids.tests = [
+        {"projectId": e.run.project_id, "specFilePath": str(e.instance.data.get("spec")), "testTitle": e.title}
+        for e in known.values()
+    ]
     ids.window = MOCK_WINDOW
     return ids
 
@@ -339,14 +346,24 @@ def contract_document(target: Target) -> dict[str, Any]:
     return document
 
 
-def walk_document(document: dict[str, Any], window: tuple[str, str]) -> dict[str, Any]:
+def walk_document(
+    document: dict[str, Any], window: tuple[str, str], tests: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The contract document for the stateful phase: each read operation keeps only its required parameters
     (and `limit`), and required dates span `window`, so that listings return items whose links lead on.
+    When `tests` are known, POST /signature/test asks for the signature of one of them, so that its link to
+    the test's results finds results, and theirs to a run and an instance lead on.
 
-    Random filters, cursors and periods almost always make a listing empty, and a link from an empty page
-    leads nowhere; the filters themselves are checked by the other phases."""
+    Random filters, cursors, periods and test titles almost always make a listing empty, and a link from an
+    empty page leads nowhere: schemathesis reports each as "Failed to extract data from response", though the
+    API answered as documented. The filters and bodies themselves are checked by the other phases."""
     walk: dict[str, Any] = json.loads(json.dumps(document))
     for _, method, operation in operations(walk):
+        if method == "post" and operation.get("operationId") == "getTestSignature" and tests:
+            for media in operation["requestBody"]["content"].values():
+                media["schema"] = {"enum": tests}
+                media.pop("examples", None)
+                media.pop("example", None)
         if method != "get":
             continue
         kept = []
@@ -376,7 +393,8 @@ def contract_specs(target: Target) -> tuple[Path, Path]:
     document = contract_document(target)
     CONTRACT_SPEC.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     STATEFUL_SPEC.write_text(
-        json.dumps(walk_document(document, date_window(target)), indent=2) + "\n", encoding="utf-8"
+        json.dumps(walk_document(document, date_window(target), target.ids.tests), indent=2) + "\n",
+        encoding="utf-8",
     )
     return CONTRACT_SPEC, STATEFUL_SPEC
 
@@ -431,6 +449,21 @@ def schemathesis_command(
     return command
 
 
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+
+
+def contract_phases() -> list[str]:
+    """The schemathesis phases to run: `CONTRACT_PHASES` (comma-separated), or all four."""
+    text = env("CONTRACT_PHASES")
+    if not text:
+        return list(PHASES)
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in PHASES]
+    if unknown or not chosen:
+        raise UserError(f"CONTRACT_PHASES must name phases among {', '.join(PHASES)}, not {text!r}")
+    return chosen
+
+
 def positive_integer(name: str, default: int) -> int:
     text = env(name)
     if not text:
@@ -458,21 +491,47 @@ def copy_scrubbed(source: Path, destination: Path, scrubber: Scrubber) -> None:
     destination.write_bytes(scrubber.bytes(source.read_bytes()))
 
 
-def pump(source: IO[bytes], sink: IO[bytes], scrubber: Scrubber) -> None:
-    """Copy `source` to `sink` line by line, scrubbed, as it comes (schemathesis's live progress)."""
+# schemathesis lists the links of the stateful phase it could not follow under this heading, even in a run that
+# passes. With the walk document (`walk_document`) each one is a page that had no item to follow: a listing the
+# walk's own deletes and resets emptied. Said under the heading, so that a passing run does not read as failed.
+EXTRACTION_HEADING = b"Failed to extract data from response:"
+STATEFUL_NOTE = (
+    b"contract: not a failure: each link below found an empty page to follow (a listing the stateful walk's own "
+    b"deletes and resets emptied); failures are listed as failures\n"
+)
+
+
+def report_line(line: bytes, scratch: Path | None) -> bytes:
+    """schemathesis names its reports in the private folder, deleted once they are copied: name them in
+    reports/, where they are. The HAR stays private (it only counts the requests), so its line says so."""
+    if scratch is None or bytes(scratch) not in line:
+        return line
+    if b"HAR:" in line:
+        return line.split(b"HAR:")[0] + b"HAR: not kept (it only counts the requests sent)\n"
+    return line.replace(bytes(scratch), display_path(REPORTS).encode())
+
+
+def pump(source: IO[bytes], sink: IO[bytes], scrubber: Scrubber, scratch: Path | None = None) -> None:
+    """Copy `source` to `sink` line by line, scrubbed, as it comes (schemathesis's live progress); a note follows
+    schemathesis's heading of the links it could not follow (`STATEFUL_NOTE`), and its report paths are named
+    where the reports are kept (`report_line`)."""
     for line in iter(source.readline, b""):
-        sink.write(scrubber.bytes(line))
+        sink.write(scrubber.bytes(report_line(line, scratch)))
+        if line.strip() == EXTRACTION_HEADING:
+            sink.write(STATEFUL_NOTE)
         sink.flush()
 
 
-def run_scrubbed(command: list[str], environment: dict[str, str], scrubber: Scrubber) -> int:
+def run_scrubbed(
+    command: list[str], environment: dict[str, str], scrubber: Scrubber, scratch: Path | None = None
+) -> int:
     """Run `command` with its standard output and error scrubbed on their way to ours."""
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout is not None and process.stderr is not None
     errors = threading.Thread(target=pump, args=(process.stderr, sys.stderr.buffer, scrubber), daemon=True)
     errors.start()
     try:
-        pump(process.stdout, sys.stdout.buffer, scrubber)
+        pump(process.stdout, sys.stdout.buffer, scrubber, scratch)
         status = process.wait()
     finally:
         if process.poll() is None:
@@ -492,14 +551,18 @@ def run_schemathesis(specs: tuple[Path, Path], target: Target, scratch: Path) ->
     environment = {**os.environ, "CONTRACT_API_KEY": target.api_key}
     scrubber = target.scrubber
     statuses, sent = [], 0
-    runs = [(specs[0], "examples,coverage,fuzzing", ""), (specs[1], "stateful", "-stateful")]
+    chosen = contract_phases()
+    first = ",".join(phase for phase in PHASES if phase != "stateful" and phase in chosen)
+    runs = [(specs[0], first, "")] if first else []
+    if "stateful" in chosen:
+        runs.append((specs[1], "stateful", "-stateful"))
     for n, (spec, phases, suffix) in enumerate(runs):
         har = scratch / f"requests-{n}.har"
         command = schemathesis_command(spec, target, phases, scratch, har, suffix)
         shown = " ".join(command[command.index("run") : command.index("--output-truncate")])
         config = command[command.index("--config-file") + 1]
         print(f"contract: st {shown} (config {display_path(Path(config))})", flush=True)
-        statuses.append(run_scrubbed(command, environment, scrubber))
+        statuses.append(run_scrubbed(command, environment, scrubber, scratch))
         sent += har_requests(har)
         for name in report_names(suffix):
             destination = REPORTS / name
@@ -618,6 +681,7 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str
                 finding = inspect(documents, source, body, union="Run", envelope="RunResponse")
             else:
                 finding = inspect_operation(documents, source, operation_id, body)
+            finding.operation = operation_id
             problems += [f"{source}: {line}" for line in finding.violations]
             findings.append(finding)
             covered.add(operation_id)
@@ -628,7 +692,8 @@ def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     for name, default in (("CONTRACT_MAX_EXAMPLES", 1), ("CONTRACT_RATE_LIMIT", 1), ("CONTRACT_MAX_TIME", 1)):
         positive_integer(name, default)  # a bad number is refused before anything is sent
-    for stale in (SUMMARY_NAME, "schemathesis-stateful.json", "junit-stateful.xml"):
+    contract_phases()  # and so are unknown phases
+    for stale in (SUMMARY_NAME, "schemathesis.json", "junit.xml", "schemathesis-stateful.json", "junit-stateful.xml"):
         (REPORTS / stale).unlink(missing_ok=True)  # never leave an earlier run's verdict behind
     refuse_live_mode_without_key()  # before anything else runs
     regenerate_if_needed()
@@ -645,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
                 "mode": chosen.mode,
                 "responses": len(findings),
                 "operations": sorted(covered),
-                "fields": [f.__dict__ for f in fields],
+                "fields": [f.as_json() for f in fields],
             },
             indent=2,
         )

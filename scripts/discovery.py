@@ -53,6 +53,9 @@ class Ids:
     runs: list[str] = field(default_factory=list)
     instances: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
+    # Bodies of POST /signature/test that name tests the API has results for (projectId, specFilePath,
+    # testTitle), for the stateful walk; empty when none is known.
+    tests: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # The period the discovered runs span (ISO dates), for the operations that need one.
     window: tuple[str, str] | None = None

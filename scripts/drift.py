@@ -17,6 +17,7 @@ the outermost unknown field is reported, not the fields nested inside it.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,11 +29,11 @@ from scripts._cli import ROOT
 from scripts.overlays import apply_overlay_files
 from scripts.schema_validation import (
     DOCUMENT_URI,
+    MAX_VALUE_CHARS,
     leaves,
     match_variant,
     operation_response_schema,
     schema_validator,
-    short,
 )
 
 STRICT_OVERLAY = ROOT / "overlays" / "strict-contract.overlay.yaml"
@@ -60,6 +61,7 @@ class Finding:
     """What one response showed: its variant, its unknown fields with a value each, or its violations."""
 
     source: str
+    operation: str | None = None  # the operationId of the response, when the caller knows it
     variant: str | None = None
     unknown: dict[str, Any] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
@@ -151,22 +153,41 @@ def inspect_operation(documents: Documents, source: str, operation_id: str, body
 
 @dataclass(frozen=True)
 class DriftField:
-    """One field the spec does not list: where, an example value, and in how many responses."""
+    """One field the spec does not list: where, an example value (as the API sent it, a JSON value), in how
+    many responses, and the operations whose responses had it."""
 
     path: str
-    example: str
+    example: Any
     responses: int
+    operations: list[str]
+
+    @property
+    def shown(self) -> str:
+        """The example as JSON text, shortened for one line."""
+        return short_json(self.example)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.path, "operations": self.operations, "responses": self.responses, "example": self.example}
+
+
+def short_json(value: Any) -> str:
+    """`value` as JSON text (what the API sent, not a Python repr), cut to one short line."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 3] + "..."
 
 
 def summarise(findings: list[Finding]) -> list[DriftField]:
-    """Every unknown field across `findings`, sorted by path, with the number of responses that had it."""
+    """Every unknown field across `findings`, sorted by path, with the number of responses that had it and the
+    operations they answered."""
     counts: dict[str, int] = {}
     examples: dict[str, Any] = {}
+    operations: dict[str, set[str]] = {}
     for finding in findings:
         for path, value in finding.unknown.items():
             counts[path] = counts.get(path, 0) + 1
             examples.setdefault(path, value)
-    return [DriftField(path, short(examples[path]), counts[path]) for path in sorted(counts)]
+            operations.setdefault(path, set()).add(finding.operation or finding.source.split(" ", 1)[0])
+    return [DriftField(path, examples[path], counts[path], sorted(operations[path])) for path in sorted(counts)]
 
 
 def format_report(fields: list[DriftField], total: int) -> list[str]:
@@ -175,5 +196,7 @@ def format_report(fields: list[DriftField], total: int) -> list[str]:
         return [f"drift: none; every field of the {total} response(s) is in the spec"]
     width = max(len(f.path) for f in fields)
     lines = [f"drift: {len(fields)} field(s) the spec does not list, in {total} response(s):"]
-    lines += [f"  {f.path:<{width}}  in {f.responses} of {total}  e.g. {f.example}" for f in fields]
+    lines += [
+        f"  {f.path:<{width}}  in {f.responses} of {total} ({', '.join(f.operations)})  e.g. {f.shown}" for f in fields
+    ]
     return lines

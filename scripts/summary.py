@@ -49,6 +49,11 @@ def cell(text: str, *, code: bool = False, width: int | None = None) -> str:
     return flat
 
 
+def counted(number: int, noun: str) -> str:
+    """`1 test`, `2 tests`, `0 tests`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _read_json(path: Path, scrubber: Scrubber) -> Any:
     """The parsed report, scrubbed before anything of it is shortened."""
     try:
@@ -81,6 +86,8 @@ def _phase_rows(report: dict[str, Any]) -> Iterable[str]:
     yield "|---|---|" + "---:|" * len(RATE_KEYS)
     for phase in PHASES:
         state = (report.get("phases") or {}).get(phase) or {}
+        if state.get("skip_reason") == "disabled":
+            continue  # not a phase of this run (make contract runs the stateful phase on its own)
         status = str(state.get("status", "not run"))
         if state.get("skip_reason"):
             status += f" ({state['skip_reason']})"
@@ -126,8 +133,8 @@ def _schemathesis_section(
         lines += [f"No JUnit report (`{junit_name}`).", ""]
     else:
         lines += [
-            f"JUnit (`{junit_name}`): {totals['tests']} tests, {totals['failures']} failures, "
-            f"{totals['errors']} errors, {totals['skipped']} skipped.",
+            f"JUnit (`{junit_name}`): {counted(totals['tests'], 'test')}, {counted(totals['failures'], 'failure')}, "
+            f"{counted(totals['errors'], 'error')}, {totals['skipped']} skipped.",
             "",
         ]
     return lines
@@ -154,12 +161,14 @@ def _drift_section(reports: Path, strict: bool, scrubber: Scrubber) -> list[str]
     lines += [
         f"{len(fields)} field(s) the spec does not list, in {responses} response(s): {effect}.",
         "",
-        "| field | example value | responses |",
-        "|---|---|---:|",
+        "| field | operations | example value (JSON) | responses |",
+        "|---|---|---|---:|",
     ]
     for field in fields:
-        path, example = cell(field.get("path", "?"), code=True), cell(field.get("example", ""), code=True, width=80)
-        lines.append(f"| {path} | {example} | {field.get('responses', 0)} of {responses} |")
+        path = cell(field.get("path", "?"), code=True)
+        operations = cell(", ".join(str(o) for o in field.get("operations") or []))
+        example = cell(json.dumps(field.get("example"), ensure_ascii=False), code=True, width=EXAMPLE_WIDTH)
+        lines.append(f"| {path} | {operations} | {example} | {field.get('responses', 0)} of {responses} |")
     return [*lines, ""]
 
 

@@ -237,10 +237,9 @@ def test_sigterm_during_generation_removes_the_temporary_folder(project_copy: Pa
         [sys.executable, "-m", "scripts.generate"], cwd=project_copy, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
-        deadline = time.monotonic() + 60
+        # No clock: the loop ends when the folder appears or generation ends (pytest-timeout bounds a hang).
         while not [p for p in os.listdir(project_copy) if p.startswith(".generate-")]:
             assert process.poll() is None, "generation ended before its temporary folder was seen"
-            assert time.monotonic() < deadline, "no temporary folder appeared"
             time.sleep(0.005)
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=60)

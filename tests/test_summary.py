@@ -23,8 +23,8 @@ def assert_summary_matches_reports(reports: Path) -> str:
     suites = list(xml)
     junit = {key: sum(int(getattr(s, key) or 0) for s in suites) for key in ("tests", "failures", "errors", "skipped")}
     assert (
-        f"{junit['tests']} tests, {junit['failures']} failures, {junit['errors']} errors, {junit['skipped']} skipped"
-        in page
+        f"{summary.counted(junit['tests'], 'test')}, {summary.counted(junit['failures'], 'failure')}, "
+        f"{summary.counted(junit['errors'], 'error')}, {junit['skipped']} skipped" in page
     )
     run = json.loads((reports / "schemathesis.json").read_text())
     assert f"Test cases: {run['test_cases']['generated']} generated, " in page
@@ -82,12 +82,36 @@ def write_reports(reports: Path, *, echo: str) -> None:
                 "mode": "live",
                 "responses": 4,
                 "fields": [
-                    {"path": "$.data.echo", "example": f"'Bearer {echo}'", "responses": 4},
-                    {"path": "$.data.a|b", "example": "x" * 200, "responses": 1},
+                    {"path": "$.data.echo", "operations": ["getRun"], "example": f"'Bearer {echo}'", "responses": 4},
+                    {
+                        "path": "$.data.a|b",
+                        "operations": ["getRun", "listProjects"],
+                        "example": "x" * 200,
+                        "responses": 1,
+                    },
+                    {
+                        "path": "$.data.n",
+                        "operations": ["getRun"],
+                        "example": {"on": True, "off": None},
+                        "responses": 1,
+                    },
                 ],
             }
         )
     )
+
+
+def test_one_test_is_one_test_not_1_tests(tmp_path: Path) -> None:
+    write_reports(tmp_path, echo="nothing")
+    xml = junitparser.JUnitXml()
+    suite = junitparser.TestSuite("only")
+    case = junitparser.TestCase("only-0")
+    case.result = [junitparser.Failure("broken")]
+    suite.add_testcase(case)
+    xml.add_testsuite(suite)
+    xml.write(str(tmp_path / "junit.xml"))
+    page = summary.render(tmp_path, failed=True, mode="mock", base_url="", strict=False, problems=[], secret=KEY)
+    assert "JUnit (`junit.xml`): 1 test, 1 failure, 0 errors, 0 skipped." in page
 
 
 def test_summary_copies_the_reports_numbers_per_phase_and_in_total(tmp_path: Path) -> None:
@@ -99,11 +123,13 @@ def test_summary_copies_the_reports_numbers_per_phase_and_in_total(tmp_path: Pat
     assert "Checked against the real API at `https://api.example/v1`." in page
     assert "| examples | failure | 7 | 1 | 0 | 0 |" in page  # summed over both operations
     assert "| fuzzing | success | 34 | 0 | 1 | 0 |" in page
-    assert "| stateful | skip (disabled) |" in page
+    assert "| stateful |" not in page  # a phase this run did not have is not a row (make contract runs it apart)
     assert "Test cases: 42 generated, 3 with failures, 1 unique failures, 0 errored" in page
     assert "JUnit (`junit.xml`): 6 tests, 3 failures, 0 errors, 0 skipped." in page
-    assert "2 field(s) the spec does not list, in 4 response(s): a warning" in page
-    assert "| `$.data.a\\|b` | `" + "x" * 77 + "...` | 1 of 4 |" in page  # pipe escaped, long example cut
+    assert "3 field(s) the spec does not list, in 4 response(s): a warning" in page
+    # pipe escaped, the operations named, the example as JSON, and cut when long
+    assert '| `$.data.a\\|b` | getRun, listProjects | `"' + "x" * 76 + "...` | 1 of 4 |" in page
+    assert '| `$.data.n` | getRun | `{"on": true, "off": null}` | 1 of 4 |' in page
     assert "| failure: Server echoed nothing | 3 | GET /instances/{id} |" in page
     assert page.endswith("## Problems\n\nNone.\n")
 

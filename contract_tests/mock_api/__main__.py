@@ -3,7 +3,8 @@
 Scope: serves every operation of the spec from one seeded world built from the fixture corpus and
 the spec's seed examples (see `contract_tests.mock_api.app` and `world`), until Ctrl-C or SIGTERM.
 Cancel, reset and delete change that world; a restart builds it again. Run it from the project
-root (it imports `scripts`). It prints its base URL, a working key and a curl line to try.
+root (it imports `scripts`). It prints its base URL, a working key, a curl line to try, and every project's
+id, name and number of runs.
 
 Environment:
 - `MOCK_HOST`: the address to listen on (default 127.0.0.1; the mock is meant for loopback).
@@ -11,7 +12,8 @@ Environment:
 - `MOCK_API_KEY`: an extra key that may read and write every project, printed instead of the
   demo key of `keys.yaml`.
 - `MOCK_RUN_SIZE`: the number of instances of an extra generated run it serves (default 20; see
-  `contract_tests.mock_api.generated_run`), for `currents-api run` and the export benchmark.
+  `contract_tests.mock_api.generated_run`), for `currents-api run` and the export benchmark. The run is an
+  ordinary run of the world (`add_to_world`): listed in its project, scoped by the keys, deletable.
 - `MOCK_ARTIFACT_TTL`: seconds that the artifact URLs of its instances stay valid (default 7200,
   as Currents'); they point at the mock itself (`contract_tests.mock_api.artifacts`).
 An empty variable counts as unset.
@@ -39,7 +41,7 @@ from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
 from contract_tests.mock_api.browsers import allow_loopback_pages
 from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
-from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
+from contract_tests.mock_api.generated_run import GeneratedRun, add_to_world
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.server import base_url, bind, serve_forever
 from scripts._cli import EXIT_OK, UserError, display_path, run
@@ -109,7 +111,9 @@ def serve() -> None:
     ttl = parse_ttl(os.environ.get("MOCK_ARTIFACT_TTL") or "7200")
     generated = GeneratedRun.build(parse_run_size(os.environ.get("MOCK_RUN_SIZE") or "20"))
     key = demo_key(extra_key)
-    app = serve_artifacts(serve_generated_run(create_app(extra_key=extra_key), generated, [key]), ArtifactSigner(ttl))
+    mock = create_app(extra_key=extra_key)
+    add_to_world(mock.backend.world, generated)  # an ordinary run of the world: listed, scoped, deletable
+    app = serve_artifacts(mock, ArtifactSigner(ttl))
     app = allow_loopback_pages(app)  # the docs site's "Try it out" (make docs-serve) calls it from a browser
     seed_id = seed_bodies(bundle())[SEED_EXAMPLES[0]]["data"]["instanceId"]
     try:
@@ -121,7 +125,16 @@ def serve() -> None:
     print(f"Mock Currents API on {url}", flush=True)
     print(f"API key: {key}", flush=True)
     print(f"Try: {curl}", flush=True)
-    print(f"A generated run of {len(generated.claimed_ids)} instances: {generated.run_id}", flush=True)
+    world = mock.backend.world
+    print("Projects (id: name, runs):", flush=True)
+    for project in sorted(world.projects.values(), key=lambda p: p.project_id):
+        runs = sum(1 for r in world.runs.values() if r.project_id == project.project_id)
+        print(f"  {project.project_id}: {project.name}, {runs} run{'' if runs == 1 else 's'}", flush=True)
+    print(
+        f"A generated run of {len(generated.claimed_ids)} instances: {generated.run_id}"
+        f" (project {world.runs[generated.run_id].project_id})",
+        flush=True,
+    )
     print("Press Ctrl-C to stop.", flush=True)
     serve_forever(app, sock, stop=STOP)
 

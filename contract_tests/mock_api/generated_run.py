@@ -12,14 +12,17 @@ itself for the Bearer keys given (401 otherwise), passing every other request th
 a client's back-off and concurrency handling is exercised; `instance_delay` (seconds) slows every
 instance answer, so that a test can interrupt a client in the middle of a run.
 
-It serves the CLI's and `fetch_run`'s tests and the export benchmark (`make mock` serves one with
-`MOCK_RUN_SIZE`); it leaves the mock's default world as it is.
+It serves the CLI's and `fetch_run`'s tests and the export benchmark; it leaves the mock's default world as it
+is. `add_to_world(world, run)` instead makes the run an ordinary run of a world, as `make mock` serves it
+(`MOCK_RUN_SIZE`): its project is listed, the run is among the project's runs, its instances are the world's,
+and every operation (the keys' scopes, either spelling of `Bearer`, cancel, reset, delete) treats it as any run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import datetime as dt
 import json
 import threading
 from collections.abc import Collection
@@ -30,6 +33,7 @@ from typing import Any
 from contract_tests.mock_api.asgi import ASGIApp, Receive, Scope, Send
 from contract_tests.mock_api.backend import INSTANCE_NOT_FOUND
 from contract_tests.mock_api.middleware import UNAUTHORIZED_ERROR, send_failed
+from contract_tests.mock_api.world import Project, Run, World, instance_from_data, make_cursor, parse_iso
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TEMPLATES = (
@@ -87,6 +91,33 @@ class GeneratedRun:
         with self._lock:
             self.instance_requests += 1
             return self.instance_requests
+
+
+GENERATED_PROJECT_NAME = "Generated run"
+
+
+def add_to_world(world: World, run: GeneratedRun) -> None:
+    """Put `run` and its claimed instances into `world` as an ordinary run of its project (added if missing).
+    Its unclaimed specs have no instance yet and its missing ones none at all: both answer 404, as in the
+    wrapper."""
+    data = json.loads(run.body)["data"]
+    project_id = str(data["projectId"])
+    created = parse_iso(data.get("createdAt"))
+    if project_id not in world.projects:
+        project_created = created - dt.timedelta(days=30)
+        world.projects[project_id] = Project(
+            project_id, GENERATED_PROJECT_NAME, project_created, make_cursor(project_created, project_id)
+        )
+    for instance_id in run.claimed_ids:
+        world.instances[instance_id] = instance_from_data(json.loads(run.instances[instance_id])["data"], "generated")
+    world.runs[run.run_id] = Run(
+        run_id=run.run_id,
+        project_id=project_id,
+        created_at=created,
+        cursor=make_cursor(created, run.run_id),
+        body=data,
+        instance_ids=list(run.claimed_ids),
+    )
 
 
 async def _send(send: Send, status: int, body: bytes) -> None:

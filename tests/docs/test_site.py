@@ -53,7 +53,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site, built strictly (a warning fails) into a temporary folder, exactly as `make docs` builds it."""
     out = tmp_path_factory.mktemp("site")
     process = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -61,6 +61,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=False,
     )
     assert process.returncode == 0, process.stdout + process.stderr
+    assert "WARNING" not in process.stdout + process.stderr, process.stdout + process.stderr
     return out
 
 
@@ -211,6 +212,10 @@ def test_client_reference_shows_the_pagination_iterators_of_every_paginated_oper
         assert table.count("aiterate") == len(paginated)
         text = page.locator("article").inner_text()
         assert "PaginationError" in text
+        # The walk's prose is prose: no sentence of it is listed as a parameter or an exception.
+        parameters = page.locator("article .doc-section-item, article li").all_inner_texts()
+        assert parameters and not any(item.startswith(("The filters of", "The errors of")) for item in parameters)
+        assert "It takes the filters of sync" in " ".join(text.split())
         assert problems.found == []
     finally:
         page.close()

@@ -117,9 +117,12 @@ def test_live_steps_check_the_api_they_are_given_and_never_show_the_key(
         "${{ inputs.instance_ids || vars.CURRENTS_INSTANCE_IDS }}": f"{drifting.instance_id},{clean.instance_id}",
         "${{ inputs.project_ids || vars.CURRENTS_PROJECT_IDS }}": "",
         "${{ inputs.strict && '1' || vars.CONTRACT_STRICT }}": "",
-        # a small budget: the step is under test, not the API
-        "${{ vars.CONTRACT_RATE_LIMIT }}": "200",
-        "${{ vars.CONTRACT_MAX_TIME }}": "6",
+        # The step is under test, not the API: live mode's few examples per operation bound the run; the rate
+        # and the time budget are set beyond reach, so that a busy machine cannot cut the run short.
+        "${{ vars.CONTRACT_RATE_LIMIT }}": "1000",
+        "${{ vars.CONTRACT_MAX_TIME }}": "3600",
+        "${{ vars.CONTRACT_MAX_EXAMPLES }}": "1",
+        "${{ vars.CONTRACT_PHASES }}": "examples",
     }
     summary = tmp_path / "step-summary.md"
     summary.write_text("")
