@@ -215,7 +215,7 @@ def test_client_reference_shows_the_pagination_iterators_of_every_paginated_oper
         # The walk's prose is prose: no sentence of it is listed as a parameter or an exception.
         parameters = page.locator("article .doc-section-item, article li").all_inner_texts()
         assert parameters and not any(item.startswith(("The filters of", "The errors of")) for item in parameters)
-        assert "It takes the filters of sync" in " ".join(text.split())
+        assert "The other arguments are the filters of sync" in " ".join(text.split())
         assert problems.found == []
     finally:
         page.close()
