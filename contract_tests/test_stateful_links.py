@@ -28,7 +28,7 @@ from scripts._cli import ROOT
 from scripts.contract import CONFIG, MOCK_WINDOW, Target, contract_document, mock_ids, walk_document
 
 # Scenarios of the stateful phase: modest, to keep `make test` quick, and enough to walk every link.
-STATEFUL_EXAMPLES = 40
+STATEFUL_EXAMPLES = 100
 # A fixed seed makes the walk the same on every run (the mock's world is seeded too), so the proof does not
 # depend on luck; STATEFUL_SEED in the environment tries another walk.
 STATEFUL_SEED = 5
@@ -151,3 +151,32 @@ def test_no_report_of_the_stateful_run_holds_the_key(
 ) -> None:
     _, _, output = stateful_run
     assert demo_key() not in output
+
+
+def test_the_walks_archive_actions_they_created_and_deleted_webhooks_answer_404(
+    stateful_run: tuple[MockApi, dict[str, Any], str],
+) -> None:
+    app, _, _ = stateful_run
+    exchanges = app.journal.exchanges
+    created = {("POST", "/v1/actions"): "actionId", ("POST", "/v1/webhooks"): "hookId"}
+    assert {e.operation for e in exchanges if e.operation in created and e.status == 201} == set(created)
+    archived = {
+        e.ids["actionId"] for e in exchanges if e.operation == ("DELETE", "/v1/actions/{actionId}") and e.status == 200
+    }
+    assert archived, "the stateful phase archived no action"
+    for action_id in archived:
+        _, body = app.backend.world.actions[action_id]
+        assert body["status"] == "archived"
+    deleted = {
+        e.ids["hookId"] for e in exchanges if e.operation == ("DELETE", "/v1/webhooks/{hookId}") and e.status == 200
+    }
+    assert deleted, "the stateful phase deleted no webhook: use_after_free had nothing to check"
+    after = [
+        e
+        for n, e in enumerate(exchanges)
+        if e.operation == ("GET", "/v1/webhooks/{hookId}")
+        and e.ids.get("hookId") in deleted
+        and any(d.operation[0] == "DELETE" and d.status == 200 and d.ids == e.ids for d in exchanges[:n])
+    ]
+    assert all(e.status == 404 for e in after)
+    assert not set(deleted) & set(app.backend.world.webhooks)

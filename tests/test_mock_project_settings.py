@@ -234,7 +234,7 @@ def test_cancel_by_ci_cancels_the_run_of_a_github_run_attempt_once() -> None:
         assert unknown.status_code == 404
 
 
-@pytest.mark.parametrize("attempt", [2, "2"], ids=["number", "string"])
+@pytest.mark.parametrize("attempt", [2, "2", 2.0], ids=["number", "string", "number-written-2.0"])
 def test_cancel_by_ci_takes_the_attempt_as_a_number_or_a_string_of_digits(attempt: int | str) -> None:
     with checked_client() as (client, app):
         run_id = app.backend.world.github_runs[(settings_seed.EXAMPLE_GITHUB_RUN_ID, 2)]
@@ -247,7 +247,7 @@ def test_cancel_by_ci_takes_the_attempt_as_a_number_or_a_string_of_digits(attemp
         assert data(client.put("/runs/cancel-ci/github", json=scoped))["runId"] == run_id
 
 
-@pytest.mark.parametrize("attempt", [0, "0", "01", "1st", 1.5, True, None, "", "99999999999"])
+@pytest.mark.parametrize("attempt", [0, "0", "01", "1st", 1.5, True, None, "", "-1", " 1"])
 def test_cancel_by_ci_refuses_an_attempt_that_is_not_a_positive_integer(attempt: Any) -> None:
     with checked_client() as (client, _):
         answer = client.put("/runs/cancel-ci/github", json={"githubRunId": "1", "githubRunAttempt": attempt})

@@ -27,7 +27,7 @@ from contract_tests.mock_api.backend import Execution, MockBackend, ratio
 from contract_tests.mock_api.keys import ApiKey
 from contract_tests.mock_api.pagination import offset_page
 from contract_tests.mock_api.rest import BadRequest, Query
-from contract_tests.mock_api.world import Run, iso
+from contract_tests.mock_api.world import Run
 
 INSIGHTS_DENIED = "Insufficient permissions to access project insights"
 ERRORS_DENIED = "Insufficient permissions to access project errors"
@@ -36,6 +36,12 @@ GROUP_FIELDS = {"message": "message", "category": "error_category", "action": "e
 ORDERS = ("count", "tests", "branches", "error")
 METRICS = {"occurrence": "count", "test": "tests", "branch": "branches"}
 MAX_BUCKETS = 2000
+
+
+def iso(moment: dt.datetime) -> str:
+    """RFC 3339 in UTC with milliseconds, the year always four digits (a period may start in year 1)."""
+    m = moment.astimezone(dt.UTC)
+    return f"{m.year:04d}-{m:%m-%dT%H:%M:%S}.{m.microsecond // 1000:03d}Z"
 
 
 def choice(query: Query, name: str, allowed: Iterable[str], default: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 from contract_tests.mock_api import settings_seed
 from contract_tests.mock_api.backend import MockBackend
 from contract_tests.mock_api.keys import ApiKey
-from contract_tests.mock_api.rest import BadRequest, Query, Refused
+from contract_tests.mock_api.rest import BadRequest, Query, Refused, parse_integer
 from contract_tests.mock_api.settings_validation import action_fields, parse_moment, text, webhook_fields
 from contract_tests.mock_api.world import iso
 
@@ -230,8 +230,10 @@ def github_attempt(value: Any) -> int:
     """A workflow run attempt, from 1: a JSON integer, or a string of digits as Currents' GitHub action sends."""
     if isinstance(value, bool):
         value = None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and not value.startswith("0"):
-        value = int(value) if len(value) <= 9 else None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON's 2.0 is the integer 2, as JSON Schema reads it
+    if isinstance(value, str):
+        value = parse_integer(value) if value.isascii() and value.isdigit() and not value.startswith("0") else None
     if not isinstance(value, int) or value < 1:
         raise BadRequest("githubRunAttempt: must be an integer from 1, or a string of its digits")
     return value

@@ -90,7 +90,7 @@ def condition(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadRequest(f"{where}: must be an object")
     condition_type = value.get("type")
-    if condition_type not in SCALAR_TYPES | LIST_TYPES:
+    if not isinstance(condition_type, str) or condition_type not in SCALAR_TYPES | LIST_TYPES:
         raise BadRequest(f"{where}.type: must be one of {', '.join(sorted(SCALAR_TYPES | LIST_TYPES))}")
     allowed = operators_of(condition_type)
     if value.get("op") not in allowed:

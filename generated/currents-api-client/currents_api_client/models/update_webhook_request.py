@@ -23,7 +23,7 @@ class UpdateWebhookRequest:
         headers (None | str | Unset): Custom HTTP headers Currents sends with each delivery, as a JSON object of strings
             written as a
             string (`{"Authorization": "Bearer ..."}`), at most 4,096 characters, or `null`. They usually carry a
-            secret: keep them out of logs.
+            secret: keep them out of logs. The pattern is exactly that JSON: an object whose values are strings.
         hook_events (list[HookEvent] | Unset): The events that trigger the webhook.
         label (None | str | Unset): A label, 1 to 255 characters, or `null`.
     """
