@@ -6,7 +6,7 @@ the server root under `/v1` (a `root_path` is not supported). Every answer is JS
 spec describes them (an instance is its stored body, byte for byte), and every other status the FAILED
 envelope `{"status": "FAILED", "error": ...}`.
 
-Why Starlette: thirteen operations with path ids, repeated and bracketed query arrays, dates and JSON
+Why Starlette: twenty-eight operations with path ids, repeated and bracketed query arrays, dates and JSON
 bodies. Its router, query parsing and request objects replace hand-written parsing; the guarantees the
 mock keeps for every operation sit around it as middleware (`middleware`), in this order:
 1. never a 5xx (`NeverServerError`);
