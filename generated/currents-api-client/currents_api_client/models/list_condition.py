@@ -22,7 +22,9 @@ class ListCondition:
     Attributes:
         type_ (ListConditionType): Condition types that look at a list (`titlePath`, `annotation`, `tag`) or that the
             API treats as one
-            (`error_message`); they take the many-to-many operators too.
+            (`error_message`); they take the many-to-many operators too. Currents' conditions page lists
+            `error_message` with the basic and one-to-many operators only; this follows Currents' API documents
+            (March 2026 reference, January snapshot), which give it the many-to-many ones, as the API validates.
         op (ListConditionOperator): The scalar operators, and `inc` (the field includes the value), `notInc`, `incAll`
             (it includes every
             value) and `notIncAll`.
