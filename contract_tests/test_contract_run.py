@@ -15,6 +15,7 @@ import pytest
 from contract_tests.conftest import ECHOED_KEY, demo_key
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.server import serve_in_thread
+from scripts.contract_settings import CONTRACT_NAME, SETTINGS_WRITES
 from scripts.fixtures import load_fixtures
 from tests.support import RunScript, assert_one_line_error, free_port
 
@@ -53,7 +54,7 @@ OPERATIONS = {
     for op in item.values()
     if isinstance(op, dict) and "operationId" in op
 }
-WRITE_OPERATIONS = {"cancelRun", "resetRun", "deleteRun"}
+WRITE_OPERATIONS = {"cancelRun", "resetRun", "deleteRun"} | SETTINGS_WRITES
 
 
 @pytest.fixture
@@ -105,7 +106,10 @@ def test_live_mode_never_writes_and_discovers_its_ids(
 
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     assert app.journal.writes() == [], "live mode sent a write"
-    assert "read-only: cancelRun, deleteRun, resetRun left out" in process.stdout
+    assert f"read-only: {', '.join(sorted(WRITE_OPERATIONS))} left out" in process.stdout
+    # Not one action or webhook changed, and webhook answers (their headers hold secrets) stayed out of the reports.
+    assert not [e for e in app.journal.exchanges if e.operation[0] != "GET" and "/signature/" not in e.operation[1]]
+    assert "Chat bot" not in (project_copy / "reports" / "junit.xml").read_text()
     discovered = {
         e.ids.get("instanceId") for e in app.journal.exchanges if e.operation[1] == "/v1/instances/{instanceId}"
     }
@@ -142,6 +146,23 @@ def test_live_mode_writes_only_when_allowed_and_only_in_the_project_set_aside(
     assert any(e.status == 200 for e in writes), "no write reached a run"
     touched = {owner[e.ids["runId"]] for e in writes if e.ids.get("runId") in owner}
     assert touched == {"Prj9Zb"}
+    # Actions and webhooks: only those the run created (all in Prj9Zb, all named as the contract's) were
+    # changed, and none of them is left behind: actions archived, webhooks deleted.
+    seeded = {action_id for action_id, (_, body) in app.backend.world.actions.items() if body["name"] != CONTRACT_NAME}
+    changed = [
+        e for e in app.journal.exchanges if e.operation[0] in ("PUT", "DELETE", "POST") and e.status in (200, 201)
+    ]
+    assert any("/actions" in e.operation[1] for e in changed), "no action was created"
+    assert not [e for e in changed if e.ids.get("actionId") in seeded]
+    assert all(
+        project == "Prj9Zb" for project, body in app.backend.world.actions.values() if body["name"] == CONTRACT_NAME
+    )
+    left = [
+        b for _, b in app.backend.world.actions.values() if b["name"] == CONTRACT_NAME and b["status"] != "archived"
+    ]
+    assert left == []
+    assert [h for h in app.backend.world.webhooks.values() if h["label"] == CONTRACT_NAME] == []
+    assert "cleaned up" in process.stdout
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ from contract_tests.conftest import ECHOED_KEY, demo_key
 from contract_tests.mock_api.corpus import seed_bodies
 from scripts.bundle import bundle
 from scripts.fixtures import Fixture, load_fixtures, load_operation_fixtures
+from scripts.payload_fixtures import load_request_fixtures
 from scripts.record import redact
 from tests.support import RunScript, assert_one_line_error, snapshot
 
@@ -189,7 +190,9 @@ def test_a_recorded_fixture_passes_check_spec_and_is_counted(
 
     check = run_script("check_spec", cwd=project_copy)
     assert check.returncode == 0, check.stderr
-    assert f"{count + 1 + len(load_operation_fixtures())} fixtures validate" in check.stdout
+    assert (
+        f"{count + 1 + len(load_operation_fixtures()) + len(load_request_fixtures())} fixtures validate" in check.stdout
+    )
 
 
 def test_a_key_the_server_echoes_is_scrubbed_from_the_fixture_and_every_message(

@@ -12,6 +12,9 @@ Scope:
 5. Every fixture of the per-resource folders (`contract_tests/fixtures/<resource>/`)
    validates against the schema its operation documents for its status, and a
    run's `data` matches exactly one Run variant: the one the manifest names.
+6. Every request-body fixture (`<resource>/requests/`) validates against its
+   operation's request body, and every broken fixture (`<resource>/broken/`) is
+   refused, at the place its manifest names (scripts.payload_fixtures).
 
 Limits: it checks what a schema can say. Whether the generated client
 decodes a payload is the tests' job.
@@ -32,6 +35,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from scripts import bundle as bundler
 from scripts._cli import EXIT_FAILED, EXIT_OK, display_path, run
 from scripts.fixtures import FIXTURES_DIR, MANIFEST, load_fixtures, load_operation_fixtures
+from scripts.payload_fixtures import broken_fixture_problems, request_fixture_problems
 from scripts.schema_validation import (
     instance_response_problems,
     iter_examples,
@@ -108,11 +112,18 @@ def main() -> int:
     operation_count, operation_issues = operation_fixture_problems(document)
     count += operation_count
     problems += fixture_issues + operation_issues
+    request_count, request_issues = request_fixture_problems(document)
+    broken_count, broken_issues = broken_fixture_problems(document)
+    count += request_count
+    problems += request_issues + broken_issues
     if problems:
         print("\n".join(problems), file=sys.stderr)
         print(f"check-spec: {len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FAILED
-    print(f"check-spec: {SOURCE} is valid OpenAPI 3.1; {len(examples)} examples and {count} fixtures validate")
+    print(
+        f"check-spec: {SOURCE} is valid OpenAPI 3.1; {len(examples)} examples and {count} fixtures validate"
+        f"; {broken_count} broken fixtures are refused"
+    )
     return EXIT_OK
 
 

@@ -72,6 +72,14 @@ from typing import IO, Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import compare
+from scripts.contract_settings import (
+    cleanup,
+    drop_webhooks,
+    expected_status,
+    pin_settings,
+    scrub_webhook_headers,
+    settings_calls,
+)
 from scripts.discovery import CountingTransport, Ids, discover
 from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
@@ -95,6 +103,7 @@ LIVE_MAX_TIME = 120
 LIVE_MAX_EXAMPLES = 5
 # The path and query parameters that take ids, and where their examples come from.
 ID_PARAMETERS = {"projectId": "projects", "runId": "runs", "instanceId": "instances", "signature": "signatures"}
+ID_PARAMETERS.update(actionId="actions", hookId="webhooks")
 # Mock mode: how many of the world's ids become examples (the stateful phase finds the rest through links).
 MOCK_EXAMPLE_RUNS = 6
 # The period the stateful phase asks the mock about: its whole world.
@@ -202,6 +211,8 @@ def mock_ids(world: Any) -> Ids:
         for e in known.values()
     ]
     ids.window = MOCK_WINDOW
+    ids.actions = sorted(world.actions)[:3]
+    ids.webhooks = sorted(world.webhooks)[:2]
     return ids
 
 
@@ -343,6 +354,10 @@ def contract_document(target: Target) -> dict[str, Any]:
         print(f"contract: read-only: {', '.join(left_out)} left out (CONTRACT_ALLOW_WRITES=1 enables them)")
     elif target.mode == "live" and target.write_project:
         pin_to_project(document, target.write_project)
+        pin_settings(document)
+    if target.mode == "live":
+        dropped = drop_webhooks(document)
+        print(f"contract: live: {', '.join(dropped)} left to the drift fetch (webhook headers hold secrets)")
     return document
 
 
@@ -626,6 +641,7 @@ def read_operations(target: Target) -> list[tuple[str, str, Callable[..., Any]]]
         calls.append(("getTestSignature", ids.projects[0], partial(get_test_signature.sync_detailed, body=body)))
     for instance_id in ids.instances:
         calls.append(("getInstance", instance_id, partial(get_instance.sync_detailed, instance_id)))
+    calls += settings_calls(target)
     if target.allow_writes and ids.runs:
         calls += write_operations(ids.runs[-1])
     return calls
@@ -665,22 +681,26 @@ def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str
                 reason = scrubber.text(errors.describe(error))
                 problems.append(f"{source}: the client cannot decode it: {reason}")
                 continue
-            if response.status_code != 200:
+            if not expected_status(operation_id, response.status_code, target.mode):
                 if not (operation_id == "findRun" and response.status_code == 404):
                     shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
                     problems.append(f"{source}: HTTP {int(response.status_code)} {shown}")
+                continue
+            if response.status_code not in (200, 201):  # an expected error answer: nothing to inspect
                 continue
             if response.parsed is None:
                 problems.append(f"{source}: the client did not decode the 200 body")
                 continue
             # The key scrubbed before anything of the body can be printed, or saved in drift.json.
             body = scrubber.data(json.loads(response.content))
+            if "Webhook" in operation_id:
+                body = scrub_webhook_headers(body)
             if operation_id == "getInstance":
                 finding = inspect(documents, source, body)
             elif operation_id in ("getRun", "findRun"):  # a run is matched to its runner variant first
                 finding = inspect(documents, source, body, union="Run", envelope="RunResponse")
             else:
-                finding = inspect_operation(documents, source, operation_id, body)
+                finding = inspect_operation(documents, source, operation_id, body, int(response.status_code))
             finding.operation = operation_id
             problems += [f"{source}: {line}" for line in finding.violations]
             findings.append(finding)
@@ -698,7 +718,7 @@ def main(argv: list[str] | None = None) -> int:
     refuse_live_mode_without_key()  # before anything else runs
     regenerate_if_needed()
     strict = env("CONTRACT_STRICT") not in ("", "0")
-    with target() as chosen, tempfile.TemporaryDirectory() as scratch:
+    with target() as chosen, tempfile.TemporaryDirectory() as scratch, cleanup(chosen, client_for):
         preflight(chosen)
         specs = contract_specs(chosen)
         findings, problems, covered = fetch_and_inspect(chosen)

@@ -8,7 +8,10 @@ in `CURRENTS_INSTANCE_IDS` are kept first. Every
 request goes through the generated client (so a 429 is retried with its backoff, honouring `Retry-After`)
 and through `CountingTransport`, which counts each request sent, retries included.
 
-Limits: reads only (GET). At most 1 + P + P*R + P requests for P projects and R runs per project, plus
+Each project's actions and webhooks are listed too (`SETTINGS_PER_PROJECT` ids of each are kept; a
+webhook's custom headers, which hold secrets, are never kept).
+
+Limits: reads only (GET). At most 1 + P + P*R + 3P requests for P projects and R runs per project, plus
 retries. A project the key may not read, or one that is gone, is skipped with a note.
 
 Errors: `UserError` when the key is refused (401) or the API cannot be reached.
@@ -56,6 +59,10 @@ class Ids:
     # Bodies of POST /signature/test that name tests the API has results for (projectId, specFilePath,
     # testTitle), for the stateful walk; empty when none is known.
     tests: list[dict[str, Any]] = field(default_factory=list)
+    # Actions and webhooks of the projects found: read by the drift fetch (never changed: the writes create
+    # their own, scripts.contract_settings).
+    actions: list[str] = field(default_factory=list)
+    webhooks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # The period the discovered runs span (ISO dates), for the operations that need one.
     window: tuple[str, str] | None = None
@@ -104,9 +111,28 @@ def discover(client: Any, project_ids: list[str], instance_ids: list[str]) -> Id
             )
             for test in tests.data.list_[:2]:
                 ids.add(ids.signatures, test.signature)
+            discover_settings(client, project_id, ids)
         ids.window = (f"{start:%Y-%m-%d}", f"{end:%Y-%m-%d}")
     except errors.AuthenticationError:
         raise UserError("the API key was refused (401): check CURRENTS_API_KEY") from None
     except errors.APIConnectionError as error:
         raise UserError(f"cannot reach the API: {error}") from None
     return ids
+
+
+SETTINGS_PER_PROJECT = 2
+
+
+def discover_settings(client: Any, project_id: str, ids: Ids) -> None:
+    """Add the first actions and webhooks of `project_id` (two listings); a refused listing is a note."""
+    from currents_api_client import errors
+    from currents_api_client.api.actions import list_actions
+    from currents_api_client.api.webhooks import list_webhooks
+
+    try:
+        for action in list_actions.sync(client=client, project_id=project_id).data[:SETTINGS_PER_PROJECT]:
+            ids.add(ids.actions, action.action_id)
+        for hook in list_webhooks.sync(client=client, project_id=project_id).data[:SETTINGS_PER_PROJECT]:
+            ids.add(ids.webhooks, str(hook.hook_id))
+    except (errors.PermissionDeniedError, errors.NotFoundError, errors.BadRequestError) as error:
+        ids.notes.append(f"the actions or webhooks of project {project_id} skipped: {errors.describe(error)}")

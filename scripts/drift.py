@@ -134,12 +134,12 @@ def collect(finding: Finding, validator: Any, body: Any) -> None:
                 finding.unknown.setdefault(where + _member(name), leaf.instance[name])
 
 
-def inspect_operation(documents: Documents, source: str, operation_id: str, body: Any) -> Finding:
-    """List what the strict spec refuses in a 200 body of `operation_id`. Violations of the spec as written
-    are reported as violations, not drift."""
+def inspect_operation(documents: Documents, source: str, operation_id: str, body: Any, status: int = 200) -> Finding:
+    """List what the strict spec refuses in a `status` (200, or a create's 201) body of `operation_id`.
+    Violations of the spec as written are reported as violations, not drift."""
     finding = Finding(source)
     if operation_id not in documents.operations:
-        pointer = operation_response_schema(documents.spec, operation_id, 200)
+        pointer = operation_response_schema(documents.spec, operation_id, status)
         documents.operations[operation_id] = (
             schema_validator(documents.spec, pointer),
             schema_validator(documents.strict, pointer),

@@ -13,6 +13,12 @@ import pytest
 from scripts import bundle as bundler
 from scripts.check_spec import example_problems, fixture_problems, operation_fixture_problems, spec_problems
 from scripts.fixtures import MANIFEST, FixtureError, load_fixtures, load_operation_fixtures
+from scripts.payload_fixtures import (
+    broken_fixture_problems,
+    load_broken_fixtures,
+    load_request_fixtures,
+    request_fixture_problems,
+)
 from tests.support import RunScript
 
 
@@ -38,7 +44,7 @@ def edit_fixture(folder: Path, name: str, change: Any) -> None:
 def test_check_spec_passes_on_the_committed_spec(run_script: RunScript) -> None:
     process = run_script("check_spec")
     assert process.returncode == 0, process.stderr
-    count = len(load_fixtures()) + len(load_operation_fixtures())
+    count = len(load_fixtures()) + len(load_operation_fixtures()) + len(load_request_fixtures())
     assert "valid OpenAPI 3.1" in process.stdout and f"{count} fixtures validate" in process.stdout
 
 
@@ -139,10 +145,58 @@ def test_every_operation_has_a_success_fixture_and_every_run_variant_is_covered(
         for operation in item.values()
         if isinstance(operation, dict) and "operationId" in operation
     }
-    with_success = {f.operation for f in fixtures if f.status == 200} | {"getInstance"}
+    with_success = {f.operation for f in fixtures if f.status in (200, 201)} | {"getInstance"}
     assert with_success == operations
     assert {f.variant for f in fixtures if f.variant} == {"CypressRun", "PlaywrightRun", "OtherFrameworkRun"}
     completion_states = {
         f.body["data"]["completionState"] for f in fixtures if f.operation == "getRun" and f.status == 200
     }
     assert completion_states == {"COMPLETE", "IN_PROGRESS", "CANCELED", "TIMEOUT"}
+
+
+def test_every_broken_fixture_is_refused_where_its_manifest_says(document: dict[str, Any]) -> None:
+    count, problems = broken_fixture_problems(document)
+    assert problems == []
+    assert count == len(load_broken_fixtures()) >= 30
+    # Requests and answers, of every new resource.
+    kinds = {(f.resource, f.status is None) for f in load_broken_fixtures()}
+    assert {("actions", True), ("actions", False), ("webhooks", True), ("webhooks", False), ("runs", True)} <= kinds
+
+
+def test_a_broken_fixture_the_spec_accepts_is_reported(document: dict[str, Any], fixtures_copy: Path) -> None:
+    edit_fixture(
+        fixtures_copy / "actions" / "broken",
+        "create-eleven-tags.json",
+        lambda b: b["action"][0]["details"]["tags"].pop(),
+    )
+    count, problems = broken_fixture_problems(document, fixtures_copy)
+    assert count == len(load_broken_fixtures())
+    assert len(problems) == 1
+    assert problems[0].endswith(
+        "create-eleven-tags.json: should be refused at $.action[0], but the spec reports nothing"
+    )
+
+
+def test_a_broken_fixture_refused_elsewhere_than_its_manifest_says_is_reported(
+    document: dict[str, Any], fixtures_copy: Path
+) -> None:
+    # Still refused (no name), but no longer for its 256-character name: the check wants the reason it names.
+    edit_fixture(
+        fixtures_copy / "actions" / "broken", "create-name-too-long.json", lambda b: b.update(name="ok", action=[])
+    )
+    _, problems = broken_fixture_problems(document, fixtures_copy)
+    assert len(problems) == 1
+    assert "create-name-too-long.json: should be refused at $.name, but the spec reports $.action:" in problems[0]
+
+
+def test_a_request_fixture_that_breaks_its_request_body_is_reported(
+    document: dict[str, Any], fixtures_copy: Path
+) -> None:
+    assert request_fixture_problems(document, fixtures_copy)[1] == []
+    edit_fixture(
+        fixtures_copy / "runs" / "requests",
+        "cancel-by-ci-attempt-string.json",
+        lambda b: b.update(githubRunAttempt="two"),
+    )
+    _, problems = request_fixture_problems(document, fixtures_copy)
+    assert len(problems) == 1 and "cancel-by-ci-attempt-string.json: $.githubRunAttempt" in problems[0]

@@ -15,7 +15,9 @@ OPERATIONS = {o["operationId"]: o for item in DOCUMENT["paths"].values() for o i
 LINKS = [
     (source, name, link)
     for source, operation in OPERATIONS.items()
-    for name, link in operation["responses"]["200"].get("links", {}).items()
+    for status in ("200", "201")
+    if status in operation["responses"]
+    for name, link in operation["responses"][status].get("links", {}).items()
 ]
 FIXTURES = load_operation_fixtures()
 
@@ -59,13 +61,49 @@ def test_the_read_path_is_linked_from_projects_to_instances() -> None:
             assert link["parameters"] == {"runId": "$response.body#/data/runId"}
 
 
+def test_action_and_webhook_writes_are_linked_only_from_their_own_life_cycle() -> None:
+    # The stateful phase walks create -> get -> update -> disable -> enable -> delete -> get for an action and
+    # create -> get -> update -> delete -> get for a webhook: a write link starts from an answer about that same
+    # object (never from a list, whose first item may be an object the run did not create) and fills its own id.
+    cycles = {
+        "actionId": {"createAction", "getAction", "updateAction", "disableAction", "enableAction"},
+        "hookId": {"createWebhook", "getWebhook", "updateWebhook"},
+    }
+    writes = {
+        "updateAction": "actionId",
+        "disableAction": "actionId",
+        "enableAction": "actionId",
+        "deleteAction": "actionId",
+        "updateWebhook": "hookId",
+        "deleteWebhook": "hookId",
+    }
+    edges = {(source, link["operationId"]) for source, _, link in LINKS}
+    assert {
+        ("createAction", "getAction"),
+        ("getAction", "updateAction"),
+        ("updateAction", "disableAction"),
+        ("disableAction", "enableAction"),
+        ("enableAction", "deleteAction"),
+        ("deleteAction", "getAction"),
+        ("createWebhook", "getWebhook"),
+        ("getWebhook", "updateWebhook"),
+        ("updateWebhook", "deleteWebhook"),
+        ("deleteWebhook", "getWebhook"),
+    } <= edges
+    for source, _, link in LINKS:
+        key = writes.get(link["operationId"])
+        if key is not None:
+            assert source in cycles[key], source
+            assert link["parameters"] == {key: f"$response.body#/data/{key}"}
+
+
 @pytest.mark.parametrize(("source", "name", "link"), LINKS, ids=[f"{s}.{n}" for s, n, _ in LINKS])
 def test_each_link_fills_parameters_of_its_target_from_a_real_response(
     source: str, name: str, link: dict[str, Any]
 ) -> None:
     target = OPERATIONS[link["operationId"]]
     assert set(link["parameters"]) <= parameter_names(target)
-    bodies = [f.body for f in FIXTURES if f.operation == source and f.status == 200 and f.body.get("data")]
+    bodies = [f.body for f in FIXTURES if f.operation == source and f.status in (200, 201) and f.body.get("data")]
     assert bodies, f"no non-empty 200 fixture of {source}"
     for expression in link["parameters"].values():
         assert expression.startswith("$response.body#/")

@@ -6,7 +6,7 @@ the server root under `/v1` (a `root_path` is not supported). Every answer is JS
 spec describes them (an instance is its stored body, byte for byte), and every other status the FAILED
 envelope `{"status": "FAILED", "error": ...}`.
 
-Why Starlette: thirteen operations with path ids, repeated and bracketed query arrays, dates and JSON
+Why Starlette: twenty-eight operations with path ids, repeated and bracketed query arrays, dates and JSON
 bodies. Its router, query parsing and request objects replace hand-written parsing; the guarantees the
 mock keeps for every operation sit around it as middleware (`middleware`), in this order:
 1. never a 5xx (`NeverServerError`);
@@ -32,11 +32,20 @@ from contract_tests.mock_api.backend import INSTANCE_NOT_FOUND as INSTANCE_NOT_F
 from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.middleware import UNAUTHORIZED_ERROR, AuthenticateFirst, NeverServerError, RawPathRouting
-from contract_tests.mock_api.resources import explorers, instances, projects, results, runs
+from contract_tests.mock_api.resources import (
+    actions,
+    analytics,
+    explorers,
+    instances,
+    projects,
+    results,
+    runs,
+    webhooks,
+)
 from contract_tests.mock_api.rest import failed
 
 # Each resource module's `routes(backend, journal)`; a new resource is one more module here.
-RESOURCES = (projects, runs, instances, explorers, results)
+RESOURCES = (projects, runs, instances, explorers, results, actions, webhooks, analytics)
 
 UNAUTHORIZED = failed(401, UNAUTHORIZED_ERROR)
 FORBIDDEN = failed(403, INSTANCE_DENIED)

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-ID_FIELDS = ("projectId", "runId", "instanceId", "signature")
+ID_FIELDS = ("projectId", "runId", "instanceId", "signature", "actionId", "hookId")
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 HARMLESS_POSTS = {("POST", b"/v1/signature/test"), ("POST", "/v1/signature/test")}

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract_tests.mock_api import settings_seed
 from contract_tests.mock_api.corpus import CorpusError, StoredInstance, load_instances
 
 SEED = 20260101
@@ -207,6 +208,11 @@ class World:
     projects: dict[str, Project]
     runs: dict[str, Run]
     instances: dict[str, Instance]
+    # Actions and webhooks by id (each body carries its projectId; an action's is kept beside it), and the
+    # GitHub Actions workflow run (id, attempt) each run came from: settings_seed.py seeds them.
+    actions: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    github_runs: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 # Runs derived from instances
@@ -499,7 +505,13 @@ def build_world() -> World:
         created = first_run - dt.timedelta(days=30)
         name = PROJECT_NAMES.get(project_id, f"Project {project_id}")
         projects[project_id] = Project(project_id, name, created, make_cursor(created, project_id))
-    return World(projects=projects, runs=runs, instances=instances)
+    world = World(projects=projects, runs=runs, instances=instances)
+    for project_id in sorted(projects):
+        world.actions.update((body["actionId"], (pid, body)) for pid, body in settings_seed.seeded_actions(project_id))
+        hook = settings_seed.seeded_webhook(project_id)
+        world.webhooks[hook["hookId"]] = hook
+    world.github_runs = settings_seed.github_runs([(r.run_id, r.completion_state) for r in runs.values()])
+    return world
 
 
 def runners(instances: Iterable[Instance]) -> set[str]:

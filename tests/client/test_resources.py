@@ -28,6 +28,7 @@ from currents_api_client.api.tests import list_tests
 
 from scripts.fixtures import OperationFixture, load_operation_fixtures
 from tests.client.conftest import API_KEY, DroppingServer, ScriptedServer, Waits
+from tests.client.new_operations import NEW_CALLS, NEW_SUCCESS_MODELS
 from tests.client.scripted_api import Reply, failed
 from tests.client.test_decode import same_json
 
@@ -48,6 +49,7 @@ CALLS: dict[str, Any] = {
     "listTests": lambda c: list_tests.sync("Qx7Lm2", client=c, **DATES),
     "getTestResults": lambda c: get_test_results.sync("a298", client=c, **DATES),
     "getTestSignature": lambda c: get_test_signature.sync(client=c, body=SIGNATURE_BODY),
+    **NEW_CALLS,
 }
 SUCCESS_MODELS: dict[str, type[Any]] = {
     "listProjects": models.ProjectListResponse,
@@ -62,6 +64,7 @@ SUCCESS_MODELS: dict[str, type[Any]] = {
     "listTests": models.TestSummaryListResponse,
     "getTestResults": models.TestExecutionListResponse,
     "getTestSignature": models.TestSignatureResponse,
+    **NEW_SUCCESS_MODELS,
 }
 ERRORS = {
     400: errors.BadRequestError,
@@ -81,11 +84,11 @@ def client_for(server: ScriptedServer, **settings: Any) -> AuthenticatedClient:
     return AuthenticatedClient(token=API_KEY, base_url=server.base_url, **{"max_retries": 0, **settings})
 
 
-@pytest.mark.parametrize("fixture", [f for f in FIXTURES if f.status == 200], ids=lambda f: f.name)
+@pytest.mark.parametrize("fixture", [f for f in FIXTURES if f.status in (200, 201)], ids=lambda f: f.name)
 def test_each_success_fixture_decodes_to_its_model_and_runner_variant(
     server: ScriptedServer, fixture: OperationFixture
 ) -> None:
-    server.api.script(Reply(200, fixture.body))
+    server.api.script(Reply(fixture.status, fixture.body))
     with client_for(server) as client:
         result: Any = CALLS[fixture.operation](client)
     assert isinstance(result, SUCCESS_MODELS[fixture.operation])

@@ -1,0 +1,147 @@
+"""Request-body fixtures and broken fixtures of the per-resource folders.
+
+Scope:
+- `contract_tests/fixtures/<resource>/requests/index.yaml` names request bodies the API documents and
+  takes: each file and its `operation` (operationId). They must validate against the operation's
+  request body schema.
+- `contract_tests/fixtures/<resource>/broken/index.yaml` names payloads the spec must refuse: each file,
+  its `operation`, either `status` (a response body) or `request: true` (a request body), and
+  `refused_at`, the JSON path (`$` is the payload) where a violation must be reported, so that a broken
+  fixture refused for another reason does not pass unnoticed.
+
+Each manifest and its folder must agree (every `*.json` listed once). `scripts.check_spec` judges the
+payloads; the client's round-trip tests decode the good ones.
+
+Errors: `FixtureError`, one line naming the manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scripts._cli import display_path, read_json
+from scripts.bundle import escape_pointer_token
+from scripts.fixtures import FIXTURES_DIR, FixtureError, _manifest_entries
+from scripts.schema_validation import operation_response_schema, schema_validator, violations
+
+
+@dataclass(frozen=True)
+class PayloadFixture:
+    """A request body (status None) or a response body of `operation`; `refused_at` is set for a broken one."""
+
+    path: Path
+    resource: str
+    operation: str
+    status: int | None
+    refused_at: str | None
+    about: str
+    body: Any
+
+    @property
+    def name(self) -> str:
+        return f"{self.resource}/{self.path.parent.name}/{self.path.stem}"
+
+
+def _load(manifest: Path, broken: bool) -> list[PayloadFixture]:
+    where = display_path(manifest)
+    fixtures = []
+    for index, entry in enumerate(_manifest_entries(manifest)):
+        if not (
+            isinstance(entry, dict) and isinstance(entry.get("file"), str) and isinstance(entry.get("operation"), str)
+        ):
+            raise FixtureError(f"{where}: fixtures[{index}]: each entry needs `file` and `operation`")
+        status = entry.get("status")
+        if broken:
+            if not (
+                (isinstance(status, int) and "request" not in entry)
+                or (status is None and entry.get("request") is True)
+            ):
+                raise FixtureError(f"{where}: fixtures[{index}]: needs either `status` or `request: true`")
+            if not isinstance(entry.get("refused_at"), str) or not entry["refused_at"].startswith("$"):
+                raise FixtureError(f"{where}: fixtures[{index}]: needs `refused_at`, a JSON path from `$`")
+        elif status is not None:
+            raise FixtureError(f"{where}: fixtures[{index}]: a request fixture has no `status`")
+        path = manifest.parent / entry["file"]
+        fixtures.append(
+            PayloadFixture(
+                path=path,
+                resource=manifest.parent.parent.name,
+                operation=entry["operation"],
+                status=status,
+                refused_at=entry.get("refused_at"),
+                about=str(entry.get("about", "")),
+                body=read_json(path),
+            )
+        )
+    listed = [f.path.name for f in fixtures]
+    duplicates = sorted({name for name in listed if listed.count(name) > 1})
+    if duplicates:
+        raise FixtureError(f"{where}: listed twice: {', '.join(duplicates)}")
+    unlisted = sorted(p.name for p in manifest.parent.glob("*.json") if p.name not in listed)
+    if unlisted:
+        raise FixtureError(f"{where}: does not list {', '.join(unlisted)}")
+    return fixtures
+
+
+def load_request_fixtures(folder: Path = FIXTURES_DIR) -> list[PayloadFixture]:
+    """Every request-body fixture of every resource folder, in manifest order."""
+    return [f for manifest in sorted(folder.glob("*/requests/index.yaml")) for f in _load(manifest, broken=False)]
+
+
+def load_broken_fixtures(folder: Path = FIXTURES_DIR) -> list[PayloadFixture]:
+    """Every broken fixture of every resource folder, in manifest order."""
+    return [f for manifest in sorted(folder.glob("*/broken/index.yaml")) for f in _load(manifest, broken=True)]
+
+
+def operation_request_schema(document: dict[str, Any], operation_id: str) -> str:
+    """The JSON pointer of the application/json request body schema of `operation_id`. LookupError if none."""
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+                    raise LookupError(f"{operation_id} takes no JSON request body")
+                escaped = escape_pointer_token(path)
+                return f"#/paths/{escaped}/{method}/requestBody/content/application~1json/schema"
+    raise LookupError(f"no operation {operation_id!r}")
+
+
+def fixture_schema(document: dict[str, Any], fixture: PayloadFixture) -> str:
+    if fixture.status is None:
+        return operation_request_schema(document, fixture.operation)
+    return operation_response_schema(document, fixture.operation, fixture.status)
+
+
+def request_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_DIR) -> tuple[int, list[str]]:
+    """Each good request fixture must validate; one line per violation."""
+    fixtures = load_request_fixtures(folder)
+    problems = []
+    for fixture in fixtures:
+        where = display_path(fixture.path)
+        try:
+            pointer = fixture_schema(document, fixture)
+        except LookupError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        problems += [f"{where}: {line}" for line in violations(schema_validator(document, pointer), fixture.body)]
+    return len(fixtures), problems
+
+
+def broken_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_DIR) -> tuple[int, list[str]]:
+    """Each broken fixture must be refused, with a violation at its `refused_at`."""
+    fixtures = load_broken_fixtures(folder)
+    problems = []
+    for fixture in fixtures:
+        where = display_path(fixture.path)
+        try:
+            pointer = fixture_schema(document, fixture)
+        except LookupError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        found = violations(schema_validator(document, pointer), fixture.body)
+        at = str(fixture.refused_at)
+        if not any(line == at or line.startswith((at + ":", at + ".", at + "[")) for line in found):
+            got = "; ".join(found) or "nothing"
+            problems.append(f"{where}: should be refused at {at}, but the spec reports {got}")
+    return len(fixtures), problems
