@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorCount")
 
@@ -18,19 +17,22 @@ class ErrorCount:
     """A number of distinct things an error affected.
 
     Attributes:
-        count (int | Unset):
+        count (int | None):  Default: None.
     """
 
-    count: int | Unset = UNSET
+    count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        count: int | None
         count = self.count
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if count is not UNSET:
+        if count is not None or self._nulls & 1:
             field_dict["count"] = count
 
         return field_dict
@@ -40,11 +42,17 @@ class ErrorCount:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"ErrorCount: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        count = d.pop("count", UNSET)
+        nulls = 0
+        count: int | None = d.pop("count", None)
+
+        if count is None and "count" in src_dict:
+            nulls |= 1
 
         error_count = cls(
             count=count,
         )
+        if nulls:
+            error_count._nulls = nulls
 
         if d:
             error_count.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorsExplorerBucket")
 
@@ -18,36 +17,44 @@ class ErrorsExplorerBucket:
     """One bucket of the timeline, with its top errors.
 
     Attributes:
-        date (str | Unset): Start of the bucket.
-        count (int | Unset): Occurrences in the bucket.
-        items (list[ErrorsExplorerItem] | Unset): The top errors of the bucket (at most `top_n`), by `metric`.
+        date (None | str): Start of the bucket. Default: None.
+        count (int | None): Occurrences in the bucket. Default: None.
+        items (list[ErrorsExplorerItem] | None): The top errors of the bucket (at most `top_n`), by `metric`. Default:
+            None.
     """
 
-    date: str | Unset = UNSET
-    count: int | Unset = UNSET
-    items: list[ErrorsExplorerItem] | Unset = UNSET
+    date: None | str = None
+    count: int | None = None
+    items: list[ErrorsExplorerItem] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        date: None | str
         date = self.date
 
+        count: int | None
         count = self.count
 
-        items: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.items, Unset):
+        items: list[dict[str, Any]] | None
+        if isinstance(self.items, list):
             items = []
             for items_item_data in self.items:
                 items_item = items_item_data.to_dict()
                 items.append(items_item)
 
+        else:
+            items = self.items
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if date is not UNSET:
+        if date is not None or self._nulls & 1:
             field_dict["date"] = date
-        if count is not UNSET:
+        if count is not None or self._nulls & 2:
             field_dict["count"] = count
-        if items is not UNSET:
+        if items is not None:
             field_dict["items"] = items
 
         return field_dict
@@ -57,26 +64,45 @@ class ErrorsExplorerBucket:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"ErrorsExplorerBucket: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        date = d.pop("date", UNSET)
+        nulls = 0
+        date: None | str = d.pop("date", None)
 
-        count = d.pop("count", UNSET)
+        if date is None and "date" in src_dict:
+            nulls |= 1
 
-        _items = d.pop("items", UNSET)
-        items: list[ErrorsExplorerItem] | Unset = UNSET
-        if _items is not UNSET:
+        count: int | None = d.pop("count", None)
+
+        if count is None and "count" in src_dict:
+            nulls |= 2
+
+        _items = d.pop("items", None)
+        items: list[ErrorsExplorerItem] | None
+        if _items is None:
+            items = _items
+        else:
             if not isinstance(_items, list):
-                raise DecodeError(f"items: expected a list, got {type(_items).__name__}")
-            items = []
-            for items_item_data in _items:
+                raise DecodeError(f"items: expected list[ErrorsExplorerItem], got {type(_items).__name__}")
+            items_type_0 = []
+            _items_type_0 = _items
+            if not isinstance(_items_type_0, list):
+                raise DecodeError(f"items: expected a list, got {type(_items_type_0).__name__}")
+            for items_item_data in _items_type_0:
                 items_item = ErrorsExplorerItem.from_dict(items_item_data)
 
-                items.append(items_item)
+                items_type_0.append(items_item)
+
+            items = items_type_0
+
+        if items is None and "items" in src_dict:
+            raise DecodeError("items: may not be null")
 
         errors_explorer_bucket = cls(
             date=date,
             count=count,
             items=items,
         )
+        if nulls:
+            errors_explorer_bucket._nulls = nulls
 
         if d:
             errors_explorer_bucket.additional_properties = d

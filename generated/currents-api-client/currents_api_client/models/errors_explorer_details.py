@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorsExplorerDetails")
 
@@ -18,29 +17,33 @@ class ErrorsExplorerDetails:
     """How far an error spread.
 
     Attributes:
-        tests (ErrorCount | Unset): A number of distinct things an error affected.
-        branches (ErrorCount | Unset): A number of distinct things an error affected.
+        tests (ErrorCount | None): A number of distinct things an error affected. Default: None.
+        branches (ErrorCount | None): A number of distinct things an error affected. Default: None.
     """
 
-    tests: ErrorCount | Unset = UNSET
-    branches: ErrorCount | Unset = UNSET
+    tests: ErrorCount | None = None
+    branches: ErrorCount | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tests: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.tests, Unset):
+        tests: dict[str, Any] | None
+        if isinstance(self.tests, ErrorCount):
             tests = self.tests.to_dict()
+        else:
+            tests = self.tests
 
-        branches: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.branches, Unset):
+        branches: dict[str, Any] | None
+        if isinstance(self.branches, ErrorCount):
             branches = self.branches.to_dict()
+        else:
+            branches = self.branches
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if tests is not UNSET:
+        if tests is not None:
             field_dict["tests"] = tests
-        if branches is not UNSET:
+        if branches is not None:
             field_dict["branches"] = branches
 
         return field_dict
@@ -50,19 +53,33 @@ class ErrorsExplorerDetails:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"ErrorsExplorerDetails: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        _tests = d.pop("tests", UNSET)
-        tests: ErrorCount | Unset
-        if isinstance(_tests, Unset):
-            tests = UNSET
+        _tests = d.pop("tests", None)
+        tests: ErrorCount | None
+        if _tests is None:
+            tests = _tests
         else:
-            tests = ErrorCount.from_dict(_tests)
+            if not isinstance(_tests, dict):
+                raise DecodeError(f"tests: expected ErrorCount, got {type(_tests).__name__}")
+            tests_type_0 = ErrorCount.from_dict(_tests)
 
-        _branches = d.pop("branches", UNSET)
-        branches: ErrorCount | Unset
-        if isinstance(_branches, Unset):
-            branches = UNSET
+            tests = tests_type_0
+
+        if tests is None and "tests" in src_dict:
+            raise DecodeError("tests: may not be null")
+
+        _branches = d.pop("branches", None)
+        branches: ErrorCount | None
+        if _branches is None:
+            branches = _branches
         else:
-            branches = ErrorCount.from_dict(_branches)
+            if not isinstance(_branches, dict):
+                raise DecodeError(f"branches: expected ErrorCount, got {type(_branches).__name__}")
+            branches_type_0 = ErrorCount.from_dict(_branches)
+
+            branches = branches_type_0
+
+        if branches is None and "branches" in src_dict:
+            raise DecodeError("branches: may not be null")
 
         errors_explorer_details = cls(
             tests=tests,

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorsExplorerItem")
 
@@ -19,68 +18,61 @@ class ErrorsExplorerItem:
     field is one Currents could not classify (or does not group by).
 
         Attributes:
-            message (None | str | Unset): Error message, or `null`.
-            error_category (None | str | Unset): Category, or `null`. Known values include `Assertion`, `Async Assertion`,
-                `Action`, `Timeout`, `Infra / Misc`.
-            error_action (None | str | Unset): The operation that failed (`click`, `toBeVisible`, ...), or `null`.
-            error_target (None | str | Unset): What it acted on (a locator, a URL), or `null`.
-            count (int | Unset): Occurrences in the period.
-            details (ErrorsExplorerDetails | Unset): How far an error spread.
+            message (None | str): Error message, or `null`. Default: None.
+            error_category (None | str): Category, or `null`. Known values include `Assertion`, `Async Assertion`, `Action`,
+                `Timeout`, `Infra / Misc`. Default: None.
+            error_action (None | str): The operation that failed (`click`, `toBeVisible`, ...), or `null`. Default: None.
+            error_target (None | str): What it acted on (a locator, a URL), or `null`. Default: None.
+            count (int | None): Occurrences in the period. Default: None.
+            details (ErrorsExplorerDetails | None): How far an error spread. Default: None.
     """
 
-    message: None | str | Unset = UNSET
-    error_category: None | str | Unset = UNSET
-    error_action: None | str | Unset = UNSET
-    error_target: None | str | Unset = UNSET
-    count: int | Unset = UNSET
-    details: ErrorsExplorerDetails | Unset = UNSET
+    message: None | str = None
+    error_category: None | str = None
+    error_action: None | str = None
+    error_target: None | str = None
+    count: int | None = None
+    details: ErrorsExplorerDetails | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        message: None | str | Unset
-        if isinstance(self.message, Unset):
-            message = UNSET
-        else:
-            message = self.message
+        message: None | str
+        message = self.message
 
-        error_category: None | str | Unset
-        if isinstance(self.error_category, Unset):
-            error_category = UNSET
-        else:
-            error_category = self.error_category
+        error_category: None | str
+        error_category = self.error_category
 
-        error_action: None | str | Unset
-        if isinstance(self.error_action, Unset):
-            error_action = UNSET
-        else:
-            error_action = self.error_action
+        error_action: None | str
+        error_action = self.error_action
 
-        error_target: None | str | Unset
-        if isinstance(self.error_target, Unset):
-            error_target = UNSET
-        else:
-            error_target = self.error_target
+        error_target: None | str
+        error_target = self.error_target
 
+        count: int | None
         count = self.count
 
-        details: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.details, Unset):
+        details: dict[str, Any] | None
+        if isinstance(self.details, ErrorsExplorerDetails):
             details = self.details.to_dict()
+        else:
+            details = self.details
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if message is not UNSET:
+        if message is not None or self._nulls & 1:
             field_dict["message"] = message
-        if error_category is not UNSET:
+        if error_category is not None or self._nulls & 2:
             field_dict["error_category"] = error_category
-        if error_action is not UNSET:
+        if error_action is not None or self._nulls & 4:
             field_dict["error_action"] = error_action
-        if error_target is not UNSET:
+        if error_target is not None or self._nulls & 8:
             field_dict["error_target"] = error_target
-        if count is not UNSET:
+        if count is not None or self._nulls & 16:
             field_dict["count"] = count
-        if details is not UNSET:
+        if details is not None:
             field_dict["details"] = details
 
         return field_dict
@@ -90,22 +82,45 @@ class ErrorsExplorerItem:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"ErrorsExplorerItem: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        message: None | str | Unset = d.pop("message", UNSET)
+        nulls = 0
+        message: None | str = d.pop("message", None)
 
-        error_category: None | str | Unset = d.pop("error_category", UNSET)
+        if message is None and "message" in src_dict:
+            nulls |= 1
 
-        error_action: None | str | Unset = d.pop("error_action", UNSET)
+        error_category: None | str = d.pop("error_category", None)
 
-        error_target: None | str | Unset = d.pop("error_target", UNSET)
+        if error_category is None and "error_category" in src_dict:
+            nulls |= 2
 
-        count = d.pop("count", UNSET)
+        error_action: None | str = d.pop("error_action", None)
 
-        _details = d.pop("details", UNSET)
-        details: ErrorsExplorerDetails | Unset
-        if isinstance(_details, Unset):
-            details = UNSET
+        if error_action is None and "error_action" in src_dict:
+            nulls |= 4
+
+        error_target: None | str = d.pop("error_target", None)
+
+        if error_target is None and "error_target" in src_dict:
+            nulls |= 8
+
+        count: int | None = d.pop("count", None)
+
+        if count is None and "count" in src_dict:
+            nulls |= 16
+
+        _details = d.pop("details", None)
+        details: ErrorsExplorerDetails | None
+        if _details is None:
+            details = _details
         else:
-            details = ErrorsExplorerDetails.from_dict(_details)
+            if not isinstance(_details, dict):
+                raise DecodeError(f"details: expected ErrorsExplorerDetails, got {type(_details).__name__}")
+            details_type_0 = ErrorsExplorerDetails.from_dict(_details)
+
+            details = details_type_0
+
+        if details is None and "details" in src_dict:
+            raise DecodeError("details: may not be null")
 
         errors_explorer_item = cls(
             message=message,
@@ -115,6 +130,8 @@ class ErrorsExplorerItem:
             count=count,
             details=details,
         )
+        if nulls:
+            errors_explorer_item._nulls = nulls
 
         if d:
             errors_explorer_item.additional_properties = d

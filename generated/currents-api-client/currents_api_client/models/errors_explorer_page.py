@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DECODE_ERRORS, DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorsExplorerPage")
 
@@ -19,19 +18,22 @@ class ErrorsExplorerPage:
 
     Attributes:
         list_ (list[ErrorsExplorerItem]): The errors of this page.
+        total (int): Number of errors that match the query.
         next_page (int | Literal[False]): Offset pagination hint: the `page` to ask for next, or `false` when every
             item has been listed.
-        timeline (list[ErrorsExplorerBucket] | Unset): Occurrences per bucket, with the top errors of each.
-        count (int | Unset): Number of errors on this page.
-        total (int | Unset): Number of errors that match the query.
+        timeline (list[ErrorsExplorerBucket] | None): Occurrences per bucket, with the top errors of each. Default:
+            None.
+        count (int | None): Number of errors on this page. Default: None.
     """
 
     list_: list[ErrorsExplorerItem]
+    total: int
     next_page: int | Literal[False]
-    timeline: list[ErrorsExplorerBucket] | Unset = UNSET
-    count: int | Unset = UNSET
-    total: int | Unset = UNSET
+    timeline: list[ErrorsExplorerBucket] | None = None
+    count: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         list_ = []
@@ -39,34 +41,37 @@ class ErrorsExplorerPage:
             list_item = list_item_data.to_dict()
             list_.append(list_item)
 
+        total = self.total
+
         next_page: int | Literal[False]
         next_page = self.next_page
 
-        timeline: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.timeline, Unset):
+        timeline: list[dict[str, Any]] | None
+        if isinstance(self.timeline, list):
             timeline = []
             for timeline_item_data in self.timeline:
                 timeline_item = timeline_item_data.to_dict()
                 timeline.append(timeline_item)
 
-        count = self.count
+        else:
+            timeline = self.timeline
 
-        total = self.total
+        count: int | None
+        count = self.count
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "list": list_,
+                "total": total,
                 "nextPage": next_page,
             }
         )
-        if timeline is not UNSET:
+        if timeline is not None:
             field_dict["timeline"] = timeline
-        if count is not UNSET:
+        if count is not None or self._nulls & 2:
             field_dict["count"] = count
-        if total is not UNSET:
-            field_dict["total"] = total
 
         return field_dict
 
@@ -75,6 +80,7 @@ class ErrorsExplorerPage:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"ErrorsExplorerPage: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         list_ = []
         _list_ = d.pop("list")
         if not isinstance(_list_, list):
@@ -83,6 +89,8 @@ class ErrorsExplorerPage:
             list_item = ErrorsExplorerItem.from_dict(list_item_data)
 
             list_.append(list_item)
+
+        total = d.pop("total")
 
         _next_page = d.pop("nextPage")
         next_page: int | Literal[False]
@@ -101,28 +109,41 @@ class ErrorsExplorerPage:
             next_page = _next_page
         _next_page_refusals.clear()
 
-        _timeline = d.pop("timeline", UNSET)
-        timeline: list[ErrorsExplorerBucket] | Unset = UNSET
-        if _timeline is not UNSET:
+        _timeline = d.pop("timeline", None)
+        timeline: list[ErrorsExplorerBucket] | None
+        if _timeline is None:
+            timeline = _timeline
+        else:
             if not isinstance(_timeline, list):
-                raise DecodeError(f"timeline: expected a list, got {type(_timeline).__name__}")
-            timeline = []
-            for timeline_item_data in _timeline:
+                raise DecodeError(f"timeline: expected list[ErrorsExplorerBucket], got {type(_timeline).__name__}")
+            timeline_type_0 = []
+            _timeline_type_0 = _timeline
+            if not isinstance(_timeline_type_0, list):
+                raise DecodeError(f"timeline: expected a list, got {type(_timeline_type_0).__name__}")
+            for timeline_item_data in _timeline_type_0:
                 timeline_item = ErrorsExplorerBucket.from_dict(timeline_item_data)
 
-                timeline.append(timeline_item)
+                timeline_type_0.append(timeline_item)
 
-        count = d.pop("count", UNSET)
+            timeline = timeline_type_0
 
-        total = d.pop("total", UNSET)
+        if timeline is None and "timeline" in src_dict:
+            raise DecodeError("timeline: may not be null")
+
+        count: int | None = d.pop("count", None)
+
+        if count is None and "count" in src_dict:
+            nulls |= 2
 
         errors_explorer_page = cls(
             list_=list_,
+            total=total,
             next_page=next_page,
             timeline=timeline,
             count=count,
-            total=total,
         )
+        if nulls:
+            errors_explorer_page._nulls = nulls
 
         if d:
             errors_explorer_page.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="InsightsMetrics")
 
@@ -18,29 +17,33 @@ class InsightsMetrics:
     """The run and the test metrics of a period or a bucket.
 
     Attributes:
-        runs (RunMetrics | Unset): Run metrics of a period or a bucket.
-        tests (TestMetrics | Unset): Test metrics of a period or a bucket.
+        runs (None | RunMetrics): Run metrics of a period or a bucket. Default: None.
+        tests (None | TestMetrics): Test metrics of a period or a bucket. Default: None.
     """
 
-    runs: RunMetrics | Unset = UNSET
-    tests: TestMetrics | Unset = UNSET
+    runs: None | RunMetrics = None
+    tests: None | TestMetrics = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        runs: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.runs, Unset):
+        runs: dict[str, Any] | None
+        if isinstance(self.runs, RunMetrics):
             runs = self.runs.to_dict()
+        else:
+            runs = self.runs
 
-        tests: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.tests, Unset):
+        tests: dict[str, Any] | None
+        if isinstance(self.tests, TestMetrics):
             tests = self.tests.to_dict()
+        else:
+            tests = self.tests
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if runs is not UNSET:
+        if runs is not None:
             field_dict["runs"] = runs
-        if tests is not UNSET:
+        if tests is not None:
             field_dict["tests"] = tests
 
         return field_dict
@@ -50,19 +53,33 @@ class InsightsMetrics:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"InsightsMetrics: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        _runs = d.pop("runs", UNSET)
-        runs: RunMetrics | Unset
-        if isinstance(_runs, Unset):
-            runs = UNSET
+        _runs = d.pop("runs", None)
+        runs: None | RunMetrics
+        if _runs is None:
+            runs = _runs
         else:
-            runs = RunMetrics.from_dict(_runs)
+            if not isinstance(_runs, dict):
+                raise DecodeError(f"runs: expected RunMetrics, got {type(_runs).__name__}")
+            runs_type_0 = RunMetrics.from_dict(_runs)
 
-        _tests = d.pop("tests", UNSET)
-        tests: TestMetrics | Unset
-        if isinstance(_tests, Unset):
-            tests = UNSET
+            runs = runs_type_0
+
+        if runs is None and "runs" in src_dict:
+            raise DecodeError("runs: may not be null")
+
+        _tests = d.pop("tests", None)
+        tests: None | TestMetrics
+        if _tests is None:
+            tests = _tests
         else:
-            tests = TestMetrics.from_dict(_tests)
+            if not isinstance(_tests, dict):
+                raise DecodeError(f"tests: expected TestMetrics, got {type(_tests).__name__}")
+            tests_type_0 = TestMetrics.from_dict(_tests)
+
+            tests = tests_type_0
+
+        if tests is None and "tests" in src_dict:
+            raise DecodeError("tests: may not be null")
 
         insights_metrics = cls(
             runs=runs,

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DECODE_ERRORS, DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="InsightsResults")
 
@@ -18,27 +17,28 @@ class InsightsResults:
     """The metrics of the whole period and per bucket.
 
     Attributes:
-        overall (InsightsMetrics | Unset): The run and the test metrics of a period or a bucket.
-        timeline (InsightsBuckets | list[InsightsBuckets] | Unset): The metrics per bucket. Currents' sources disagree
-            on the shape, so both are accepted: an object keyed
+        overall (InsightsMetrics | None): The run and the test metrics of a period or a bucket. Default: None.
+        timeline (InsightsBuckets | list[InsightsBuckets] | None): The metrics per bucket. Currents' sources disagree on
+            the shape, so both are accepted: an object keyed
             by bucket (the Projects docs page), or a list of one-key objects, a bucket each (the API reference).
+             Default: None.
     """
 
-    overall: InsightsMetrics | Unset = UNSET
-    timeline: InsightsBuckets | list[InsightsBuckets] | Unset = UNSET
+    overall: InsightsMetrics | None = None
+    timeline: InsightsBuckets | list[InsightsBuckets] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        overall: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.overall, Unset):
+        overall: dict[str, Any] | None
+        if isinstance(self.overall, InsightsMetrics):
             overall = self.overall.to_dict()
-
-        timeline: dict[str, Any] | list[dict[str, Any]] | Unset
-        if isinstance(self.timeline, Unset):
-            timeline = UNSET
-        elif isinstance(self.timeline, InsightsBuckets):
-            timeline = self.timeline.to_dict()
         else:
+            overall = self.overall
+
+        timeline: dict[str, Any] | list[dict[str, Any]] | None
+        if isinstance(self.timeline, InsightsBuckets):
+            timeline = self.timeline.to_dict()
+        elif isinstance(self.timeline, list):
             timeline = []
             for componentsschemas_insights_timeline_type_1_item_data in self.timeline:
                 componentsschemas_insights_timeline_type_1_item = (
@@ -46,12 +46,15 @@ class InsightsResults:
                 )
                 timeline.append(componentsschemas_insights_timeline_type_1_item)
 
+        else:
+            timeline = self.timeline
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if overall is not UNSET:
+        if overall is not None:
             field_dict["overall"] = overall
-        if timeline is not UNSET:
+        if timeline is not None:
             field_dict["timeline"] = timeline
 
         return field_dict
@@ -61,17 +64,24 @@ class InsightsResults:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"InsightsResults: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        _overall = d.pop("overall", UNSET)
-        overall: InsightsMetrics | Unset
-        if isinstance(_overall, Unset):
-            overall = UNSET
+        _overall = d.pop("overall", None)
+        overall: InsightsMetrics | None
+        if _overall is None:
+            overall = _overall
         else:
-            overall = InsightsMetrics.from_dict(_overall)
+            if not isinstance(_overall, dict):
+                raise DecodeError(f"overall: expected InsightsMetrics, got {type(_overall).__name__}")
+            overall_type_0 = InsightsMetrics.from_dict(_overall)
 
-        _timeline = d.pop("timeline", UNSET)
-        timeline: InsightsBuckets | list[InsightsBuckets] | Unset
+            overall = overall_type_0
+
+        if overall is None and "overall" in src_dict:
+            raise DecodeError("overall: may not be null")
+
+        _timeline = d.pop("timeline", None)
+        timeline: InsightsBuckets | list[InsightsBuckets] | None
         _timeline_refusals: list[tuple[str, Exception]] = []
-        if isinstance(_timeline, Unset):
+        if _timeline is None:
             timeline = _timeline
         else:
             try:
@@ -111,6 +121,9 @@ class InsightsResults:
             if len(_timeline_refusals) == 2:
                 raise DecodeError.no_variant("timeline", _timeline_refusals)
             _timeline_refusals.clear()
+
+        if timeline is None and "timeline" in src_dict:
+            raise DecodeError("timeline: may not be null")
 
         insights_results = cls(
             overall=overall,

@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DECODE_ERRORS, DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="ProjectAction")
 
@@ -29,14 +29,14 @@ class ProjectAction:
                 Currents may add values.
             created_at (datetime.datetime): When the action was created.
             created_by (str): Who created the action (an e-mail address, or the API key's name).
-            description (None | str | Unset): Description, or `null`.
-            updated_at (datetime.datetime | None | Unset): When the action was last changed, or `null`.
-            updated_by (None | str | Unset): Who last changed the action, or `null`.
-            disabled_at (datetime.datetime | None | Unset): When the action was disabled, or `null`.
-            disabled_by (None | str | Unset): Who disabled the action, or `null`.
-            archived_at (datetime.datetime | None | Unset): When the action was archived (deleted), or `null`.
-            archived_by (None | str | Unset): Who archived the action, or `null`.
-            expires_after (datetime.datetime | None | Unset): When the action stops applying, or `null` for never.
+            description (None | str): Description, or `null`. Default: None.
+            updated_at (datetime.datetime | None): When the action was last changed, or `null`. Default: None.
+            updated_by (None | str): Who last changed the action, or `null`. Default: None.
+            disabled_at (datetime.datetime | None): When the action was disabled, or `null`. Default: None.
+            disabled_by (None | str): Who disabled the action, or `null`. Default: None.
+            archived_at (datetime.datetime | None): When the action was archived (deleted), or `null`. Default: None.
+            archived_by (None | str): Who archived the action, or `null`. Default: None.
+            expires_after (datetime.datetime | None): When the action stops applying, or `null` for never. Default: None.
     """
 
     action_id: str
@@ -46,15 +46,17 @@ class ProjectAction:
     status: str
     created_at: datetime.datetime
     created_by: str
-    description: None | str | Unset = UNSET
-    updated_at: datetime.datetime | None | Unset = UNSET
-    updated_by: None | str | Unset = UNSET
-    disabled_at: datetime.datetime | None | Unset = UNSET
-    disabled_by: None | str | Unset = UNSET
-    archived_at: datetime.datetime | None | Unset = UNSET
-    archived_by: None | str | Unset = UNSET
-    expires_after: datetime.datetime | None | Unset = UNSET
+    description: None | str = None
+    updated_at: datetime.datetime | None = None
+    updated_by: None | str = None
+    disabled_at: datetime.datetime | None = None
+    disabled_by: None | str = None
+    archived_at: datetime.datetime | None = None
+    archived_by: None | str = None
+    expires_after: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         action_id = self.action_id
@@ -81,58 +83,38 @@ class ProjectAction:
 
         created_by = self.created_by
 
-        description: None | str | Unset
-        if isinstance(self.description, Unset):
-            description = UNSET
-        else:
-            description = self.description
+        description: None | str
+        description = self.description
 
-        updated_at: None | str | Unset
-        if isinstance(self.updated_at, Unset):
-            updated_at = UNSET
-        elif isinstance(self.updated_at, datetime.datetime):
+        updated_at: None | str
+        if isinstance(self.updated_at, datetime.datetime):
             updated_at = self.updated_at.isoformat()
         else:
             updated_at = self.updated_at
 
-        updated_by: None | str | Unset
-        if isinstance(self.updated_by, Unset):
-            updated_by = UNSET
-        else:
-            updated_by = self.updated_by
+        updated_by: None | str
+        updated_by = self.updated_by
 
-        disabled_at: None | str | Unset
-        if isinstance(self.disabled_at, Unset):
-            disabled_at = UNSET
-        elif isinstance(self.disabled_at, datetime.datetime):
+        disabled_at: None | str
+        if isinstance(self.disabled_at, datetime.datetime):
             disabled_at = self.disabled_at.isoformat()
         else:
             disabled_at = self.disabled_at
 
-        disabled_by: None | str | Unset
-        if isinstance(self.disabled_by, Unset):
-            disabled_by = UNSET
-        else:
-            disabled_by = self.disabled_by
+        disabled_by: None | str
+        disabled_by = self.disabled_by
 
-        archived_at: None | str | Unset
-        if isinstance(self.archived_at, Unset):
-            archived_at = UNSET
-        elif isinstance(self.archived_at, datetime.datetime):
+        archived_at: None | str
+        if isinstance(self.archived_at, datetime.datetime):
             archived_at = self.archived_at.isoformat()
         else:
             archived_at = self.archived_at
 
-        archived_by: None | str | Unset
-        if isinstance(self.archived_by, Unset):
-            archived_by = UNSET
-        else:
-            archived_by = self.archived_by
+        archived_by: None | str
+        archived_by = self.archived_by
 
-        expires_after: None | str | Unset
-        if isinstance(self.expires_after, Unset):
-            expires_after = UNSET
-        elif isinstance(self.expires_after, datetime.datetime):
+        expires_after: None | str
+        if isinstance(self.expires_after, datetime.datetime):
             expires_after = self.expires_after.isoformat()
         else:
             expires_after = self.expires_after
@@ -150,21 +132,21 @@ class ProjectAction:
                 "createdBy": created_by,
             }
         )
-        if description is not UNSET:
+        if description is not None or self._nulls & 1:
             field_dict["description"] = description
-        if updated_at is not UNSET:
+        if updated_at is not None or self._nulls & 2:
             field_dict["updatedAt"] = updated_at
-        if updated_by is not UNSET:
+        if updated_by is not None or self._nulls & 4:
             field_dict["updatedBy"] = updated_by
-        if disabled_at is not UNSET:
+        if disabled_at is not None or self._nulls & 8:
             field_dict["disabledAt"] = disabled_at
-        if disabled_by is not UNSET:
+        if disabled_by is not None or self._nulls & 16:
             field_dict["disabledBy"] = disabled_by
-        if archived_at is not UNSET:
+        if archived_at is not None or self._nulls & 32:
             field_dict["archivedAt"] = archived_at
-        if archived_by is not UNSET:
+        if archived_by is not None or self._nulls & 64:
             field_dict["archivedBy"] = archived_by
-        if expires_after is not UNSET:
+        if expires_after is not None or self._nulls & 128:
             field_dict["expiresAfter"] = expires_after
 
         return field_dict
@@ -174,6 +156,7 @@ class ProjectAction:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"ProjectAction: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         action_id = d.pop("actionId")
 
         name = d.pop("name")
@@ -229,11 +212,14 @@ class ProjectAction:
 
         created_by = d.pop("createdBy")
 
-        description: None | str | Unset = d.pop("description", UNSET)
+        description: None | str = d.pop("description", None)
 
-        _updated_at = d.pop("updatedAt", UNSET)
-        updated_at: datetime.datetime | None | Unset
-        if _updated_at is None or isinstance(_updated_at, Unset):
+        if description is None and "description" in src_dict:
+            nulls |= 1
+
+        _updated_at = d.pop("updatedAt", None)
+        updated_at: datetime.datetime | None
+        if _updated_at is None:
             updated_at = _updated_at
         else:
             if not isinstance(_updated_at, str):
@@ -242,11 +228,17 @@ class ProjectAction:
 
             updated_at = updated_at_type_0
 
-        updated_by: None | str | Unset = d.pop("updatedBy", UNSET)
+        if updated_at is None and "updatedAt" in src_dict:
+            nulls |= 2
 
-        _disabled_at = d.pop("disabledAt", UNSET)
-        disabled_at: datetime.datetime | None | Unset
-        if _disabled_at is None or isinstance(_disabled_at, Unset):
+        updated_by: None | str = d.pop("updatedBy", None)
+
+        if updated_by is None and "updatedBy" in src_dict:
+            nulls |= 4
+
+        _disabled_at = d.pop("disabledAt", None)
+        disabled_at: datetime.datetime | None
+        if _disabled_at is None:
             disabled_at = _disabled_at
         else:
             if not isinstance(_disabled_at, str):
@@ -255,11 +247,17 @@ class ProjectAction:
 
             disabled_at = disabled_at_type_0
 
-        disabled_by: None | str | Unset = d.pop("disabledBy", UNSET)
+        if disabled_at is None and "disabledAt" in src_dict:
+            nulls |= 8
 
-        _archived_at = d.pop("archivedAt", UNSET)
-        archived_at: datetime.datetime | None | Unset
-        if _archived_at is None or isinstance(_archived_at, Unset):
+        disabled_by: None | str = d.pop("disabledBy", None)
+
+        if disabled_by is None and "disabledBy" in src_dict:
+            nulls |= 16
+
+        _archived_at = d.pop("archivedAt", None)
+        archived_at: datetime.datetime | None
+        if _archived_at is None:
             archived_at = _archived_at
         else:
             if not isinstance(_archived_at, str):
@@ -268,11 +266,17 @@ class ProjectAction:
 
             archived_at = archived_at_type_0
 
-        archived_by: None | str | Unset = d.pop("archivedBy", UNSET)
+        if archived_at is None and "archivedAt" in src_dict:
+            nulls |= 32
 
-        _expires_after = d.pop("expiresAfter", UNSET)
-        expires_after: datetime.datetime | None | Unset
-        if _expires_after is None or isinstance(_expires_after, Unset):
+        archived_by: None | str = d.pop("archivedBy", None)
+
+        if archived_by is None and "archivedBy" in src_dict:
+            nulls |= 64
+
+        _expires_after = d.pop("expiresAfter", None)
+        expires_after: datetime.datetime | None
+        if _expires_after is None:
             expires_after = _expires_after
         else:
             if not isinstance(_expires_after, str):
@@ -280,6 +284,9 @@ class ProjectAction:
             expires_after_type_0 = parse_datetime(_expires_after)
 
             expires_after = expires_after_type_0
+
+        if expires_after is None and "expiresAfter" in src_dict:
+            nulls |= 128
 
         project_action = cls(
             action_id=action_id,
@@ -298,6 +305,8 @@ class ProjectAction:
             archived_by=archived_by,
             expires_after=expires_after,
         )
+        if nulls:
+            project_action._nulls = nulls
 
         if d:
             project_action.additional_properties = d

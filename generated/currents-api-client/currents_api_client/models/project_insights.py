@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="ProjectInsights")
 
@@ -19,87 +19,110 @@ class ProjectInsights:
     """A project's run and test metrics over a period.
 
     Attributes:
-        project_id (str | Unset): Project ID.
-        org_id (str | Unset): Organization ID.
-        date_start (datetime.datetime | Unset): Start of the period.
-        date_end (datetime.datetime | Unset): End of the period.
-        resolution (str | Unset): Width of a timeline bucket. Known values: `1h`, `1d`, `1w`.
-        tags (list[str] | Unset): The tags filter, as applied.
-        authors (list[str] | Unset): The authors filter, as applied.
-        branches (list[str] | Unset): The branches filter, as applied.
-        groups (list[str] | Unset): The groups filter, as applied.
-        results (InsightsResults | Unset): The metrics of the whole period and per bucket.
+        project_id (None | str): Project ID. Default: None.
+        org_id (None | str): Organization ID. Default: None.
+        date_start (datetime.datetime | None): Start of the period. Default: None.
+        date_end (datetime.datetime | None): End of the period. Default: None.
+        resolution (None | str): Width of a timeline bucket. Known values: `1h`, `1d`, `1w`. Default: None.
+        tags (list[str] | None): The tags filter, as applied. Default: None.
+        authors (list[str] | None): The authors filter, as applied. Default: None.
+        branches (list[str] | None): The branches filter, as applied. Default: None.
+        groups (list[str] | None): The groups filter, as applied. Default: None.
+        results (InsightsResults | None): The metrics of the whole period and per bucket. Default: None.
     """
 
-    project_id: str | Unset = UNSET
-    org_id: str | Unset = UNSET
-    date_start: datetime.datetime | Unset = UNSET
-    date_end: datetime.datetime | Unset = UNSET
-    resolution: str | Unset = UNSET
-    tags: list[str] | Unset = UNSET
-    authors: list[str] | Unset = UNSET
-    branches: list[str] | Unset = UNSET
-    groups: list[str] | Unset = UNSET
-    results: InsightsResults | Unset = UNSET
+    project_id: None | str = None
+    org_id: None | str = None
+    date_start: datetime.datetime | None = None
+    date_end: datetime.datetime | None = None
+    resolution: None | str = None
+    tags: list[str] | None = None
+    authors: list[str] | None = None
+    branches: list[str] | None = None
+    groups: list[str] | None = None
+    results: InsightsResults | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        project_id: None | str
         project_id = self.project_id
 
+        org_id: None | str
         org_id = self.org_id
 
-        date_start: str | Unset = UNSET
-        if not isinstance(self.date_start, Unset):
+        date_start: None | str
+        if isinstance(self.date_start, datetime.datetime):
             date_start = self.date_start.isoformat()
+        else:
+            date_start = self.date_start
 
-        date_end: str | Unset = UNSET
-        if not isinstance(self.date_end, Unset):
+        date_end: None | str
+        if isinstance(self.date_end, datetime.datetime):
             date_end = self.date_end.isoformat()
+        else:
+            date_end = self.date_end
 
+        resolution: None | str
         resolution = self.resolution
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None
+        if isinstance(self.tags, list):
             tags = self.tags
 
-        authors: list[str] | Unset = UNSET
-        if not isinstance(self.authors, Unset):
+        else:
+            tags = self.tags
+
+        authors: list[str] | None
+        if isinstance(self.authors, list):
             authors = self.authors
 
-        branches: list[str] | Unset = UNSET
-        if not isinstance(self.branches, Unset):
+        else:
+            authors = self.authors
+
+        branches: list[str] | None
+        if isinstance(self.branches, list):
             branches = self.branches
 
-        groups: list[str] | Unset = UNSET
-        if not isinstance(self.groups, Unset):
+        else:
+            branches = self.branches
+
+        groups: list[str] | None
+        if isinstance(self.groups, list):
             groups = self.groups
 
-        results: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.results, Unset):
+        else:
+            groups = self.groups
+
+        results: dict[str, Any] | None
+        if isinstance(self.results, InsightsResults):
             results = self.results.to_dict()
+        else:
+            results = self.results
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if project_id is not UNSET:
+        if project_id is not None or self._nulls & 1:
             field_dict["projectId"] = project_id
-        if org_id is not UNSET:
+        if org_id is not None or self._nulls & 2:
             field_dict["orgId"] = org_id
-        if date_start is not UNSET:
+        if date_start is not None:
             field_dict["dateStart"] = date_start
-        if date_end is not UNSET:
+        if date_end is not None:
             field_dict["dateEnd"] = date_end
-        if resolution is not UNSET:
+        if resolution is not None or self._nulls & 16:
             field_dict["resolution"] = resolution
-        if tags is not UNSET:
+        if tags is not None:
             field_dict["tags"] = tags
-        if authors is not UNSET:
+        if authors is not None:
             field_dict["authors"] = authors
-        if branches is not UNSET:
+        if branches is not None:
             field_dict["branches"] = branches
-        if groups is not UNSET:
+        if groups is not None:
             field_dict["groups"] = groups
-        if results is not UNSET:
+        if results is not None:
             field_dict["results"] = results
 
         return field_dict
@@ -109,40 +132,119 @@ class ProjectInsights:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"ProjectInsights: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        project_id = d.pop("projectId", UNSET)
+        nulls = 0
+        project_id: None | str = d.pop("projectId", None)
 
-        org_id = d.pop("orgId", UNSET)
+        if project_id is None and "projectId" in src_dict:
+            nulls |= 1
 
-        _date_start = d.pop("dateStart", UNSET)
-        date_start: datetime.datetime | Unset
-        if isinstance(_date_start, Unset):
-            date_start = UNSET
+        org_id: None | str = d.pop("orgId", None)
+
+        if org_id is None and "orgId" in src_dict:
+            nulls |= 2
+
+        _date_start = d.pop("dateStart", None)
+        date_start: datetime.datetime | None
+        if _date_start is None:
+            date_start = _date_start
         else:
-            date_start = parse_datetime(_date_start)
+            if not isinstance(_date_start, str):
+                raise DecodeError(f"dateStart: expected datetime.datetime, got {type(_date_start).__name__}")
+            date_start_type_0 = parse_datetime(_date_start)
 
-        _date_end = d.pop("dateEnd", UNSET)
-        date_end: datetime.datetime | Unset
-        if isinstance(_date_end, Unset):
-            date_end = UNSET
+            date_start = date_start_type_0
+
+        if date_start is None and "dateStart" in src_dict:
+            raise DecodeError("dateStart: may not be null")
+
+        _date_end = d.pop("dateEnd", None)
+        date_end: datetime.datetime | None
+        if _date_end is None:
+            date_end = _date_end
         else:
-            date_end = parse_datetime(_date_end)
+            if not isinstance(_date_end, str):
+                raise DecodeError(f"dateEnd: expected datetime.datetime, got {type(_date_end).__name__}")
+            date_end_type_0 = parse_datetime(_date_end)
 
-        resolution = d.pop("resolution", UNSET)
+            date_end = date_end_type_0
 
-        tags: list[str] = d.pop("tags", UNSET)
+        if date_end is None and "dateEnd" in src_dict:
+            raise DecodeError("dateEnd: may not be null")
 
-        authors: list[str] = d.pop("authors", UNSET)
+        resolution: None | str = d.pop("resolution", None)
 
-        branches: list[str] = d.pop("branches", UNSET)
+        if resolution is None and "resolution" in src_dict:
+            nulls |= 16
 
-        groups: list[str] = d.pop("groups", UNSET)
-
-        _results = d.pop("results", UNSET)
-        results: InsightsResults | Unset
-        if isinstance(_results, Unset):
-            results = UNSET
+        _tags = d.pop("tags", None)
+        tags: list[str] | None
+        if _tags is None:
+            tags = _tags
         else:
-            results = InsightsResults.from_dict(_results)
+            if not isinstance(_tags, list):
+                raise DecodeError(f"tags: expected list[str], got {type(_tags).__name__}")
+            tags_type_0: list[str] = _tags
+
+            tags = tags_type_0
+
+        if tags is None and "tags" in src_dict:
+            raise DecodeError("tags: may not be null")
+
+        _authors = d.pop("authors", None)
+        authors: list[str] | None
+        if _authors is None:
+            authors = _authors
+        else:
+            if not isinstance(_authors, list):
+                raise DecodeError(f"authors: expected list[str], got {type(_authors).__name__}")
+            authors_type_0: list[str] = _authors
+
+            authors = authors_type_0
+
+        if authors is None and "authors" in src_dict:
+            raise DecodeError("authors: may not be null")
+
+        _branches = d.pop("branches", None)
+        branches: list[str] | None
+        if _branches is None:
+            branches = _branches
+        else:
+            if not isinstance(_branches, list):
+                raise DecodeError(f"branches: expected list[str], got {type(_branches).__name__}")
+            branches_type_0: list[str] = _branches
+
+            branches = branches_type_0
+
+        if branches is None and "branches" in src_dict:
+            raise DecodeError("branches: may not be null")
+
+        _groups = d.pop("groups", None)
+        groups: list[str] | None
+        if _groups is None:
+            groups = _groups
+        else:
+            if not isinstance(_groups, list):
+                raise DecodeError(f"groups: expected list[str], got {type(_groups).__name__}")
+            groups_type_0: list[str] = _groups
+
+            groups = groups_type_0
+
+        if groups is None and "groups" in src_dict:
+            raise DecodeError("groups: may not be null")
+
+        _results = d.pop("results", None)
+        results: InsightsResults | None
+        if _results is None:
+            results = _results
+        else:
+            if not isinstance(_results, dict):
+                raise DecodeError(f"results: expected InsightsResults, got {type(_results).__name__}")
+            results_type_0 = InsightsResults.from_dict(_results)
+
+            results = results_type_0
+
+        if results is None and "results" in src_dict:
+            raise DecodeError("results: may not be null")
 
         project_insights = cls(
             project_id=project_id,
@@ -156,6 +258,8 @@ class ProjectInsights:
             groups=groups,
             results=results,
         )
+        if nulls:
+            project_insights._nulls = nulls
 
         if d:
             project_insights.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DECODE_ERRORS, DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RuleCondition")
 
@@ -24,25 +23,26 @@ class RuleCondition:
         Attributes:
             type_ (str): The field of the test the condition looks at.
             op (str): The comparison.
-            value (list[str] | None | str | Unset): The value a condition compares with: a string (a regular expression for
-                the text types), a list of
+            value (list[str] | None | str): The value a condition compares with: a string (a regular expression for the text
+                types), a list of
                 strings (for `in`, `notIn` and the many-to-many operators), or `null` (for `any` and `empty`).
+                 Default: None.
     """
 
     type_: str
     op: str
-    value: list[str] | None | str | Unset = UNSET
+    value: list[str] | None | str = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
         op = self.op
 
-        value: list[str] | None | str | Unset
-        if isinstance(self.value, Unset):
-            value = UNSET
-        elif isinstance(self.value, list):
+        value: list[str] | None | str
+        if isinstance(self.value, list):
             value = self.value
 
         else:
@@ -56,7 +56,7 @@ class RuleCondition:
                 "op": op,
             }
         )
-        if value is not UNSET:
+        if value is not None or self._nulls & 1:
             field_dict["value"] = value
 
         return field_dict
@@ -66,14 +66,15 @@ class RuleCondition:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RuleCondition: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         type_ = d.pop("type")
 
         op = d.pop("op")
 
-        _value = d.pop("value", UNSET)
-        value: list[str] | None | str | Unset
+        _value = d.pop("value", None)
+        value: list[str] | None | str
         _value_refusals: list[tuple[str, Exception]] = []
-        if _value is None or isinstance(_value, Unset):
+        if _value is None:
             value = _value
         else:
             try:
@@ -89,11 +90,16 @@ class RuleCondition:
                 value = _value
             _value_refusals.clear()
 
+        if value is None and "value" in src_dict:
+            nulls |= 1
+
         rule_condition = cls(
             type_=type_,
             op=op,
             value=value,
         )
+        if nulls:
+            rule_condition._nulls = nulls
 
         if d:
             rule_condition.additional_properties = d

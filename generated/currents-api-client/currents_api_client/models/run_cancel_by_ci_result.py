@@ -9,7 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="RunCancelByCIResult")
 
@@ -21,23 +21,28 @@ class RunCancelByCIResult:
 
         Attributes:
             run_id (str): ID of the canceled run.
-            cancelled (bool | Unset): Whether the run was canceled.
-            cancelled_at (datetime.datetime | Unset): When it was canceled.
+            cancelled (bool | None): Whether the run was canceled. Default: None.
+            cancelled_at (datetime.datetime | None): When it was canceled. Default: None.
     """
 
     run_id: str
-    cancelled: bool | Unset = UNSET
-    cancelled_at: datetime.datetime | Unset = UNSET
+    cancelled: bool | None = None
+    cancelled_at: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         run_id = self.run_id
 
+        cancelled: bool | None
         cancelled = self.cancelled
 
-        cancelled_at: str | Unset = UNSET
-        if not isinstance(self.cancelled_at, Unset):
+        cancelled_at: None | str
+        if isinstance(self.cancelled_at, datetime.datetime):
             cancelled_at = self.cancelled_at.isoformat()
+        else:
+            cancelled_at = self.cancelled_at
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,9 +51,9 @@ class RunCancelByCIResult:
                 "runId": run_id,
             }
         )
-        if cancelled is not UNSET:
+        if cancelled is not None or self._nulls & 1:
             field_dict["cancelled"] = cancelled
-        if cancelled_at is not UNSET:
+        if cancelled_at is not None:
             field_dict["cancelledAt"] = cancelled_at
 
         return field_dict
@@ -58,22 +63,35 @@ class RunCancelByCIResult:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunCancelByCIResult: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         run_id = d.pop("runId")
 
-        cancelled = d.pop("cancelled", UNSET)
+        cancelled: bool | None = d.pop("cancelled", None)
 
-        _cancelled_at = d.pop("cancelledAt", UNSET)
-        cancelled_at: datetime.datetime | Unset
-        if isinstance(_cancelled_at, Unset):
-            cancelled_at = UNSET
+        if cancelled is None and "cancelled" in src_dict:
+            nulls |= 1
+
+        _cancelled_at = d.pop("cancelledAt", None)
+        cancelled_at: datetime.datetime | None
+        if _cancelled_at is None:
+            cancelled_at = _cancelled_at
         else:
-            cancelled_at = parse_datetime(_cancelled_at)
+            if not isinstance(_cancelled_at, str):
+                raise DecodeError(f"cancelledAt: expected datetime.datetime, got {type(_cancelled_at).__name__}")
+            cancelled_at_type_0 = parse_datetime(_cancelled_at)
+
+            cancelled_at = cancelled_at_type_0
+
+        if cancelled_at is None and "cancelledAt" in src_dict:
+            raise DecodeError("cancelledAt: may not be null")
 
         run_cancel_by_ci_result = cls(
             run_id=run_id,
             cancelled=cancelled,
             cancelled_at=cancelled_at,
         )
+        if nulls:
+            run_cancel_by_ci_result._nulls = nulls
 
         if d:
             run_cancel_by_ci_result.additional_properties = d

@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RunMetrics")
 
@@ -18,67 +17,78 @@ class RunMetrics:
     """Run metrics of a period or a bucket.
 
     Attributes:
-        total (int | Unset): Number of runs.
-        cancelled (int | Unset): Canceled runs.
-        timeouts (int | Unset): Runs that timed out.
-        completed (int | Unset): Runs that completed.
-        failed (int | Unset): Runs that failed.
-        passed (int | Unset): Runs that passed.
-        non_fully_reported (int | Unset): Runs that did not report every spec file.
-        avg_duration_seconds (float | Unset): Average duration of the completed runs, in seconds.
-        avg_success_rate (float | Unset): Average success rate, from 0 to 1.
+        total (int | None): Number of runs. Default: None.
+        cancelled (int | None): Canceled runs. Default: None.
+        timeouts (int | None): Runs that timed out. Default: None.
+        completed (int | None): Runs that completed. Default: None.
+        failed (int | None): Runs that failed. Default: None.
+        passed (int | None): Runs that passed. Default: None.
+        non_fully_reported (int | None): Runs that did not report every spec file. Default: None.
+        avg_duration_seconds (float | None): Average duration of the completed runs, in seconds. Default: None.
+        avg_success_rate (float | None): Average success rate, from 0 to 1. Default: None.
     """
 
-    total: int | Unset = UNSET
-    cancelled: int | Unset = UNSET
-    timeouts: int | Unset = UNSET
-    completed: int | Unset = UNSET
-    failed: int | Unset = UNSET
-    passed: int | Unset = UNSET
-    non_fully_reported: int | Unset = UNSET
-    avg_duration_seconds: float | Unset = UNSET
-    avg_success_rate: float | Unset = UNSET
+    total: int | None = None
+    cancelled: int | None = None
+    timeouts: int | None = None
+    completed: int | None = None
+    failed: int | None = None
+    passed: int | None = None
+    non_fully_reported: int | None = None
+    avg_duration_seconds: float | None = None
+    avg_success_rate: float | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        total: int | None
         total = self.total
 
+        cancelled: int | None
         cancelled = self.cancelled
 
+        timeouts: int | None
         timeouts = self.timeouts
 
+        completed: int | None
         completed = self.completed
 
+        failed: int | None
         failed = self.failed
 
+        passed: int | None
         passed = self.passed
 
+        non_fully_reported: int | None
         non_fully_reported = self.non_fully_reported
 
+        avg_duration_seconds: float | None
         avg_duration_seconds = self.avg_duration_seconds
 
+        avg_success_rate: float | None
         avg_success_rate = self.avg_success_rate
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if total is not UNSET:
+        if total is not None or self._nulls & 1:
             field_dict["total"] = total
-        if cancelled is not UNSET:
+        if cancelled is not None or self._nulls & 2:
             field_dict["cancelled"] = cancelled
-        if timeouts is not UNSET:
+        if timeouts is not None or self._nulls & 4:
             field_dict["timeouts"] = timeouts
-        if completed is not UNSET:
+        if completed is not None or self._nulls & 8:
             field_dict["completed"] = completed
-        if failed is not UNSET:
+        if failed is not None or self._nulls & 16:
             field_dict["failed"] = failed
-        if passed is not UNSET:
+        if passed is not None or self._nulls & 32:
             field_dict["passed"] = passed
-        if non_fully_reported is not UNSET:
+        if non_fully_reported is not None or self._nulls & 64:
             field_dict["nonFullyReported"] = non_fully_reported
-        if avg_duration_seconds is not UNSET:
+        if avg_duration_seconds is not None or self._nulls & 128:
             field_dict["avgDurationSeconds"] = avg_duration_seconds
-        if avg_success_rate is not UNSET:
+        if avg_success_rate is not None or self._nulls & 256:
             field_dict["avgSuccessRate"] = avg_success_rate
 
         return field_dict
@@ -88,23 +98,51 @@ class RunMetrics:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"RunMetrics: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        total = d.pop("total", UNSET)
+        nulls = 0
+        total: int | None = d.pop("total", None)
 
-        cancelled = d.pop("cancelled", UNSET)
+        if total is None and "total" in src_dict:
+            nulls |= 1
 
-        timeouts = d.pop("timeouts", UNSET)
+        cancelled: int | None = d.pop("cancelled", None)
 
-        completed = d.pop("completed", UNSET)
+        if cancelled is None and "cancelled" in src_dict:
+            nulls |= 2
 
-        failed = d.pop("failed", UNSET)
+        timeouts: int | None = d.pop("timeouts", None)
 
-        passed = d.pop("passed", UNSET)
+        if timeouts is None and "timeouts" in src_dict:
+            nulls |= 4
 
-        non_fully_reported = d.pop("nonFullyReported", UNSET)
+        completed: int | None = d.pop("completed", None)
 
-        avg_duration_seconds = d.pop("avgDurationSeconds", UNSET)
+        if completed is None and "completed" in src_dict:
+            nulls |= 8
 
-        avg_success_rate = d.pop("avgSuccessRate", UNSET)
+        failed: int | None = d.pop("failed", None)
+
+        if failed is None and "failed" in src_dict:
+            nulls |= 16
+
+        passed: int | None = d.pop("passed", None)
+
+        if passed is None and "passed" in src_dict:
+            nulls |= 32
+
+        non_fully_reported: int | None = d.pop("nonFullyReported", None)
+
+        if non_fully_reported is None and "nonFullyReported" in src_dict:
+            nulls |= 64
+
+        avg_duration_seconds: float | None = d.pop("avgDurationSeconds", None)
+
+        if avg_duration_seconds is None and "avgDurationSeconds" in src_dict:
+            nulls |= 128
+
+        avg_success_rate: float | None = d.pop("avgSuccessRate", None)
+
+        if avg_success_rate is None and "avgSuccessRate" in src_dict:
+            nulls |= 256
 
         run_metrics = cls(
             total=total,
@@ -117,6 +155,8 @@ class RunMetrics:
             avg_duration_seconds=avg_duration_seconds,
             avg_success_rate=avg_success_rate,
         )
+        if nulls:
+            run_metrics._nulls = nulls
 
         if d:
             run_metrics.additional_properties = d

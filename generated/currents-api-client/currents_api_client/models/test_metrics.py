@@ -8,7 +8,6 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TestMetrics")
 
@@ -18,49 +17,57 @@ class TestMetrics:
     """Test metrics of a period or a bucket.
 
     Attributes:
-        total (int | Unset): Test executions.
-        failed (int | Unset): Failed tests.
-        passed (int | Unset): Passed tests.
-        pending (int | Unset): Pending tests.
-        skipped (int | Unset): Skipped tests.
-        flaky (int | Unset): Flaky tests (failed, then passed on a retry).
+        total (int | None): Test executions. Default: None.
+        failed (int | None): Failed tests. Default: None.
+        passed (int | None): Passed tests. Default: None.
+        pending (int | None): Pending tests. Default: None.
+        skipped (int | None): Skipped tests. Default: None.
+        flaky (int | None): Flaky tests (failed, then passed on a retry). Default: None.
     """
 
-    total: int | Unset = UNSET
-    failed: int | Unset = UNSET
-    passed: int | Unset = UNSET
-    pending: int | Unset = UNSET
-    skipped: int | Unset = UNSET
-    flaky: int | Unset = UNSET
+    total: int | None = None
+    failed: int | None = None
+    passed: int | None = None
+    pending: int | None = None
+    skipped: int | None = None
+    flaky: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
+        total: int | None
         total = self.total
 
+        failed: int | None
         failed = self.failed
 
+        passed: int | None
         passed = self.passed
 
+        pending: int | None
         pending = self.pending
 
+        skipped: int | None
         skipped = self.skipped
 
+        flaky: int | None
         flaky = self.flaky
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if total is not UNSET:
+        if total is not None or self._nulls & 1:
             field_dict["total"] = total
-        if failed is not UNSET:
+        if failed is not None or self._nulls & 2:
             field_dict["failed"] = failed
-        if passed is not UNSET:
+        if passed is not None or self._nulls & 4:
             field_dict["passed"] = passed
-        if pending is not UNSET:
+        if pending is not None or self._nulls & 8:
             field_dict["pending"] = pending
-        if skipped is not UNSET:
+        if skipped is not None or self._nulls & 16:
             field_dict["skipped"] = skipped
-        if flaky is not UNSET:
+        if flaky is not None or self._nulls & 32:
             field_dict["flaky"] = flaky
 
         return field_dict
@@ -70,17 +77,36 @@ class TestMetrics:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"TestMetrics: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
-        total = d.pop("total", UNSET)
+        nulls = 0
+        total: int | None = d.pop("total", None)
 
-        failed = d.pop("failed", UNSET)
+        if total is None and "total" in src_dict:
+            nulls |= 1
 
-        passed = d.pop("passed", UNSET)
+        failed: int | None = d.pop("failed", None)
 
-        pending = d.pop("pending", UNSET)
+        if failed is None and "failed" in src_dict:
+            nulls |= 2
 
-        skipped = d.pop("skipped", UNSET)
+        passed: int | None = d.pop("passed", None)
 
-        flaky = d.pop("flaky", UNSET)
+        if passed is None and "passed" in src_dict:
+            nulls |= 4
+
+        pending: int | None = d.pop("pending", None)
+
+        if pending is None and "pending" in src_dict:
+            nulls |= 8
+
+        skipped: int | None = d.pop("skipped", None)
+
+        if skipped is None and "skipped" in src_dict:
+            nulls |= 16
+
+        flaky: int | None = d.pop("flaky", None)
+
+        if flaky is None and "flaky" in src_dict:
+            nulls |= 32
 
         test_metrics = cls(
             total=total,
@@ -90,6 +116,8 @@ class TestMetrics:
             skipped=skipped,
             flaky=flaky,
         )
+        if nulls:
+            test_metrics._nulls = nulls
 
         if d:
             test_metrics.additional_properties = d

@@ -10,7 +10,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..errors import DecodeError
-from ..types import UNSET, Unset, parse_datetime
+from ..types import parse_datetime
 
 T = TypeVar("T", bound="Webhook")
 
@@ -23,26 +23,30 @@ class Webhook:
         hook_id (UUID): Webhook ID, a UUID unique across projects.
         project_id (str): ID of the project the webhook belongs to.
         url (str): The URL Currents POSTs to.
-        headers (None | str | Unset): Custom headers, as the JSON string they were set as, or `null`. They usually carry
-            a secret:
+        headers (None | str): Custom headers, as the JSON string they were set as, or `null`. They usually carry a
+            secret:
             keep them out of logs.
-        hook_events (list[str] | Unset): The events that trigger the webhook. Known values: `RUN_START`, `RUN_FINISH`,
+             Default: None.
+        hook_events (list[str] | None): The events that trigger the webhook. Known values: `RUN_START`, `RUN_FINISH`,
             `RUN_TIMEOUT`,
             `RUN_CANCELED`. Currents may add values.
-        label (None | str | Unset): Label, or `null`.
-        created_at (datetime.datetime | None | Unset): When the webhook was created, or `null`.
-        updated_at (datetime.datetime | None | Unset): When the webhook was last changed, or `null`.
+             Default: None.
+        label (None | str): Label, or `null`. Default: None.
+        created_at (datetime.datetime | None): When the webhook was created, or `null`. Default: None.
+        updated_at (datetime.datetime | None): When the webhook was last changed, or `null`. Default: None.
     """
 
     hook_id: UUID
     project_id: str
     url: str
-    headers: None | str | Unset = UNSET
-    hook_events: list[str] | Unset = UNSET
-    label: None | str | Unset = UNSET
-    created_at: datetime.datetime | None | Unset = UNSET
-    updated_at: datetime.datetime | None | Unset = UNSET
+    headers: None | str = None
+    hook_events: list[str] | None = None
+    label: None | str = None
+    created_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    # Which optional fields the payload gave as `null` rather than left out (one bit each), for to_dict.
+    _nulls: int = _attrs_field(init=False, default=0, eq=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         hook_id = str(self.hook_id)
@@ -51,34 +55,27 @@ class Webhook:
 
         url = self.url
 
-        headers: None | str | Unset
-        if isinstance(self.headers, Unset):
-            headers = UNSET
-        else:
-            headers = self.headers
+        headers: None | str
+        headers = self.headers
 
-        hook_events: list[str] | Unset = UNSET
-        if not isinstance(self.hook_events, Unset):
+        hook_events: list[str] | None
+        if isinstance(self.hook_events, list):
             hook_events = self.hook_events
 
-        label: None | str | Unset
-        if isinstance(self.label, Unset):
-            label = UNSET
         else:
-            label = self.label
+            hook_events = self.hook_events
 
-        created_at: None | str | Unset
-        if isinstance(self.created_at, Unset):
-            created_at = UNSET
-        elif isinstance(self.created_at, datetime.datetime):
+        label: None | str
+        label = self.label
+
+        created_at: None | str
+        if isinstance(self.created_at, datetime.datetime):
             created_at = self.created_at.isoformat()
         else:
             created_at = self.created_at
 
-        updated_at: None | str | Unset
-        if isinstance(self.updated_at, Unset):
-            updated_at = UNSET
-        elif isinstance(self.updated_at, datetime.datetime):
+        updated_at: None | str
+        if isinstance(self.updated_at, datetime.datetime):
             updated_at = self.updated_at.isoformat()
         else:
             updated_at = self.updated_at
@@ -92,15 +89,15 @@ class Webhook:
                 "url": url,
             }
         )
-        if headers is not UNSET:
+        if headers is not None or self._nulls & 1:
             field_dict["headers"] = headers
-        if hook_events is not UNSET:
+        if hook_events is not None:
             field_dict["hookEvents"] = hook_events
-        if label is not UNSET:
+        if label is not None or self._nulls & 4:
             field_dict["label"] = label
-        if created_at is not UNSET:
+        if created_at is not None or self._nulls & 8:
             field_dict["createdAt"] = created_at
-        if updated_at is not UNSET:
+        if updated_at is not None or self._nulls & 16:
             field_dict["updatedAt"] = updated_at
 
         return field_dict
@@ -110,21 +107,40 @@ class Webhook:
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise DecodeError(f"Webhook: expected an object, got {type(src_dict).__name__}")
         d = dict(src_dict)
+        nulls = 0
         hook_id = UUID(d.pop("hookId"))
 
         project_id = d.pop("projectId")
 
         url = d.pop("url")
 
-        headers: None | str | Unset = d.pop("headers", UNSET)
+        headers: None | str = d.pop("headers", None)
 
-        hook_events: list[str] = d.pop("hookEvents", UNSET)
+        if headers is None and "headers" in src_dict:
+            nulls |= 1
 
-        label: None | str | Unset = d.pop("label", UNSET)
+        _hook_events = d.pop("hookEvents", None)
+        hook_events: list[str] | None
+        if _hook_events is None:
+            hook_events = _hook_events
+        else:
+            if not isinstance(_hook_events, list):
+                raise DecodeError(f"hookEvents: expected list[str], got {type(_hook_events).__name__}")
+            hook_events_type_0: list[str] = _hook_events
 
-        _created_at = d.pop("createdAt", UNSET)
-        created_at: datetime.datetime | None | Unset
-        if _created_at is None or isinstance(_created_at, Unset):
+            hook_events = hook_events_type_0
+
+        if hook_events is None and "hookEvents" in src_dict:
+            raise DecodeError("hookEvents: may not be null")
+
+        label: None | str = d.pop("label", None)
+
+        if label is None and "label" in src_dict:
+            nulls |= 4
+
+        _created_at = d.pop("createdAt", None)
+        created_at: datetime.datetime | None
+        if _created_at is None:
             created_at = _created_at
         else:
             if not isinstance(_created_at, str):
@@ -133,9 +149,12 @@ class Webhook:
 
             created_at = created_at_type_0
 
-        _updated_at = d.pop("updatedAt", UNSET)
-        updated_at: datetime.datetime | None | Unset
-        if _updated_at is None or isinstance(_updated_at, Unset):
+        if created_at is None and "createdAt" in src_dict:
+            nulls |= 8
+
+        _updated_at = d.pop("updatedAt", None)
+        updated_at: datetime.datetime | None
+        if _updated_at is None:
             updated_at = _updated_at
         else:
             if not isinstance(_updated_at, str):
@@ -143,6 +162,9 @@ class Webhook:
             updated_at_type_0 = parse_datetime(_updated_at)
 
             updated_at = updated_at_type_0
+
+        if updated_at is None and "updatedAt" in src_dict:
+            nulls |= 16
 
         webhook = cls(
             hook_id=hook_id,
@@ -154,6 +176,8 @@ class Webhook:
             created_at=created_at,
             updated_at=updated_at,
         )
+        if nulls:
+            webhook._nulls = nulls
 
         if d:
             webhook.additional_properties = d

@@ -8,30 +8,34 @@ from ...client import AuthenticatedClient, Client
 from ...models.action_list_response import ActionListResponse
 from ...models.action_status import ActionStatus
 from ...models.error_response import ErrorResponse
-from ...types import UNSET, Response, Unset, gc_paused, status_code
+from ...types import UNSET, Response, gc_paused, status_code
 
 
 def _get_kwargs(
     *,
     project_id: str,
-    status: list[ActionStatus] | Unset = UNSET,
-    search: str | Unset = UNSET,
+    status: list[ActionStatus] | None = None,
+    search: None | str = None,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["projectId"] = project_id
 
-    json_status: list[str] | Unset = UNSET
-    if not isinstance(status, Unset):
+    json_status: list[str] | None
+    if isinstance(status, list):
         json_status = []
         for status_item_data in status:
             status_item: str = status_item_data
             json_status.append(status_item)
 
+    else:
+        json_status = status
     params["status"] = json_status
 
-    params["search"] = search
+    json_search: None | str
+    json_search = search
+    params["search"] = json_search
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -140,8 +144,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     project_id: str,
-    status: list[ActionStatus] | Unset = UNSET,
-    search: str | Unset = UNSET,
+    status: list[ActionStatus] | None = None,
+    search: None | str = None,
 ) -> Response[ActionListResponse | ErrorResponse]:
     """List a project's actions
 
@@ -151,8 +155,8 @@ def sync_detailed(
 
     Args:
         project_id (str):
-        status (list[ActionStatus] | Unset):
-        search (str | Unset):
+        status (list[ActionStatus] | None):  Default: None.
+        search (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -180,8 +184,8 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     project_id: str,
-    status: list[ActionStatus] | Unset = UNSET,
-    search: str | Unset = UNSET,
+    status: list[ActionStatus] | None = None,
+    search: None | str = None,
 ) -> ActionListResponse:
     """List a project's actions
 
@@ -191,8 +195,8 @@ def sync(
 
     Args:
         project_id (str):
-        status (list[ActionStatus] | Unset):
-        search (str | Unset):
+        status (list[ActionStatus] | None):  Default: None.
+        search (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
@@ -230,8 +234,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     project_id: str,
-    status: list[ActionStatus] | Unset = UNSET,
-    search: str | Unset = UNSET,
+    status: list[ActionStatus] | None = None,
+    search: None | str = None,
 ) -> Response[ActionListResponse | ErrorResponse]:
     """List a project's actions
 
@@ -241,8 +245,8 @@ async def asyncio_detailed(
 
     Args:
         project_id (str):
-        status (list[ActionStatus] | Unset):
-        search (str | Unset):
+        status (list[ActionStatus] | None):  Default: None.
+        search (None | str):  Default: None.
 
     Raises:
         errors.APIConnectionError: No response came, after the client's retries (errors.APITimeoutError if a timeout
@@ -270,8 +274,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     project_id: str,
-    status: list[ActionStatus] | Unset = UNSET,
-    search: str | Unset = UNSET,
+    status: list[ActionStatus] | None = None,
+    search: None | str = None,
 ) -> ActionListResponse:
     """List a project's actions
 
@@ -281,8 +285,8 @@ async def asyncio(
 
     Args:
         project_id (str):
-        status (list[ActionStatus] | Unset):
-        search (str | Unset):
+        status (list[ActionStatus] | None):  Default: None.
+        search (None | str):  Default: None.
 
     Raises:
         errors.BadRequestError: 400, a parameter is missing or invalid.
