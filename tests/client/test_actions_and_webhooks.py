@@ -152,7 +152,7 @@ def test_a_broken_answer_raises_invalid_response(server: ScriptedServer, fixture
 def test_action_and_error_filters_go_out_in_the_documented_query_styles(server: ScriptedServer) -> None:
     server.api.script(
         Reply(200, {"status": "OK", "data": []}),
-        Reply(200, {"status": "OK", "data": {"list": [], "nextPage": False}}),
+        Reply(200, {"status": "OK", "data": {"list": [], "total": 0, "nextPage": False}}),
     )
     with client_for(server) as client:
         list_actions.sync(client=client, project_id="GtO78i", status=["active", "disabled"], search="flaky")
@@ -161,3 +161,18 @@ def test_action_and_error_filters_go_out_in_the_documented_query_styles(server: 
         )
     assert server.api.received[0].query == "projectId=GtO78i&status=active&status=disabled&search=flaky"
     assert "group_by%5B%5D=action&group_by%5B%5D=target" in server.api.received[1].query
+
+
+def test_webhook_headers_which_carry_secrets_stay_out_of_every_models_repr() -> None:
+    """The spec marks `headers` `x-currents-secret`; the model template leaves such a field out of the repr, in
+    the answer and in both request bodies, while the value itself stays readable and round-trips."""
+    secret = '{"x-hook-secret": "s3cr3t-value-1234"}'
+    answer = models.Webhook.from_dict(
+        {"hookId": str(HOOK_ID), "projectId": "GtO78i", "url": "https://hooks.example.com/x", "headers": secret}
+    )
+    created = models.CreateWebhookRequest(url="https://hooks.example.com/x", headers=secret)
+    updated = models.UpdateWebhookRequest(headers=secret)
+    for model in (answer, created, updated):
+        assert model.headers == secret and model.to_dict()["headers"] == secret
+        assert "s3cr3t" not in repr(model) and "headers" not in repr(model), repr(model)
+    assert "url=" in repr(created)  # the other fields are still shown

@@ -29,7 +29,7 @@ class CreateWebhookRequest:
     """
 
     url: str
-    headers: None | str | Unset = UNSET
+    headers: None | str | Unset = _attrs_field(default=UNSET, repr=False)
     hook_events: list[HookEvent] | Unset = UNSET
     label: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -25,7 +25,7 @@ class Webhook:
         url (str): The URL Currents POSTs to.
         headers (None | str): Custom headers, as the JSON string they were set as, or `null`. They usually carry a
             secret:
-            keep them out of logs.
+            keep them out of logs (the client leaves them out of the model's repr).
              Default: None.
         hook_events (list[str] | None): The events that trigger the webhook. Known values: `RUN_START`, `RUN_FINISH`,
             `RUN_TIMEOUT`,
@@ -39,7 +39,7 @@ class Webhook:
     hook_id: UUID
     project_id: str
     url: str
-    headers: None | str = None
+    headers: None | str = _attrs_field(default=None, repr=False)
     hook_events: list[str] | None = None
     label: None | str = None
     created_at: datetime.datetime | None = None
