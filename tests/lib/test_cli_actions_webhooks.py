@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from currents_api_client import AuthenticatedClient
+from currents_api_client.api.webhooks import get_webhook
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.keys import load_keys
 from contract_tests.mock_api.server import serve_in_thread
-from currents_api_client import AuthenticatedClient
-from currents_api_client.api.webhooks import get_webhook
 from tests.client.conftest import ScriptedServer
 from tests.lib.cli_support import assert_one_error_line, cli, cli_on_terminal
 
