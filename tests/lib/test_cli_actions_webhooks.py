@@ -17,6 +17,7 @@ from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.keys import load_keys
 from contract_tests.mock_api.server import serve_in_thread
 from tests.client.conftest import ScriptedServer
+from tests.client.scripted_api import Reply
 from tests.lib.cli_support import assert_one_error_line, cli, cli_on_terminal
 
 PROJECT = "DgTfZV"  # a project of the mock's world
@@ -93,6 +94,7 @@ def test_actions_list_on_a_terminal_is_a_table(settings_mock: str, tmp_path: Pat
     assert status == 0, table
     assert f"actions of project {PROJECT} (" in table
     assert "Quarantine the flaky login test" in table and "title eq logs in" in table and "disabled" in table
+    assert "OR git_branch eq release/2026.1" in table and "\\x0a" not in table  # one condition a line
 
 
 def test_a_webhook_lives_until_deleted_and_its_headers_are_never_printed(settings_mock: str, tmp_path: Path) -> None:
@@ -164,3 +166,13 @@ def test_a_hook_id_that_is_not_a_uuid_is_a_usage_error(server: ScriptedServer) -
     before = len(server.api.received)
     assert_one_error_line(cli(server.base_url, "webhooks", "show", "not-a-uuid"), 2, "HOOK_ID 'not-a-uuid'")
     assert len(server.api.received) == before
+
+
+def test_a_refusal_that_echoes_the_headers_is_printed_with_them_redacted(
+    server: ScriptedServer, tmp_path: Path
+) -> None:
+    (tmp_path / "hook.yaml").write_text(WEBHOOK_YAML)
+    server.api.script(Reply(400, {"status": "FAILED", "error": f"headers: Authorization {SECRET} is refused"}))
+    process = cli(server.base_url, "webhooks", "create", PROJECT, "hook.yaml", cwd=tmp_path)
+    assert_one_error_line(process, 1, "headers: Authorization REDACTED is refused")
+    assert "hook-secret" not in process.stderr + process.stdout

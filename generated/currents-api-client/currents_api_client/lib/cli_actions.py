@@ -156,8 +156,8 @@ def matcher(rule_matcher: RuleMatcher) -> str:
     for condition in rule_matcher.cond:
         value = condition.value
         shown = "" if value is None else ", ".join(value) if isinstance(value, list) else value
-        lines.append(f"{condition.type_} {condition.op} {shown}".rstrip())
-    return literal(f"\n{rule_matcher.op} ".join(lines))
+        lines.append(literal(f"{condition.type_} {condition.op} {shown}".rstrip()))
+    return f"\n{literal(rule_matcher.op)} ".join(lines)
 
 
 def _moment(value: Any) -> str:
