@@ -176,3 +176,10 @@ def test_a_refusal_that_echoes_the_headers_is_printed_with_them_redacted(
     process = cli(server.base_url, "webhooks", "create", PROJECT, "hook.yaml", cwd=tmp_path)
     assert_one_error_line(process, 1, "headers: Authorization REDACTED is refused")
     assert "hook-secret" not in process.stderr + process.stdout
+
+
+def test_the_help_shows_the_file_shapes_and_says_headers_are_never_printed(server: ScriptedServer) -> None:
+    webhooks = " ".join(cli(server.base_url, "webhooks", "--help").stdout.split())
+    assert "headers are never printed" in webhooks and '"headers": "REDACTED"' in webhooks
+    actions = " ".join(cli(server.base_url, "actions", "--help").stdout.split())
+    assert "matcher: {op: AND" in actions and "archive" in actions
