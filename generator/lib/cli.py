@@ -8,13 +8,21 @@
                       [--date-start ISO] [--date-end ISO] [--limit N]
     currents-api run RUN_ID [--failed-only] [--export FILE|- [--format jsonl|junit|csv]] [--artifacts DIR]
                       [--concurrency N] [--artifact-timeout SECONDS] [--artifact-max-bytes BYTES]
+    currents-api actions list PROJECT_ID [--status S ...] [--search TEXT]
+    currents-api actions show|enable|disable|archive ACTION_ID
+    currents-api actions create PROJECT_ID FILE
+    currents-api webhooks list PROJECT_ID
+    currents-api webhooks show|delete HOOK_ID
+    currents-api webhooks create PROJECT_ID FILE
     currents-api --version
 
 The API key comes from `CURRENTS_API_KEY` only (a flag would show in `ps`), the base URL from
 `CURRENTS_API_URL` when set (else production, `https://api.currents.dev/v1`). On a terminal the output is a
 table, with a progress bar on standard error for multi-request work; piped, standard output is JSON Lines
 (one test record, run or project per line) and there is no progress. `--failed-only` keeps failed and flaky
-tests. `--export -` writes the export to standard output and every message to standard error. An export to
+tests. `actions` and `webhooks` write (create, enable, disable, archive, delete) only when told to, one line
+per object; a webhook's headers, which carry its secret, are never printed (`cli_webhooks`). `--export -`
+writes the export to standard output and every message to standard error. An export to
 a file is written to a temporary file renamed into place once complete, so Ctrl-C, SIGTERM or a full disk
 never leave a half-written file (see `files` for FIFOs, devices and symlinks).
 
@@ -108,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: list[str]) -> int:
     try:
         from . import cli_commands
-    except ImportError as missing:  # rich or junitparser: the `cli` extra is not installed
+    except ImportError as missing:  # rich, junitparser or pyyaml: the `cli` extra is not installed
         print(
             f"error: currents-api needs the cli extra ({missing.name} is missing): "
             "pip install 'currents-api-client[cli]'",

@@ -23,6 +23,7 @@ from ..api.instances import get_instance
 from ..api.projects import list_projects
 from ..api.runs import list_project_runs
 from ..client import AuthenticatedClient
+from . import cli_actions, cli_webhooks
 from .artifacts import DownloadReport, Limits, adownload_artifacts
 from .cli import EXIT_FAILED, EXIT_OK, UsageError, say
 from .cli_parser import COMPLETION_STATES, RUN_STATUSES, parser
@@ -48,6 +49,10 @@ def dispatch(argv: list[str]) -> int:
         return command_instance(args, out)
     if args.command == "runs":
         return command_runs(args, out)
+    if args.command == "actions":
+        return cli_actions.command_actions(args, out, _client)
+    if args.command == "webhooks":
+        return cli_webhooks.command_webhooks(args, out, _client)
     return command_run(args, out, err)
 
 

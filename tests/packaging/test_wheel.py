@@ -184,6 +184,7 @@ def test_wheel_carries_the_hand_written_layer_and_the_console_script(wheel: Path
     (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]
     text = archive.read(metadata).decode()
     assert "Provides-Extra: cli" in text and "rich==15.0.0; extra == 'cli'" in text.replace('"', "'")
+    assert "pyyaml==6.0.4; extra == 'cli'" in text.replace('"', "'").lower()  # the actions and webhooks files
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..client import DEFAULT_BASE_URL
+from . import cli_actions, cli_webhooks
 from .artifacts import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_SECONDS
 from .export import FORMATS
 
@@ -46,7 +47,8 @@ malformed URL or a refused one is reported missing (exit 1), and the others are 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="currents-api",
-        description="Read test results from the Currents API: projects, runs, instances; export a run.",
+        description="Read test results from the Currents API: projects, runs, instances; export a run; manage a "
+        "project's Actions and webhooks.",
         epilog=TOP_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -109,4 +111,6 @@ def parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help=f"size cap of each artifact (default {DEFAULT_MAX_BYTES}, 1 GiB)",
     )
+    cli_actions.add_parser(commands)
+    cli_webhooks.add_parser(commands)
     return top
