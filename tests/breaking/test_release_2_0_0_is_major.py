@@ -10,17 +10,16 @@ from scripts import breaking, git_history
 pytestmark = pytest.mark.slow
 
 
-def newest_commit_with_version(version: str) -> str:
-    listed = git_history.git("rev-list", "--first-parent", "HEAD", "--", git_history.DOCUMENT)
-    for commit in listed.stdout.decode().split():
-        raw = git_history.read_at(commit, git_history.DOCUMENT)
-        if raw is not None and git_history.version_of(raw) == version:
-            return commit
+def release_commit(version: str) -> str:
+    """The commit that set `version` along HEAD's first-parent history (what check-version measures from)."""
+    for release in git_history.releases():
+        if release.version == version:
+            return release.commit
     raise AssertionError(f"no commit of HEAD's history has version {version}")
 
 
 def test_the_reader_types_are_breaking_against_1_1_0() -> None:
-    comparison = breaking.compare_with(newest_commit_with_version("1.1.0"), "1.1.0")
+    comparison = breaking.compare_with(release_commit("1.1.0"), "1.1.0")
     assert comparison.bump == "major"
     breaking_changes = {(c.pointer, c.rule) for c in comparison.changes if c.level == "breaking"}
     assert ("python:currents_api_client.models.commit.Commit.branch", "python-api-changed") in breaking_changes
