@@ -1,5 +1,5 @@
 """`make help` leads with the main job, says what `test` runs, and names every variable `make mock` reads; the
-README's CI table says what `CURRENTS_PROJECT_IDS` does (scripts/discovery.py)."""
+CI page's table (docs/ci.md) says what `CURRENTS_PROJECT_IDS` does (scripts/discovery.py)."""
 
 from __future__ import annotations
 
@@ -35,10 +35,10 @@ def test_the_mock_target_names_every_variable_the_mock_reads() -> None:
     assert [name for name in sorted(documented) if name not in described] == []
 
 
-def test_the_readme_says_project_ids_choose_where_live_mode_discovers() -> None:
+def test_the_ci_page_says_project_ids_choose_where_live_mode_discovers() -> None:
     (row,) = [
         line
-        for line in (ROOT / "README.md").read_text().splitlines()
+        for line in (ROOT / "docs" / "ci.md").read_text().splitlines()
         if line.startswith("| variable | `CURRENTS_PROJECT_IDS`")
     ]
     assert "instances only" not in row
