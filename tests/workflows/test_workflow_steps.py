@@ -38,6 +38,10 @@ from tests.workflows.test_workflow_properties import load
 
 RECURSIVE = "make test"
 DRY_RUN = "make --dry-run test"
+# The steps are under test, not the mock: ci.yml's `make contract` runs its examples phase with one example per
+# operation (every operation, so every report is written). The mock-mode test of contract_tests/test_contract_run.py
+# runs every phase, and `make contract` itself is CI's first step.
+CI_CONTRACT_BOUNDS = {"CONTRACT_PHASES": "examples", "CONTRACT_MAX_EXAMPLES": "1"}
 GITHUB_BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
 # GitHub's and the coding tools' own variables never leak into a step from this process.
 DROPPED = ("GITHUB_", "CURRENTS_", "CONTRACT_", "MOCK_", "PYTEST_", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
@@ -49,11 +53,14 @@ def echoing_mock() -> Iterator[str]:
         yield url
 
 
-def run_steps(workflow: str, checkout: Path, stand_ins: dict[str, str], summary: Path) -> list[str]:
-    """Run the `run:` steps of the workflow's one job in order; returns the scripts as run."""
+def run_steps(
+    workflow: str, checkout: Path, stand_ins: dict[str, str], summary: Path, bounds: dict[str, str] | None = None
+) -> list[str]:
+    """Run the `run:` steps of the workflow's one job in order; returns the scripts as run. `bounds` are
+    variables every step sees besides the workflow's own (the size of a `make contract` run)."""
     document = load(workflow)
     (job,) = document["jobs"].values()
-    base = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED)}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(DROPPED)} | (bounds or {})
     github = {"CI": "true", "GITHUB_WORKSPACE": str(checkout), "GITHUB_STEP_SUMMARY": str(summary)}
     ran = []
     for step in job["steps"]:
@@ -91,7 +98,7 @@ def test_ci_steps_run_make_contract_then_make_test_and_fill_the_job_summary(
 ) -> None:
     summary = tmp_path / "step-summary.md"
     summary.write_text("")
-    ran = run_steps("ci.yml", fresh_checkout, {}, summary)
+    ran = run_steps("ci.yml", fresh_checkout, {}, summary, bounds=CI_CONTRACT_BOUNDS)
 
     original = [step["run"] for step in load("ci.yml")["jobs"]["test"]["steps"] if "run" in step]
     changed = [(a, b) for a, b in zip(original, ran, strict=True) if a.strip() != b.strip()]
