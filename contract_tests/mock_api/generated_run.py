@@ -9,8 +9,9 @@ specs. Bodies are serialized once, when the run is built.
 `serve_generated_run(app, run, keys)` wraps any ASGI mock application and answers those two paths
 itself for the Bearer keys given (401 otherwise), passing every other request through. With
 `rate_limit_every=N`, every N-th instance request is answered 429 with `Retry-After: 0`, which is how
-a client's back-off and concurrency handling is exercised; `instance_delay` (seconds) slows every
-instance answer, so that a test can interrupt a client in the middle of a run.
+a client's back-off and concurrency handling is exercised. With `hold_after=N`, every instance request after the
+N-th waits until `run.release()`: a test interrupts a client in the middle of a run, and no scheduling of a busy
+machine lets the client finish first.
 
 It serves the CLI's and `fetch_run`'s tests and the export benchmark; it leaves the mock's default world as it
 is. `add_to_world(world, run)` instead makes the run an ordinary run of a world, as `make mock` serves it
@@ -58,6 +59,7 @@ class GeneratedRun:
     missing_ids: list[str]
     instance_requests: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _released: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @classmethod
     def build(cls, size: int, *, unclaimed: int = 0, missing: int = 0, run_id: str = DEFAULT_RUN_ID) -> GeneratedRun:
@@ -91,6 +93,14 @@ class GeneratedRun:
         with self._lock:
             self.instance_requests += 1
             return self.instance_requests
+
+    def release(self) -> None:
+        """Let the instance requests held by `hold_after` be answered."""
+        self._released.set()
+
+    async def held(self) -> None:
+        while not self._released.is_set():
+            await asyncio.sleep(0.01)
 
 
 GENERATED_PROJECT_NAME = "Generated run"
@@ -127,7 +137,7 @@ async def _send(send: Send, status: int, body: bytes) -> None:
 
 
 def serve_generated_run(
-    app: ASGIApp, run: GeneratedRun, keys: Collection[str], *, rate_limit_every: int = 0, instance_delay: float = 0.0
+    app: ASGIApp, run: GeneratedRun, keys: Collection[str], *, rate_limit_every: int = 0, hold_after: int | None = None
 ) -> ASGIApp:
     """`app`, plus `run` and its instances for the Bearer `keys` (see the module docstring)."""
     accepted = {f"Bearer {key}".encode() for key in keys}
@@ -148,8 +158,8 @@ def serve_generated_run(
             await _send(send, 200, run.body)
             return
         count = run.count_instance_request()
-        if instance_delay:
-            await asyncio.sleep(instance_delay)
+        if hold_after is not None and count > hold_after:
+            await run.held()
         if rate_limit_every and count % rate_limit_every == 0:
             await send_failed(send, 429, "Too many requests", [(b"retry-after", b"0")])
             return

@@ -190,7 +190,7 @@ def test_artifacts_that_stay_expired_are_reported_missing_with_exit_1(run: Gener
 
 def test_ctrl_c_exits_130_and_leaves_no_half_written_export(run: GeneratedRun, tmp_path: Path) -> None:
     slow = GeneratedRun.build(40, run_id="slowrun000000001")
-    app = serve_generated_run(create_app(), slow, [demo_key()], instance_delay=0.5)
+    app = serve_generated_run(create_app(), slow, [demo_key()], hold_after=2)  # the third answer waits for the signal
     (tmp_path / "run.jsonl").write_text("previous export\n")
     with serve_in_thread(app) as url:
         process = subprocess.Popen(
@@ -201,11 +201,14 @@ def test_ctrl_c_exits_130_and_leaves_no_half_written_export(run: GeneratedRun, t
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + TIMEOUT
-        while slow.instance_requests < 3 and time.monotonic() < deadline:  # in the middle of the run
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=TIMEOUT)
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while slow.instance_requests < 3 and time.monotonic() < deadline:  # in the middle of the run
+                time.sleep(0.05)
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=TIMEOUT)
+        finally:
+            slow.release()
     assert process.returncode == 130
     assert stderr.strip() == "interrupted" and "Traceback" not in stderr
     assert (tmp_path / "run.jsonl").read_text() == "previous export\n"

@@ -140,7 +140,7 @@ def test_export_through_a_link_to_dev_stdout_writes_the_pipe_and_keeps_the_link(
 
 def test_sigterm_mid_export_exits_143_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     slow = GeneratedRun.build(40, run_id="slowrun000000002")
-    app = serve_generated_run(create_app(), slow, [demo_key()], instance_delay=0.5)
+    app = serve_generated_run(create_app(), slow, [demo_key()], hold_after=2)  # the third answer waits for the signal
     (tmp_path / "run.csv").write_text("previous export\n")
     with serve_in_thread(app) as url:
         process = subprocess.Popen(
@@ -151,11 +151,14 @@ def test_sigterm_mid_export_exits_143_and_leaves_no_temporary_file(tmp_path: Pat
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + TIMEOUT
-        while slow.instance_requests < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=TIMEOUT)
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while slow.instance_requests < 3 and time.monotonic() < deadline:  # in the middle of the run
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=TIMEOUT)
+        finally:
+            slow.release()
     assert process.returncode == 143, stderr
     assert stderr.strip() == "terminated" and "Traceback" not in stderr
     assert (tmp_path / "run.csv").read_text() == "previous export\n"
