@@ -148,9 +148,29 @@ class Bundler:
         }
 
 
+# One process may bundle the same sources many times (the mock bundles them each time it starts, and the tests
+# start it hundreds of times): the document is kept with the bytes of every file it was read from, and reused
+# while each of them reads the same. A copy is returned each time, so a caller may change it.
+_bundled: dict[Path, tuple[dict[Path, bytes | None], dict[str, Any]]] = {}
+
+
+def _contents(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def bundle(entry: Path = ENTRY) -> dict[str, Any]:
-    """Return the bundled document of `entry`."""
-    return Bundler(entry).bundle()
+    """Return the bundled document of `entry` (see `_bundled` above for its reuse)."""
+    key = entry.resolve()
+    kept = _bundled.get(key)
+    if kept is not None and all(_contents(path) == data for path, data in kept[0].items()):
+        return copy.deepcopy(kept[1])
+    bundler = Bundler(entry)
+    document = bundler.bundle()
+    _bundled[key] = ({path: _contents(path) for path in bundler.files}, document)
+    return copy.deepcopy(document)
 
 
 def dumps(document: Any) -> str:

@@ -94,3 +94,17 @@ def test_a_bad_ref_names_the_file_and_pointer_of_the_ref(tmp_path: Path) -> None
     entry = write(tmp_path, {"entry.yaml": ENTRY, "parts/a.yaml": "Listed:\n  items:\n    $ref: '#/Nope'\n"})
     with pytest.raises(SpecError, match=r"parts/a.yaml#/Listed/items/\$ref: \$ref target .*#/Nope does not exist"):
         bundle(entry)
+
+
+def test_a_second_bundle_of_unchanged_sources_is_an_equal_copy_and_an_edit_is_seen(tmp_path: Path) -> None:
+    entry = write(
+        tmp_path, {"entry.yaml": ENTRY, "parts/a.yaml": "Listed: {type: object, properties: {a: {type: string}}}\n"}
+    )
+    first = bundle(entry)
+    second = bundle(entry)
+    assert second == first and second is not first
+    second["components"]["schemas"]["Listed"]["type"] = "changed by a caller"
+    assert bundle(entry)["components"]["schemas"]["Listed"]["type"] == "object"  # the kept document is untouched
+    # An edit of a referenced file, even one that keeps its size, is read again.
+    (tmp_path / "parts" / "a.yaml").write_text("Listed: {type: object, properties: {b: {type: string}}}\n")
+    assert set(bundle(entry)["components"]["schemas"]["Listed"]["properties"]) == {"b"}

@@ -397,7 +397,7 @@ def test_cli_prints_the_demo_key_without_mock_api_key() -> None:
     assert proc.returncode == 0
 
 
-EARLY_SIGTERM_ATTEMPTS = 12
+EARLY_SIGTERM_ATTEMPTS = 4  # the handler is in place before the banner, or SIGTERM on its first byte kills the run
 EARLY_SIGTERM_BATCH = 4
 STOP_TIMEOUT = 60  # generous: a loaded machine is slow, never this slow
 
