@@ -96,19 +96,21 @@ class Deliveries:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mock-webhooks")
         self._pending: list[Future[None]] = []
         self._lock = threading.Lock()
-        retry = Retry(
-            total=RETRIES,
-            allowed_methods=["POST"],
-            status_forcelist=[429, 500, 502, 503, 504],
-            backoff_factor=0.05,
-            max_backoff_wait=0.5,
-        )
-        self._client = httpx.Client(
-            transport=RetryTransport(retry=retry),
-            timeout=TIMEOUT,
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self._client: httpx.Client | None = None  # made on the worker by the first delivery sent
+
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            retry = Retry(
+                total=RETRIES,
+                allowed_methods=["POST"],
+                status_forcelist=[429, 500, 502, 503, 504],
+                backoff_factor=0.05,
+                max_backoff_wait=0.5,
+            )
+            # trust_env=False: no proxy from the environment, so a loopback delivery stays on loopback
+            transport = RetryTransport(retry=retry)
+            self._client = httpx.Client(transport=transport, timeout=TIMEOUT, follow_redirects=False, trust_env=False)
+        return self._client
 
     def notify(self, run: Run, event: str) -> None:
         """Deliver `event` of `run` to every webhook of its project subscribed to it (module docstring)."""
@@ -131,7 +133,7 @@ class Deliveries:
         headers = {**custom_headers(hook), "content-type": "application/json", "x-timestamp": str(int(time.time()))}
         started = dt.datetime.now(dt.UTC)
         try:
-            response = self._client.post(url, content=body, headers=headers)
+            response = self.client().post(url, content=body, headers=headers)
         except httpx.HTTPError as error:
             self.journal.delivery(record.done("failed", reason=type(error).__name__, at=started))
             return
