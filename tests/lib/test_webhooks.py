@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import typing
 from typing import Any
 
 import pytest
@@ -186,3 +187,14 @@ def test_no_error_shows_the_value_sent_in_the_secret_header() -> None:
     near_miss = SECRET + "-sent-by-an-attacker"
     error = refusal(sent=headers(secret=near_miss))
     assert near_miss not in str(error) and near_miss not in repr(error)
+
+
+def test_the_event_models_read_as_responses_do_without_unset() -> None:
+    carrying = [
+        f"{cls.__name__}.{name}"
+        for cls in CLASSES.values()
+        for name, hint in typing.get_type_hints(cls).items()
+        if "Unset" in str(hint)
+    ]
+    assert carrying == []
+    assert typing.get_type_hints(models.RunFinishEvent)["group_id"] == str | None
