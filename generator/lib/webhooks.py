@@ -68,7 +68,8 @@ def unwrap(
 
     `headers` is any mapping (httpx's, Starlette's, a dict) or a list of `(name, value)` pairs; names match in
     any case. `now` is the current epoch time in seconds (default `time.time()`), for tests and replays of
-    recorded deliveries. Raises `WebhookVerificationError` on any refusal.
+    recorded deliveries. Raises `WebhookVerificationError` on any refusal, and `ValueError` for a call that
+    cannot check anything: a secret without its `secret_header`, or an empty secret (pass `secret=None`).
     """
     received = _lower_case(headers)
     if secret is not None:

@@ -11,6 +11,7 @@ import pty
 import re
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -151,3 +152,12 @@ def test_a_listener_it_cannot_start_is_one_usage_line(args: list[str], secret: s
     )
     assert_one_error_line(process, 2, fragment)
     assert SECRET not in process.stderr
+
+
+def test_without_the_webhooks_extra_it_says_what_to_install() -> None:
+    blocked = "import sys; sys.modules['uvicorn'] = None; from currents_api_client.lib.cli import main; main()"
+    args = ["webhooks", "listen", "--secret-header", HEADER]
+    process = subprocess.run(
+        [sys.executable, "-c", blocked, *args], env=environment(), capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert_one_error_line(process, 2, "needs the webhooks extra (uvicorn is missing)", "[cli,webhooks]")
