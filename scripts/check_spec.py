@@ -15,6 +15,8 @@ Scope:
 6. Every request-body fixture (`<resource>/requests/`) validates against its
    operation's request body, and every broken fixture (`<resource>/broken/`) is
    refused, at the place its manifest names (scripts.payload_fixtures).
+7. Every webhook delivery fixture (`webhook-deliveries/valid/`) validates against its webhook's body, and
+   every refused one (`webhook-deliveries/refused/`) is refused where its manifest says.
 
 Limits: it checks what a schema can say. Whether the generated client
 decodes a payload is the tests' job.
@@ -35,7 +37,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from scripts import bundle as bundler
 from scripts._cli import EXIT_FAILED, EXIT_OK, display_path, run
 from scripts.fixtures import FIXTURES_DIR, MANIFEST, load_fixtures, load_operation_fixtures
-from scripts.payload_fixtures import broken_fixture_problems, request_fixture_problems
+from scripts.payload_fixtures import broken_fixture_problems, delivery_fixture_problems, request_fixture_problems
 from scripts.schema_validation import (
     instance_response_problems,
     iter_examples,
@@ -116,6 +118,8 @@ def main() -> int:
     broken_count, broken_issues = broken_fixture_problems(document)
     count += request_count
     problems += request_issues + broken_issues
+    delivery_count, refused_count, delivery_issues = delivery_fixture_problems(document)
+    problems += delivery_issues
     if problems:
         print("\n".join(problems), file=sys.stderr)
         print(f"check-spec: {len(problems)} problem(s)", file=sys.stderr)
@@ -123,6 +127,7 @@ def main() -> int:
     print(
         f"check-spec: {SOURCE} is valid OpenAPI 3.1; {len(examples)} examples and {count} fixtures validate"
         f"; {broken_count} broken fixtures are refused"
+        f"; {delivery_count} webhook deliveries validate and {refused_count} broken ones are refused"
     )
     return EXIT_OK
 

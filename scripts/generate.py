@@ -320,7 +320,11 @@ def _build_project(document: dict[str, Any], config: Config) -> Project:
         detail = _one_line(openapi.detail or "")
         header = _one_line(openapi.header)
         raise GenerationError(f"{display_path(bundle.ENTRY)}: openapi-python-client: {header}: {detail[:300]}")
-    readers = reader_types.apply(openapi, reader_types.datetime_parameters(document, config.field_prefix))
+    readers = reader_types.apply(
+        openapi,
+        reader_types.datetime_parameters(document, config.field_prefix),
+        reader_types.delivered_schemas(document),
+    )
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     project.env.globals.update(
         reader_models=readers,

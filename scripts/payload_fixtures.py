@@ -9,6 +9,11 @@ Scope:
   `refused_at`, the JSON path (`$` is the payload) where a violation must be reported, so that a broken
   fixture refused for another reason does not pass unnoticed.
 
+Webhook deliveries (the POSTs Currents sends, the spec's top-level `webhooks`) have a folder of their own,
+`contract_tests/fixtures/webhook-deliveries/`, with `valid/index.yaml` (bodies the spec must take) and
+`refused/index.yaml` (bodies it must refuse, with `request: true` and `refused_at`); their `operation` is the
+webhook operation's operationId (`runCanceledDelivery`, ...). The receiver's tests unwrap the same files.
+
 Each manifest and its folder must agree (every `*.json` listed once). `scripts.check_spec` judges the
 payloads; the client's round-trip tests decode the good ones.
 
@@ -95,15 +100,30 @@ def load_broken_fixtures(folder: Path = FIXTURES_DIR) -> list[PayloadFixture]:
     return [f for manifest in sorted(folder.glob("*/broken/index.yaml")) for f in _load(manifest, broken=True)]
 
 
+DELIVERIES = "webhook-deliveries"
+
+
+def load_delivery_fixtures(folder: Path = FIXTURES_DIR) -> list[PayloadFixture]:
+    """The webhook deliveries the spec must take, in manifest order."""
+    return _load(folder / DELIVERIES / "valid" / "index.yaml", broken=False)
+
+
+def load_refused_delivery_fixtures(folder: Path = FIXTURES_DIR) -> list[PayloadFixture]:
+    """The webhook deliveries the spec must refuse, in manifest order."""
+    return _load(folder / DELIVERIES / "refused" / "index.yaml", broken=True)
+
+
 def operation_request_schema(document: dict[str, Any], operation_id: str) -> str:
-    """The JSON pointer of the application/json request body schema of `operation_id`. LookupError if none."""
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                if "application/json" not in operation.get("requestBody", {}).get("content", {}):
-                    raise LookupError(f"{operation_id} takes no JSON request body")
-                escaped = escape_pointer_token(path)
-                return f"#/paths/{escaped}/{method}/requestBody/content/application~1json/schema"
+    """The JSON pointer of the application/json request body schema of `operation_id`, an operation of `paths`
+    or of the top-level `webhooks`. LookupError if none."""
+    for section in ("paths", "webhooks"):
+        for path, item in document.get(section, {}).items():
+            for method, operation in item.items():
+                if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                    if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+                        raise LookupError(f"{operation_id} takes no JSON request body")
+                    escaped = escape_pointer_token(path)
+                    return f"#/{section}/{escaped}/{method}/requestBody/content/application~1json/schema"
     raise LookupError(f"no operation {operation_id!r}")
 
 
@@ -115,7 +135,23 @@ def fixture_schema(document: dict[str, Any], fixture: PayloadFixture) -> str:
 
 def request_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_DIR) -> tuple[int, list[str]]:
     """Each good request fixture must validate; one line per violation."""
-    fixtures = load_request_fixtures(folder)
+    return good_payload_problems(document, load_request_fixtures(folder))
+
+
+def broken_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_DIR) -> tuple[int, list[str]]:
+    """Each broken fixture must be refused, with a violation at its `refused_at`."""
+    return refused_payload_problems(document, load_broken_fixtures(folder))
+
+
+def delivery_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_DIR) -> tuple[int, int, list[str]]:
+    """Each valid delivery must validate and each refused one be refused where its manifest says: the two
+    counts and one line per problem."""
+    valid, valid_problems = good_payload_problems(document, load_delivery_fixtures(folder))
+    refused, refused_problems = refused_payload_problems(document, load_refused_delivery_fixtures(folder))
+    return valid, refused, valid_problems + refused_problems
+
+
+def good_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixture]) -> tuple[int, list[str]]:
     problems = []
     for fixture in fixtures:
         where = display_path(fixture.path)
@@ -128,9 +164,7 @@ def request_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_D
     return len(fixtures), problems
 
 
-def broken_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_DIR) -> tuple[int, list[str]]:
-    """Each broken fixture must be refused, with a violation at its `refused_at`."""
-    fixtures = load_broken_fixtures(folder)
+def refused_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixture]) -> tuple[int, list[str]]:
     problems = []
     for fixture in fixtures:
         where = display_path(fixture.path)

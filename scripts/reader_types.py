@@ -11,6 +11,9 @@ that the templates see the types a reader wants and need no branch of their own 
   date-time that the spec does not make nullable still refuses `null` (bit 0), as it did when it read
   `Unset`: those are the shapes the client checks; a string, number or boolean takes it, as before. A model a request
   reaches keeps `Unset`: a partial update must tell "leave unchanged" (`UNSET`) from "set to null" (`None`).
+- A **webhook delivery's model** (one the request bodies of the spec's top-level `webhooks` name, which the
+  generator does not read: `delivered_schemas(document)` finds them) is read the same way, with the models it
+  reaches: a receiver reads a delivery as a client reads a response.
 - An **optional query parameter** becomes `X | None`, its default kept (`limit: int | None = 50`): `None`
   means "not given", which the endpoint template already drops from the query string. A query string has no
   `null`, so nothing is lost.
@@ -72,15 +75,16 @@ def _reached(props: Iterable[Any], models: dict[str, ModelProperty]) -> set[str]
     return seen
 
 
-def response_only_models(openapi: GeneratorData) -> set[str]:
-    """Class names of the models that responses reach and no request body or parameter does."""
-    models: dict[str, ModelProperty] = {str(model.class_info.name): model for model in openapi.models}
-    endpoints = [e for collection in openapi.endpoint_collections_by_tag.values() for e in collection.endpoints]
-    responses = _reached((r.prop for e in endpoints for r in e.responses), models)
-    requests = _reached(
+def _endpoints(openapi: GeneratorData) -> list[Any]:
+    return [e for collection in openapi.endpoint_collections_by_tag.values() for e in collection.endpoints]
+
+
+def _request_models(openapi: GeneratorData, models: dict[str, ModelProperty]) -> set[str]:
+    """Class names of the models a request body or a parameter reaches."""
+    return _reached(
         (
             p
-            for e in endpoints
+            for e in _endpoints(openapi)
             for p in [b.prop for b in e.bodies]
             + e.query_parameters
             + e.path_parameters
@@ -89,7 +93,39 @@ def response_only_models(openapi: GeneratorData) -> set[str]:
         ),
         models,
     )
-    return responses - requests
+
+
+def response_only_models(openapi: GeneratorData) -> set[str]:
+    """Class names of the models that responses reach and no request body or parameter does."""
+    models: dict[str, ModelProperty] = {str(model.class_info.name): model for model in openapi.models}
+    responses = _reached((r.prop for e in _endpoints(openapi) for r in e.responses), models)
+    return responses - _request_models(openapi, models)
+
+
+def delivered_schemas(document: dict[str, Any]) -> frozenset[str]:
+    """Names of the component schemas the request bodies of the document's top-level `webhooks` refer to."""
+    names = set()
+    for item in (document.get("webhooks") or {}).values():
+        for operation in item.values():
+            content = (operation.get("requestBody") or {}).get("content") or {} if isinstance(operation, dict) else {}
+            for media in content.values():
+                ref = str((media.get("schema") or {}).get("$ref", ""))
+                if ref.startswith("#/components/schemas/"):
+                    names.add(ref.rsplit("/", 1)[-1])
+    return frozenset(names)
+
+
+def reader_models(openapi: GeneratorData, delivered: set[str]) -> set[str]:
+    """Class names of the response-only models and of the models the `delivered` schemas reach, less any model a
+    request body or parameter reaches."""
+    models: dict[str, ModelProperty] = {str(model.class_info.name): model for model in openapi.models}
+    # a component's model is named after its reference: `/components/schemas/<Name>`
+    by_schema = {m.name.get_untrusted_value().removeprefix("/components/schemas/"): m for m in openapi.models}
+    missing = sorted(delivered - set(by_schema))
+    if missing:
+        raise LookupError(f"no model for the delivered schema(s) {', '.join(missing)}")
+    deliveries = _reached((by_schema[name] for name in sorted(delivered)), models)
+    return response_only_models(openapi) | (deliveries - _request_models(openapi, models))
 
 
 def nullable(prop: Any) -> Any:
@@ -189,12 +225,14 @@ def taking_datetime(prop: Any) -> UnionProperty:
     )
 
 
-def apply(openapi: GeneratorData, datetimes: set[tuple[str, str]]) -> dict[str, dict[str, int]]:
+def apply(
+    openapi: GeneratorData, datetimes: set[tuple[str, str]], delivered: frozenset[str] = frozenset()
+) -> dict[str, dict[str, int]]:
     """Rewrite `openapi` as the module docstring says; return, per response-only model, its optional JSON
     python names and the bit each has in the model's `_nulls`, 0 for one that refuses `null` (the template
     global `reader_models`)."""
     readers: dict[str, dict[str, int]] = {}
-    for name in sorted(response_only_models(openapi)):
+    for name in sorted(reader_models(openapi, set(delivered))):
         model = next(m for m in openapi.models if m.class_info.name == name)
         optional = model.optional_properties or []
         readers[name] = {

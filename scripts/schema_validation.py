@@ -147,7 +147,8 @@ def instance_response_problems(document: dict[str, Any], body: Any) -> tuple[Var
 
 
 def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str, Any]]]:
-    """Every (JSON pointer, example value, schema) of the operations' parameters and media types."""
+    """Every (JSON pointer, example value, schema) of the operations' parameters and media types, those of
+    `paths` and those of the top-level `webhooks` (the deliveries Currents sends)."""
     examples = document.get("components", {}).get("examples", {})
 
     def resolve(example: dict[str, Any]) -> dict[str, Any]:
@@ -170,12 +171,14 @@ def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str
     responses = document.get("components", {}).get("responses", {})
     parameters = document.get("components", {}).get("parameters", {})
     seen_parameters: set[str] = set()
-    for path, item in document.get("paths", {}).items():
+    items = [("paths", path, item) for path, item in document.get("paths", {}).items()]
+    items += [("webhooks", name, item) for name, item in document.get("webhooks", {}).items()]
+    for section, path, item in items:
         escaped = escape_pointer_token(path)
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            base = f"#/paths/{escaped}/{method}"
+            base = f"#/{section}/{escaped}/{method}"
             for index, parameter in enumerate(operation.get("parameters", [])):
                 ref = parameter.get("$ref", "")
                 if ref.startswith("#/components/parameters/"):

@@ -4,7 +4,9 @@ Scope: one JSON file holding a response body: `{status: "OK", data: ...}`
 or the `{status: "FAILED", error: ...}` envelope. It prints which runner
 variant the instance matches, or every violation with its JSON path. When
 the instance matches no variant, the violations shown are those of the
-closest variant.
+closest variant. A captured webhook delivery (an object with `event` or
+`runUrl`, and neither `status` nor `data`) is checked against the spec's `webhooks` instead: it names the
+delivery it is, or lists the violations of the closest one.
 
 Input is read strictly (`scripts._cli.read_json`): NaN, Infinity, a duplicate
 key, a lone surrogate, an integer of more than 4,300 digits, nesting deeper
@@ -32,15 +34,40 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from scripts import bundle as bundler
 from scripts._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, read_json, run
-from scripts.schema_validation import component_validator, fast_variant, instance_response_problems, violations
+from scripts.payload_fixtures import operation_request_schema
+from scripts.schema_validation import (
+    component_validator,
+    fast_variant,
+    instance_response_problems,
+    schema_validator,
+    violations,
+)
 
 
 def kind(value: object) -> str:
     names = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
     return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def delivery(document: dict[str, Any], body: dict[str, Any], where: str) -> int:
+    """A webhook delivery: valid when the body of exactly one of the spec's webhooks takes it."""
+    refusals: dict[str, list[str]] = {}
+    for name, item in document.get("webhooks", {}).items():
+        pointer = operation_request_schema(document, item["post"]["operationId"])
+        refusals[name] = violations(schema_validator(document, pointer), body)
+    taken = [name for name, found in refusals.items() if not found]
+    if len(taken) == 1:
+        print(f"{where}: valid webhook delivery: {taken[0]} ({body['event']})")
+        return EXIT_OK
+    closest = min(refusals, key=lambda name: len(refusals[name]))
+    print(f"{where}: matches no webhook delivery; closest is {closest}:", file=sys.stderr)
+    print("\n".join(f"{where}: {line}" for line in refusals[closest]), file=sys.stderr)
+    print(f"{where}: {len(refusals[closest])} violation(s)", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(body, dict):
         raise UserError(f"{where}: the top level is {kind(body)}; a response body is a JSON object")
     document = bundler.bundle()
+    if not {"data", "status"} & body.keys() and {"event", "runUrl"} & body.keys():
+        return delivery(document, body, where)
 
     variant = fast_variant(document, body)
     if variant is not None and not violations(component_validator(document, variant), body["data"]):

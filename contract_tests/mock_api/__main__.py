@@ -18,6 +18,11 @@ Environment:
   as Currents'); they point at the mock itself (`contract_tests.mock_api.artifacts`).
 An empty variable counts as unset.
 
+Webhooks: canceling a run (`PUT /runs/{runId}/cancel`, cancel-by-CI) POSTs `RUN_CANCELED` to the project's
+webhooks subscribed to it, on loopback addresses only (`contract_tests.mock_api.deliveries`); with
+`currents-api webhooks listen` a person sees each delivery arrive. The mock plays no run forward by itself,
+so it sends no RUN_START, RUN_FINISH or RUN_TIMEOUT.
+
 Browsers: pages served from a loopback address (the docs site's "Try it out") may call it
 (`contract_tests.mock_api.browsers`).
 

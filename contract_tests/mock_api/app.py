@@ -16,6 +16,9 @@ then the router: 404 `Not found` for any other path (no slash redirects), and pe
 405 `Method not allowed` with `Allow` for a method the spec does not declare there, HEAD included.
 Within an operation the resource answers 404 for an unknown id before 403 for a key that may not reach it.
 
+Webhooks: a run canceled (by the API or by CI) is POSTed to the project's subscribed webhooks, on loopback only
+(`deliveries`); `MockApi.deliveries.wait()` waits for them.
+
 Limits: no rate limiting (no 429), HTTP only (a WebSocket is closed before accept). Bodies are prepared at
 startup; `create_app` raises a `UserError` for an unusable keys file, fixture or seed example.
 """
@@ -29,6 +32,7 @@ from starlette.routing import Route, Router
 from contract_tests.mock_api.asgi import Receive, Scope, Send
 from contract_tests.mock_api.backend import INSTANCE_DENIED, MockBackend
 from contract_tests.mock_api.backend import INSTANCE_NOT_FOUND as INSTANCE_NOT_FOUND_ERROR
+from contract_tests.mock_api.deliveries import Deliveries
 from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.middleware import UNAUTHORIZED_ERROR, AuthenticateFirst, NeverServerError, RawPathRouting
@@ -67,6 +71,8 @@ class MockApi:
     def __init__(self, backend: MockBackend, journal: Journal, keys_file: Path, extra_key: str | None) -> None:
         self.backend = backend
         self.journal = journal
+        self.deliveries = Deliveries(backend.world, journal)  # webhooks told of run events, as Currents does
+        backend.run_listeners.append(self.deliveries.notify)
         routes: list[Route] = [r for module in RESOURCES for r in module.routes(backend, journal)]
         router = Router(routes, redirect_slashes=False, default=not_found)
         keys = load_keys(keys_file, extra_key)

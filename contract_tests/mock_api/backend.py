@@ -19,7 +19,7 @@ Limits: single-threaded use (uvicorn's event loop); no rate limiting; metrics ar
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +87,12 @@ class Execution:
 class MockBackend:
     def __init__(self, world: World | None = None) -> None:
         self.world = world if world is not None else build_world()
+        # Told of each run event (`RUN_CANCELED`, ...) as it happens: the webhook deliveries (app.py).
+        self.run_listeners: list[Callable[[Run, str], None]] = []
+
+    def run_event(self, run: Run, event: str) -> None:
+        for listener in self.run_listeners:
+            listener(run, event)
 
     # Access
 
@@ -165,6 +171,7 @@ class MockBackend:
         run.body["completionState"] = "CANCELED"
         run.body["status"] = "FAILED"
         run.body["cancellation"] = cancellation
+        self.run_event(run, "RUN_CANCELED")
         return {**cancellation, "runId": run.run_id}
 
     def reset_run(self, key: ApiKey, run_id: str | None, body: Any) -> dict[str, Any]:

@@ -6,6 +6,8 @@ Scope: one `Journal` per mock process, written by the middleware and `rest.Opera
   its status, and for each id the operations whose earlier responses carried that id. A request whose
   id came from an earlier response is one that followed a link.
 - `faults`: exceptions `middleware.NeverServerError` caught; a healthy mock has none.
+- `deliveries`: one `Delivery` per webhook delivery the mock made or skipped (`deliveries.Deliveries`): the
+  webhook, the event, the run, `delivered`, `failed` or `skipped`, and the status or the reason.
 
 Ids are learned from every response body with status 2xx: each value of a field named in `ID_FIELDS`,
 anywhere in the body, is remembered with the operation that sent it.
@@ -41,6 +43,22 @@ class Exchange:
     completion_state: str | None = None  # a run's `completionState` in the response, if it sent one run
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """One webhook delivery: never its URL or headers (they may carry secrets)."""
+
+    hook_id: str
+    event: str
+    run_id: str
+    outcome: str  # delivered, failed or skipped
+    status: int | None = None
+    reason: str | None = None
+    at: str | None = None
+
+    def done(self, outcome: str, status: int | None = None, reason: str | None = None, at: Any = None) -> Delivery:
+        return Delivery(self.hook_id, self.event, self.run_id, outcome, status, reason, None if at is None else str(at))
+
+
 def walk_ids(value: Any) -> Iterator[str]:
     """Every string value of an `ID_FIELDS` field, at any depth of a JSON value."""
     stack = [value]
@@ -63,6 +81,7 @@ class Journal:
         self.paths: list[object] = []
         self.exchanges: list[Exchange] = []
         self.faults: list[str] = []
+        self.deliveries: list[Delivery] = []
         self._sent_by: defaultdict[str, set[Operation]] = defaultdict(set)
 
     def received(self, method: str, path: object) -> None:
@@ -73,6 +92,10 @@ class Journal:
     def fault(self, description: str) -> None:
         with self._lock:
             self.faults.append(description)
+
+    def delivery(self, record: Delivery) -> None:
+        with self._lock:
+            self.deliveries.append(record)
 
     def exchange(self, operation: Operation, ids: Mapping[str, str], status: int, body: Any) -> None:
         """Record a routed request; remember the ids its (2xx) response body carried."""

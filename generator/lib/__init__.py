@@ -13,10 +13,15 @@ package's top level re-exports the public names, so users write
 - `artifacts`: concurrent, streamed download of the records' artifact URLs.
 - `files`: where an export or a download is written (standard output, FIFOs, symlinks, temporary files).
 - `text`: server text as data on terminals and in export files.
+- `webhooks`: `webhooks.unwrap(body, headers, secret=..., secret_header=...)`, a delivery of Currents verified
+  and decoded to its event class (`WebhookEvent`); importable as `currents_api_client.webhooks`.
+- `receiver`: `receiver(on_event, ...)`, an ASGI app that verifies deliveries (needs the `[webhooks]`
+  extra).
 - `cli`, `cli_parser`, `cli_commands`, `cli_tables`, `cli_actions`, `cli_webhooks`, `cli_bodies`: the
   `currents-api` console script (needs the `[cli]` extra).
 """
 
+from . import webhooks
 from .artifacts import DownloadReport, MissingArtifact, adownload_artifacts, download_artifacts
 from .export import ExportFormat, ExportFormatError, RecordWriter, format_for, write_records
 from .records import STATES, Artifact, Instance, TestRecord, TestState, iter_tests, strip_ansi
@@ -31,6 +36,7 @@ from .runs import (
     astream_run,
     fetch_run,
 )
+from .webhooks import WebhookEvent
 
 __all__ = (
     "STATES",
@@ -49,6 +55,7 @@ __all__ = (
     "RunStream",
     "TestRecord",
     "TestState",
+    "WebhookEvent",
     "adownload_artifacts",
     "afetch_run",
     "astream_run",
@@ -57,5 +64,6 @@ __all__ = (
     "format_for",
     "iter_tests",
     "strip_ansi",
+    "webhooks",
     "write_records",
 )

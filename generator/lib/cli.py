@@ -14,6 +14,7 @@
     currents-api webhooks list PROJECT_ID
     currents-api webhooks show|delete HOOK_ID
     currents-api webhooks create PROJECT_ID FILE
+    currents-api webhooks listen [--port N] [--secret-header NAME] [--no-secret] [--tolerance SECONDS]
     currents-api --version
 
 The API key comes from `CURRENTS_API_KEY` only (a flag would show in `ps`), the base URL from

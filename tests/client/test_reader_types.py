@@ -45,6 +45,10 @@ EXAMPLE_MODELS: dict[str, type[Any]] = {
     "project-insights-keyed": models.ProjectInsightsResponse,
     "webhook": models.WebhookResponse,
     "webhook-list": models.WebhookListResponse,
+    "webhook-run-start": models.RunStartEvent,
+    "webhook-run-finish": models.RunFinishEvent,
+    "webhook-run-timeout": models.RunTimeoutEvent,
+    "webhook-run-canceled": models.RunCanceledEvent,
 }
 OPERATION_FIXTURES = load_operation_fixtures()
 RUNNERS = {"cypress", "playwright", "jest", "vitest", "postman", "node", "wdio"}

@@ -20,6 +20,7 @@
     │   └── APITimeoutError           the connect or read timeout fired
     │       └── DeadlineExceededError     the call's `deadline` passed, across its retries
     ├── MissingAPIKeyError        `from_env` found no API key in the environment
+    ├── WebhookVerificationError  `webhooks.unwrap` refused a delivery (timestamp, secret header or body)
     └── DecodeError               a payload that fits no schema (also a ValueError)
 
     InsecureTransportWarning      a warning, not an error: the API key is about to go over plain http
@@ -230,6 +231,18 @@ class MissingAPIKeyError(CurrentsError):
     """No API key is set in the environment variable that `from_env` reads."""
 
 
+class WebhookVerificationError(CurrentsError):
+    """`webhooks.unwrap` refused a delivery. The text says which check failed and never holds the secret.
+
+    `status_code` is the answer a receiver gives: 401 when the secret header is missing or wrong, 400 for a
+    stale, future, missing or malformed `x-timestamp` and for a body that is not one of the events.
+    """
+
+    def __init__(self, message: str, *, status_code: int = 400) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
 _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -282,5 +295,6 @@ __all__ = [
     "ServerError",
     "UnexpectedStatus",
     "UnprocessableEntityError",
+    "WebhookVerificationError",
     "error_for_status",
 ]

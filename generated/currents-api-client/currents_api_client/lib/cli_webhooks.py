@@ -1,5 +1,6 @@
 # Hand-written, not generated: edit generator/lib/cli_webhooks.py; `make generate` copies it into the package unchanged.
-"""`currents-api webhooks`: list, show, create (from a JSON or YAML file) and delete a project's webhooks.
+"""`currents-api webhooks`: list, show, create (from a JSON or YAML file) and delete a project's webhooks, and
+`listen`, a local receiver of deliveries (`cli_listen`).
 
 A webhook's `headers` carry the secret its receiver checks, so they are never printed: a table says whether
 they are set, JSON Lines carry `"headers": "REDACTED"` (or `null` when there are none), and an error the API
@@ -25,6 +26,7 @@ from ..client import AuthenticatedClient
 from ..errors import CurrentsError
 from ..models.create_webhook_request import CreateWebhookRequest
 from ..models.webhook import Webhook
+from . import cli_listen
 from .cli import EXIT_OK, UsageError
 from .cli_bodies import decode, read_mapping
 from .text import json_line, literal
@@ -39,14 +41,17 @@ WEBHOOKS_EPILOG = """the file of `create` (JSON when it ends in .json, else YAML
 
 headers are never printed: tables say `set (not shown)`, JSON Lines carry "headers": "REDACTED", and an error
 the API sends back has their values replaced by REDACTED. A file that cannot be read or has not this shape is
-refused before any request (exit 2); a body the API refuses is one line with its message (exit 1)."""
+refused before any request (exit 2); a body the API refuses is one line with its message (exit 1).
+
+`listen` receives deliveries on 127.0.0.1 (`--port`) and prints each verified event, JSON Lines when piped:
+  CURRENTS_WEBHOOK_SECRET=... currents-api webhooks listen --port 8787 --secret-header X-Currents-Secret"""
 
 
 def add_parser(commands: Any) -> None:
     """`webhooks` and its verbs on the top-level subparsers `commands`."""
     webhooks = commands.add_parser(
         "webhooks",
-        help="a project's webhooks (never printing their headers): list, show, create, delete",
+        help="a project's webhooks (never printing their headers): list, show, create, delete; listen",
         epilog=WEBHOOKS_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -57,9 +62,12 @@ def add_parser(commands: Any) -> None:
     create.add_argument("project_id", metavar="PROJECT_ID")
     create.add_argument("file", type=Path, metavar="FILE")
     verbs.add_parser("delete", help="delete a webhook").add_argument("hook_id", metavar="HOOK_ID")
+    cli_listen.add_parser(verbs)
 
 
 def command_webhooks(args: argparse.Namespace, out: Console, client: Callable[[], AuthenticatedClient]) -> int:
+    if args.verb == "listen":  # a local receiver: no API key, no request to the API
+        return cli_listen.listen(args, out)
     if args.verb == "list":
         with client() as api:
             hooks = list_webhooks.sync(client=api, project_id=args.project_id).data

@@ -77,9 +77,11 @@ from .run_cancel_by_ci_response import RunCancelByCIResponse
 from .run_cancel_by_ci_result import RunCancelByCIResult
 from .run_cancel_response import RunCancelResponse
 from .run_cancel_result import RunCancelResult
+from .run_canceled_event import RunCanceledEvent
 from .run_cancellation import RunCancellation
 from .run_delete_response import RunDeleteResponse
 from .run_delete_result import RunDeleteResult
+from .run_finish_event import RunFinishEvent
 from .run_framework import RunFramework
 from .run_group import RunGroup
 from .run_group_instances import RunGroupInstances
@@ -95,7 +97,9 @@ from .run_response import RunResponse
 from .run_spec import RunSpec
 from .run_spec_results import RunSpecResults
 from .run_spec_stats import RunSpecStats
+from .run_start_event import RunStartEvent
 from .run_timeout import RunTimeout
+from .run_timeout_event import RunTimeoutEvent
 from .scalar_condition import ScalarCondition
 from .scalar_condition_operator import ScalarConditionOperator
 from .scalar_condition_type import ScalarConditionType
@@ -215,11 +219,13 @@ __all__ = (
     "RuleMatcherInput",
     "RunCancelByCIResponse",
     "RunCancelByCIResult",
+    "RunCanceledEvent",
     "RunCancellation",
     "RunCancelResponse",
     "RunCancelResult",
     "RunDeleteResponse",
     "RunDeleteResult",
+    "RunFinishEvent",
     "RunFramework",
     "RunGroup",
     "RunGroupInstances",
@@ -235,7 +241,9 @@ __all__ = (
     "RunSpec",
     "RunSpecResults",
     "RunSpecStats",
+    "RunStartEvent",
     "RunTimeout",
+    "RunTimeoutEvent",
     "ScalarCondition",
     "ScalarConditionOperator",
     "ScalarConditionType",
