@@ -1,9 +1,9 @@
 # Hand-written, not generated: edit generator/lib/history/rows.py; `make generate` copies it into the package.
 """The rows of the history store's tables, from the client's models: one function per table, and the writer.
 
-- `run_row`, `instance_row`, `unclaimed_row`, `test_row`, `explorer_row`: tuples in the column order of
+- `run_row`, `instance_row`, `unclaimed_row`, `record_row`, `explorer_row`: tuples in the column order of
   `schema.sql` (the `COLUMNS` of each table).
-- `test_key(record)`: a test's key within its instance: its `test_id`, else `title:` and the JSON array of its
+- `key_of(record)`: a test's key within its instance: its `test_id`, else `title:` and the JSON array of its
   title path (a crashed spec's record has no id and an empty title: `title:[]`).
 - `insert(connection, table, rows)`: `INSERT OR REPLACE` of many rows in one statement, column by column.
 
@@ -155,19 +155,19 @@ def unclaimed_row(run: Run, spec: RunSpec, synced_at: dt.datetime) -> Row:
     return (spec.instance_id, run.run_id, run.project_id, spec.spec, group, None, False, False, None, synced_at)
 
 
-def test_key(record: TestRecord) -> str:
+def key_of(record: TestRecord) -> str:
     if record.test_id:
         return record.test_id
     return "title:" + json.dumps(list(record.title), ensure_ascii=False)
 
 
-def test_row(run: Run, record: TestRecord) -> Row:
+def record_row(run: Run, record: TestRecord) -> Row:
     branch, sha, _, _ = run_commit(run)
     return (
         run.project_id,
         record.run_id,
         record.instance_id,
-        test_key(record),
+        key_of(record),
         record.test_id,
         record.spec,
         list(record.title),

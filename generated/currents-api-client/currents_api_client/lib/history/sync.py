@@ -49,9 +49,9 @@ from .rows import (
     explorer_row,
     insert,
     instance_row,
+    key_of,
+    record_row,
     run_row,
-    test_key,
-    test_row,
     unclaimed_row,
 )
 from .store import TABLES
@@ -277,7 +277,7 @@ class _ProjectSync:
                 self.summary.instances_read += 1
                 instances.append(instance_row(run, result.spec, result.instance, _now()))
                 for record in result.records:
-                    tests[(record.instance_id, test_key(record))] = test_row(run, record)
+                    tests[(record.instance_id, key_of(record))] = record_row(run, record)
         if failures:
             for failure in failures:
                 self._fail(failure)
