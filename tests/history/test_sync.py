@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 from currents_api_client import AuthenticatedClient, iter_tests
 from currents_api_client.api.instances import get_instance
+from currents_api_client.api.tests import list_tests
 from currents_api_client.lib.history.rows import key_of
 
 from contract_tests.conftest import demo_key
@@ -38,7 +40,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wrapper, 
         yield wrapper, url, path
 
 
-def query(path: Path, sql: str) -> list[tuple[object, ...]]:
+def query(path: Path, sql: str) -> list[tuple[Any, ...]]:
     connection = duckdb.connect(str(path), read_only=True)
     try:
         return connection.execute(sql).fetchall()
@@ -75,11 +77,17 @@ def test_the_store_holds_every_listed_run_every_claimed_instance_and_every_recor
 
 
 def test_the_tests_explorer_numbers_are_stored_per_test(shared: tuple[Wrapper, str, Path]) -> None:
-    _, _, path = shared
-    stored = query(path, "SELECT project_id, count(*) FROM explorer_tests GROUP BY 1 ORDER BY 1")
-    assert [p for p, _ in stored] == sorted(PROJECTS) and all(n > 0 for _, n in stored)
-    shapes = query(path, "SELECT count(*) FROM explorer_tests WHERE len(title) = 0 OR executions < 1")
-    assert shapes == [(0,)]
+    wrapper, url, path = shared
+    start = min(r.created_at for r in wrapper.app.backend.world.runs.values())
+    with AuthenticatedClient(base_url=url, token=demo_key()) as client:
+        for project_id in PROJECTS:
+            listed = list_tests.iterate(project_id, client=client, date_start=start, date_end=dt.datetime.now(dt.UTC))
+            expected = {(t.signature, t.metrics.executions, t.metrics.flakiness_rate) for t in listed}
+            stored = query(
+                path,
+                f"SELECT signature, executions, flakiness_rate FROM explorer_tests WHERE project_id = '{project_id}'",
+            )
+            assert len(stored) == len(expected) > 0 and set(stored) == expected
 
 
 def test_a_second_sync_reads_no_instance_of_a_finished_run_and_one_page_of_runs_per_project(
