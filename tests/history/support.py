@@ -141,9 +141,12 @@ def with_new_fields(body: Any) -> Any:
     return body
 
 
-def add_run(world: World, project_id: str, size: int, created: dt.datetime, run_id: str) -> GeneratedRun:
-    """A finished run of `size` claimed instances, created at `created`, added to `project_id` of `world`."""
-    run = GeneratedRun.build(size, run_id=run_id)
+def add_run(
+    world: World, project_id: str, size: int, created: dt.datetime, run_id: str, unclaimed: int = 0, missing: int = 0
+) -> GeneratedRun:
+    """A finished run of `size` claimed instances (and `unclaimed` specs, and `missing` ones the mock answers 404
+    for), created at `created`, added to `project_id` of `world`."""
+    run = GeneratedRun.build(size, run_id=run_id, unclaimed=unclaimed, missing=missing)
     body = json.loads(run.body)
     body["data"].update(projectId=project_id, createdAt=created.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
     run.body = json.dumps(body).encode()

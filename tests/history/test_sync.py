@@ -17,6 +17,7 @@ from currents_api_client.lib.history.rows import key_of
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi
+from contract_tests.mock_api.world import World
 from tests.history.support import (
     PROJECTS,
     Wrapper,
@@ -151,6 +152,34 @@ def test_a_new_run_is_all_the_next_sync_reads_of_finished_runs(tmp_path: Path) -
         assert {world.instances[i].run_id for i in read} - {run.run_id} <= running
         assert (summary.added["runs"], summary.added["instances"]) == (1, 5)
         assert query(path, f"SELECT completed FROM runs WHERE run_id = '{run.run_id}'") == [(True,)]
+
+
+def test_a_run_with_an_instance_that_cannot_be_read_is_left_out_and_read_again_by_the_next_sync(
+    tmp_path: Path,
+) -> None:
+    world = small_world()
+    app = mock_app(world)
+    path = tmp_path / "history.duckdb"
+    newest = max(r.created_at for r in world.runs.values())
+    run = add_run(world, PROJECTS[0], 3, newest + dt.timedelta(hours=1), "gaprun0000000001", unclaimed=1, missing=1)
+    with serve(Wrapper(app)) as url:
+        summary = sync_into(path, url, [PROJECTS[0]])
+        assert len(summary.failures) == 1
+        assert summary.failures[0].startswith(f"instance {run.missing_ids[0]} of run {run.run_id}: ")
+        assert query(path, f"SELECT count(*) FROM instances WHERE run_id = '{run.run_id}'") == [(0,)]
+        assert query(path, f"SELECT count(*) FROM runs WHERE run_id = '{run.run_id}'") == [(0,)]
+        assert query(path, "SELECT count(*) FROM runs") == [(len(world.runs) - 1 - len(world_runs_of(world, 1)),)]
+        assert query(path, "SELECT newest_run_created_at IS NULL FROM sync_state") == [(True,)]
+        specs = world.runs[run.run_id].body["specs"]
+        world.runs[run.run_id].body["specs"] = [s for s in specs if s["instanceId"] not in run.missing_ids]
+        assert sync_into(path, url, [PROJECTS[0]]).failures == []
+    stored = query(path, f"SELECT claimed, count(*) FROM instances WHERE run_id = '{run.run_id}' GROUP BY 1 ORDER BY 1")
+    assert stored == [(False, 1), (True, 3)]
+
+
+def world_runs_of(world: World, index: int) -> list[str]:
+    """The runs of the `index`-th project of PROJECTS."""
+    return [r.run_id for r in world.runs.values() if r.project_id == PROJECTS[index]]
 
 
 def test_since_leaves_older_runs_out_and_a_later_sync_without_it_fetches_them(tmp_path: Path) -> None:

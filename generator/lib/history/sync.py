@@ -42,8 +42,7 @@ from ...api.runs import get_run, list_project_runs
 from ...api.tests import list_tests
 from ...client import AuthenticatedClient, Client
 from ...errors import CurrentsError
-from ...models.run_spec import RunSpec
-from ..runs import DEFAULT_CONCURRENCY, AdaptiveLimit, Run, RunStream, watched_client
+from ..runs import DEFAULT_CONCURRENCY, AdaptiveLimit, RunStream, watched_client
 from .rows import (
     Row,
     explorer_row,
@@ -58,6 +57,7 @@ from .store import TABLES
 
 PAGE_SIZE = 50  # the API's largest page
 ADDED_TABLES = ("runs", "instances", "tests")
+FLUSH_ROWS = 2000  # rows of a run held before they go into its (still open) transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,41 +263,29 @@ class _ProjectSync:
         unclaimed = [s for s in specs if s.claimed_at is None and s.instance_id not in finished]
         self.instances_total += len(wanted)
         self._report()
-        instances: list[Row] = [unclaimed_row(run, s, _now()) for s in unclaimed]
-        tests: dict[tuple[str, str], Row] = {}
         failures: list[str] = []
-        stream = RunStream(run, self.client, self.limit, None, specs=wanted, owns_client=False)
-        async with stream:
-            async for result in stream:
-                self.instances_done += 1
-                self._report()
-                if result.instance is None:
-                    failures.append(f"instance {result.instance_id} of run {run_id}: {result.error}")
-                    continue
-                self.summary.instances_read += 1
-                instances.append(instance_row(run, result.spec, result.instance, _now()))
-                for record in result.records:
-                    tests[(record.instance_id, key_of(record))] = record_row(run, record)
-        if failures:
-            for failure in failures:
-                self._fail(failure)
-            return
-        self._write_run(run, wanted, instances, list(tests.values()))
-
-    def _write_run(self, run: Run, read: list[RunSpec], instances: list[Row], tests: list[Row]) -> None:
-        connection = self.connection
-        connection.execute("BEGIN TRANSACTION")
+        writer = _RunWriter(self.connection)  # one transaction, open while the instances arrive
         try:
-            insert(connection, "runs", [run_row(run, _now())])
-            for start in range(0, len(read), 512):
-                ids = [s.instance_id for s in read[start : start + 512]]
-                connection.execute("DELETE FROM tests WHERE instance_id IN (SELECT unnest(?))", [ids])
-            insert(connection, "instances", instances)
-            insert(connection, "tests", tests)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+            writer.add([unclaimed_row(run, s, _now()) for s in unclaimed], [])
+            stream = RunStream(run, self.client, self.limit, None, specs=wanted, owns_client=False)
+            async with stream:
+                async for result in stream:
+                    self.instances_done += 1
+                    self._report()
+                    if result.instance is None:
+                        failures.append(f"instance {result.instance_id} of run {run_id}: {result.error}")
+                        continue
+                    self.summary.instances_read += 1
+                    tests = {(r.instance_id, key_of(r)): record_row(run, r) for r in result.records}
+                    writer.add([instance_row(run, result.spec, result.instance, _now())], list(tests.values()))
+            if failures:
+                writer.rollback()
+            else:
+                writer.commit(run_row(run, _now()))
+        finally:
+            writer.rollback()  # a no-op once committed or rolled back
+        for failure in failures:
+            self._fail(failure)
 
     async def _explorer(self) -> None:
         start = self.since
@@ -333,6 +321,43 @@ class _ProjectSync:
     def _fail(self, line: str) -> None:
         self.failed = True
         self.summary.failures.append(line)
+
+
+class _RunWriter:
+    """The rows of one run, written in one transaction: instances and their tests as they arrive, in batches of
+    `FLUSH_ROWS` (so a large run is not held in memory), and the run's own row with the commit."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+        self.instances: list[Row] = []
+        self.tests: list[Row] = []
+        self.open = True
+        connection.execute("BEGIN TRANSACTION")
+
+    def add(self, instances: list[Row], tests: list[Row]) -> None:
+        self.instances.extend(instances)
+        self.tests.extend(tests)
+        if len(self.tests) + len(self.instances) >= FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        ids = [row[0] for row in self.instances]
+        if ids:  # the instance's earlier test rows go: a test that is gone from it is gone from the store
+            self.connection.execute("DELETE FROM tests WHERE instance_id IN (SELECT unnest(?))", [ids])
+        insert(self.connection, "instances", self.instances)
+        insert(self.connection, "tests", self.tests)
+        self.instances, self.tests = [], []
+
+    def commit(self, run: Row) -> None:
+        self._flush()
+        insert(self.connection, "runs", [run])
+        self.connection.execute("COMMIT")
+        self.open = False
+
+    def rollback(self) -> None:
+        if self.open:
+            self.open = False
+            self.connection.execute("ROLLBACK")
 
 
 def _one_line(error: BaseException) -> str:
