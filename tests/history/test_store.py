@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import duckdb
@@ -156,3 +157,10 @@ def test_a_store_locked_by_another_process_is_refused_unchanged(tmp_path: Path) 
     finally:
         holder.communicate("\n", timeout=LOCK_TIMEOUT)
     assert digest(path) == before
+
+
+def test_the_history_extra_pins_the_duckdb_the_tests_run() -> None:
+    package = tomllib.loads((ROOT / "generated" / "currents-api-client" / "pyproject.toml").read_text())
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]["dev"]
+    assert package["project"]["optional-dependencies"]["history"] == [f"duckdb=={duckdb.__version__}"]
+    assert f"duckdb=={duckdb.__version__}" in dev
