@@ -107,7 +107,7 @@ check: check-spec check-generated check-version lint typecheck
 record: $(STAMP)
 	@$(PY) -m scripts.record $(if $(INSTANCE_ID),"$$INSTANCE_ID") $(if $(NAME),--name "$$NAME")
 
-.PHONY: bench  ## Benchmarks: decode against pydantic and msgspec, fetch throughput, pipeline cost (not in make test)
+.PHONY: bench  ## Benchmarks: decode against pydantic and msgspec, fetch and sync throughput, pipeline cost (not in make test)
 bench: $(BENCH_STAMP)
 	@$(PY) -m bench $(BENCH_ARGS)
 

@@ -1,12 +1,13 @@
-"""Benchmarks (`make bench`): decode speed against the peers, fetch throughput, and pipeline cost.
+"""Benchmarks (`make bench`): decode speed against the peers, fetch throughput, sync throughput, pipeline cost.
 
-Scope: see bench/decode.py, bench/fetch.py, bench/export.py and bench/pipeline.py. It prints a table and writes
-`reports/bench.json` with the machine, the Python version and the medians. Timing never decides a test:
-this is not part of `make test`.
+Scope: see bench/decode.py, bench/fetch.py, bench/export.py, bench/sync.py and bench/pipeline.py. It prints a
+table and writes `reports/bench.json` with the machine, the Python version and the medians. Timing never decides
+a test: this is not part of `make test`.
 
 Options: `--quick` skips timing `make test` and `make contract` (about two minutes); `--decode-only` measures
-decoding alone; `--shape NAME` decodes only that shape (repeatable); `--runs N` sets the number of timed runs
-of each measurement; `--tests N` the tests per instance (5,000).
+decoding alone; `--sync-only` the history sync alone (and writes no report); `--shape NAME` decodes only that
+shape (repeatable); `--runs N` sets the number of timed runs of each measurement; `--tests N` the tests per
+instance (5,000).
 
 Exit status: 0 once the results are written; 2 if a step cannot run.
 """
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import decode, export, fetch, pipeline
+from bench import decode, export, fetch, pipeline, sync
 from bench.payloads import SHAPES
 from bench.peers import generate_peers
 from scripts._cli import EXIT_OK, ROOT, display_path, run
@@ -95,6 +96,9 @@ def table(results: dict[str, Any]) -> list[str]:
         + f" ({exported['streaming_peak_large_x_small']}x); peak RSS: "
         + ", ".join(f"{mb} MB" for mb in exported["peak_rss_megabytes"].values())
         + f" ({exported['peak_rss_large_x_small']}x)",
+    ]
+    lines += sync_table(results["sync"])
+    lines += [
         "",
         "Pipeline (wall time)",
     ]
@@ -104,6 +108,21 @@ def table(results: dict[str, Any]) -> list[str]:
         else:
             lines.append(f"    {key.removesuffix('_seconds').replace('_', '-'):<16} {value:7.2f} s")
     return lines
+
+
+def sync_table(synced: dict[str, Any]) -> list[str]:
+    return [
+        "",
+        f"Sync (a project of {synced['instances']} instances from the mock into a new DuckDB store, "
+        f"{synced['concurrency']} at a time; median)",
+        f"    sync {synced['instances_per_second']['sync']:8.1f} /s   httpx + json.loads "
+        f"{synced['instances_per_second']['httpx']:8.1f} /s   sync/httpx {synced['sync_x_httpx_throughput']:.2f}",
+        "    peak traced memory: "
+        + ", ".join(f"{size} instances {mb} MB" for size, mb in synced["peak_megabytes"].items())
+        + f" ({synced['peak_large_x_small']}x); peak RSS: "
+        + ", ".join(f"{mb} MB" for mb in synced["peak_rss_megabytes"].values())
+        + f" ({synced['peak_rss_large_x_small']}x)",
+    ]
 
 
 def readme_table(results: dict[str, Any]) -> list[str]:
@@ -136,11 +155,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip timing make test and make contract")
     parser.add_argument("--decode-only", action="store_true", help="measure decoding only (no fetch, no pipeline)")
+    parser.add_argument("--sync-only", action="store_true", help="measure `currents-api sync` only")
     parser.add_argument("--shape", action="append", choices=list(SHAPES), help="decode only this shape (repeatable)")
     parser.add_argument("--tests", type=int, default=5000, help="tests per instance (3 attempts each)")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each measurement")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
+    if args.sync_only:
+        print("bench: sync ...", flush=True)
+        results["sync"] = sync.run(args.runs, size=1000, small=100, concurrency=16)
+        print("\n".join(sync_table(results["sync"])))
+        return EXIT_OK
     with tempfile.TemporaryDirectory(prefix="bench-peers-") as folder:
         print("bench: generating the pydantic and msgspec peers ...", flush=True)
         peers = generate_peers(Path(folder))
@@ -156,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         results["fetch"] = fetch.run(args.runs, requests=200, concurrency=16)
         print("bench: export ...", flush=True)
         results["export"] = export.run(args.runs, size=1000, small=100, concurrency=16)
+        print("bench: sync ...", flush=True)
+        results["sync"] = sync.run(args.runs, size=1000, small=100, concurrency=16)
         print("bench: pipeline ...", flush=True)
         results["pipeline"] = pipeline.run(runs=3, whole=not args.quick)
     REPORT.parent.mkdir(exist_ok=True)

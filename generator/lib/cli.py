@@ -15,6 +15,7 @@
     currents-api webhooks show|delete HOOK_ID
     currents-api webhooks create PROJECT_ID FILE
     currents-api webhooks listen [--port N] [--secret-header NAME] [--no-secret] [--tolerance SECONDS]
+    currents-api sync [PROJECT_ID ...] [--db PATH] [--since DATE] [--concurrency N]
     currents-api --version
 
 The API key comes from `CURRENTS_API_KEY` only (a flag would show in `ps`), the base URL from
@@ -22,10 +23,11 @@ The API key comes from `CURRENTS_API_KEY` only (a flag would show in `ps`), the 
 table, with a progress bar on standard error for multi-request work; piped, standard output is JSON Lines
 (one test record, run or project per line) and there is no progress. `--failed-only` keeps failed and flaky
 tests. `actions` and `webhooks` write (create, enable, disable, archive, delete) only when told to, one line
-per object; a webhook's headers, which carry its secret, are never printed (`cli_webhooks`). `--export -`
-writes the export to standard output and every message to standard error. An export to
-a file is written to a temporary file renamed into place once complete, so Ctrl-C, SIGTERM or a full disk
-never leave a half-written file (see `files` for FIFOs, devices and symlinks).
+per object; a webhook's headers, which carry its secret, are never printed (`cli_webhooks`). `sync` writes only
+its DuckDB store (`cli_sync`, the `history` extra) and sends GET requests only. `--export -` writes the export
+to standard output and every message to standard error. An export to a file is written to a temporary file
+renamed into place once complete, so Ctrl-C, SIGTERM or a full disk never leave a half-written file (see `files`
+for FIFOs, devices and symlinks).
 
 Server text is printed literally: rich markup is escaped and control characters are shown as `\\xNN`
 (`text.literal`, `text.visible`). A Python warning (say the client's warning before a key goes over plain

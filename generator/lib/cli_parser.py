@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..client import DEFAULT_BASE_URL
-from . import cli_actions, cli_webhooks
+from . import cli_actions, cli_sync, cli_webhooks
 from .artifacts import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_SECONDS
 from .export import FORMATS
 
@@ -48,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="currents-api",
         description="Read test results from the Currents API: projects, runs, instances; export a run; manage a "
-        "project's Actions and webhooks.",
+        "project's Actions and webhooks; sync projects into a history store.",
         epilog=TOP_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -113,4 +113,5 @@ def parser() -> argparse.ArgumentParser:
     )
     cli_actions.add_parser(commands)
     cli_webhooks.add_parser(commands)
+    cli_sync.add_parser(commands)
     return top

@@ -17,6 +17,8 @@ Behaviour:
 - A failed instance (any `CurrentsError`, after the client's own retries) is collected with its id and
   the one-line reason; the other instances are not lost. Failing to fetch the run itself raises.
 - `on_progress(RunProgress)` is called once before the first instance and after each one.
+- A `RunStream` built directly (the history sync does) may stream only some of the run's `specs`, and with
+  `owns_client=False` leaves the client open when it closes, for the next run to use.
 - `client` is optional: without one, `AuthenticatedClient.from_env()` (`CURRENTS_API_KEY`, and
   `CURRENTS_API_URL` when set). The client's settings apply (base URL, key, timeout, retries); a copy
   of it is used, so the caller's own connections are left alone.
@@ -155,7 +157,8 @@ class _RateLimitWatch(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-def _watched_client(client: AuthenticatedClient | Client, limit: AdaptiveLimit) -> AuthenticatedClient | Client:
+def watched_client(client: AuthenticatedClient | Client, limit: AdaptiveLimit) -> AuthenticatedClient | Client:
+    """A copy of `client` whose every 429 tells `limit` to halve (on a transport of its own)."""
     args = dict(client._httpx_args)
     inner = args.pop("transport", None) or httpx.AsyncHTTPTransport(verify=client._verify_ssl)
     if not isinstance(inner, httpx.AsyncBaseTransport):
@@ -181,10 +184,15 @@ class RunStream:
         client: AuthenticatedClient | Client,
         limit: AdaptiveLimit,
         on_progress: Callable[[RunProgress], None] | None,
+        *,
+        specs: Sequence[RunSpec] | None = None,
+        owns_client: bool = True,
     ) -> None:
         self.run = run
-        self.specs: list[RunSpec] = [] if run.specs is None else list(run.specs)
+        chosen = run.specs if specs is None else specs
+        self.specs: list[RunSpec] = [] if chosen is None else list(chosen)
         self._client = client
+        self._owns_client = owns_client
         self._limit = limit
         self._on_progress = on_progress
         self._counts = {"fetched": 0, "unclaimed": 0, "failed": 0}
@@ -260,7 +268,8 @@ class RunStream:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
-        await self._client.get_async_httpx_client().aclose()
+        if self._owns_client:
+            await self._client.get_async_httpx_client().aclose()
 
     async def __aenter__(self) -> RunStream:
         return self
@@ -281,7 +290,7 @@ async def astream_run(
     """Fetch the run now; its instances arrive as the returned stream is iterated. Raises a `CurrentsError`
     when the run itself cannot be fetched."""
     limit = AdaptiveLimit(concurrency)
-    watched = _watched_client(client if client is not None else AuthenticatedClient.from_env(), limit)
+    watched = watched_client(client if client is not None else AuthenticatedClient.from_env(), limit)
     try:
         run = (await get_run.asyncio(run_id, client=watched)).data
     except BaseException:

@@ -1,0 +1,26 @@
+# Hand-written, not generated: edit generator/lib/history/__init__.py; `make generate` copies it into the package.
+"""The test history: projects synced from the API into one DuckDB file (the `history` extra: duckdb).
+
+- `store`: the file and its schema (`schema.sql`, version `store.SCHEMA_VERSION`): `open_store(path)` creates,
+  migrates or refuses it; `check_path(path)` says why a path cannot be a store, creating nothing.
+- `sync`: `await sync_projects(connection, client, project_ids)`, incremental and resumable, GET requests only.
+- `rows`: the rows of each table, from the client's models.
+
+Imports duckdb: import it only where the `history` extra is installed (`currents-api sync` checks first).
+"""
+
+from .store import SCHEMA_VERSION, StoreError, StoreLocked, StoreUnusable, check_path, open_store
+from .sync import SyncProgress, SyncSummary, resolve_projects, sync_projects
+
+__all__ = (
+    "SCHEMA_VERSION",
+    "StoreError",
+    "StoreLocked",
+    "StoreUnusable",
+    "SyncProgress",
+    "SyncSummary",
+    "check_path",
+    "open_store",
+    "resolve_projects",
+    "sync_projects",
+)
