@@ -13,8 +13,9 @@ package's top level re-exports the public names, so users write
 - `artifacts`: concurrent, streamed download of the records' artifact URLs.
 - `files`: where an export or a download is written (standard output, FIFOs, symlinks, temporary files).
 - `text`: server text as data on terminals and in export files.
-- `cli`, `cli_parser`, `cli_commands`, `cli_tables`, `cli_actions`, `cli_webhooks`, `cli_bodies`: the
-  `currents-api` console script (needs the `[cli]` extra).
+- `history`: the test history in DuckDB: flakiness metrics, the Parquet dataset, quarantine (the `[history]` extra).
+- `cli`, `cli_parser`, `cli_commands`, `cli_tables`, `cli_actions`, `cli_webhooks`, `cli_bodies`, `cli_history`,
+  `cli_quarantine`: the `currents-api` console script (needs the `[cli]` extra).
 """
 
 from .artifacts import DownloadReport, MissingArtifact, adownload_artifacts, download_artifacts
