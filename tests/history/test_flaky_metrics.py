@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -25,22 +26,22 @@ def _lines(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines()]
 
 
-def _expected(answers: Harvest, keep: Callable[[RunRow], bool] = lambda run: True) -> dict[tuple[Any, ...], Any]:
+def _expected(answers: Harvest, keep: Callable[[RunRow], bool] = lambda run: True) -> dict[str, Any]:
     """The metrics of every test, computed in Python from the records iter_tests gave for the API's answers."""
-    executions: defaultdict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    executions: defaultdict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for run, record in answers.records:
         if record.state in RAN and keep(run):
-            key = (run.project_id, record.spec, list(record.title))
+            test = json.dumps([run.project_id, record.spec, list(record.title)])
             order = (run.created_at, record.run_id, record.instance_id)
-            executions[json.dumps(key)].append((order, record.state, run.commit_sha))
-    found = {}
+            executions[test].append((order, record.state, run.commit_sha))
+    found: dict[str, Any] = {}
     for key, rows in executions.items():
         rows.sort()
         states = [state for _, state, _ in rows]
         outcomes = ["fail" if state == "failed" else "pass" for state in states]
-        flips = sum(1 for a, b in zip(outcomes, outcomes[1:], strict=False) if a != b)
+        flips = sum(1 for a, b in itertools.pairwise(outcomes) if a != b)
         by_commit: defaultdict[str, set[str]] = defaultdict(set)
-        for (_, state, sha), outcome in zip(rows, outcomes, strict=True):
+        for (_, _, sha), outcome in zip(rows, outcomes, strict=True):
             if sha is not None:
                 by_commit[sha].add(outcome)
         n = len(rows)
@@ -70,7 +71,9 @@ def _reported(stdout: str) -> dict[str, Any]:
     return reported
 
 
-def test_flaky_json_agrees_with_counts_computed_from_the_api_answers(answers: Harvest, store: Path, mock_url: str) -> None:
+def test_flaky_json_agrees_with_counts_computed_from_the_api_answers(
+    answers: Harvest, store: Path, mock_url: str
+) -> None:
     process = cli(mock_url, "flaky", "--db", str(store), "--format", "json")
     assert process.returncode == 0, process.stderr
     expected = _expected(answers)
@@ -166,9 +169,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ]
     connection = create_store(path)
     connection.executemany("INSERT INTO tests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    connection.execute(
-        "INSERT INTO explorer_tests VALUES ('P1', ?, ?, 'sig', 40, 0.125, 0.25, now())", [SPEC, TITLE]
-    )
+    connection.execute("INSERT INTO explorer_tests VALUES ('P1', ?, ?, 'sig', 40, 0.125, 0.25, now())", [SPEC, TITLE])
     connection.close()
     return path
 
@@ -215,9 +216,7 @@ def test_the_table_prints_server_text_literally(made: Path, mock_url: str, tmp_p
     ],
     ids=["missing", "not-duckdb", "min-executions", "since", "expires", "apply-alone"],
 )
-def test_bad_input_is_one_line_and_exit_2(
-    mock_url: str, tmp_path: Path, flags: tuple[str, ...], fragment: str
-) -> None:
+def test_bad_input_is_one_line_and_exit_2(mock_url: str, tmp_path: Path, flags: tuple[str, ...], fragment: str) -> None:
     (tmp_path / "not-duckdb.duckdb").write_text("not a database\n")
     (tmp_path / "made.duckdb").touch()
     process = cli(mock_url, "flaky", *flags, cwd=tmp_path)
