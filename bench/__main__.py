@@ -5,8 +5,9 @@ Scope: see bench/decode.py, bench/fetch.py, bench/export.py and bench/pipeline.p
 this is not part of `make test`.
 
 Options: `--quick` skips timing `make test` and `make contract` (about two minutes); `--decode-only` measures
-decoding alone; `--shape NAME` decodes only that shape (repeatable); `--runs N` sets the number of timed runs
-of each measurement; `--tests N` the tests per instance (5,000).
+decoding alone; `--flaky-only` measures `currents-api flaky` over a million test rows alone (bench/flaky.py);
+`--shape NAME` decodes only that shape (repeatable); `--runs N` sets the number of timed runs of each
+measurement; `--tests N` the tests per instance (5,000).
 
 Exit status: 0 once the results are written; 2 if a step cannot run.
 """
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import decode, export, fetch, pipeline
+from bench import decode, export, fetch, flaky, pipeline
 from bench.payloads import SHAPES
 from bench.peers import generate_peers
 from scripts._cli import EXIT_OK, ROOT, display_path, run
@@ -95,9 +96,10 @@ def table(results: dict[str, Any]) -> list[str]:
         + f" ({exported['streaming_peak_large_x_small']}x); peak RSS: "
         + ", ".join(f"{mb} MB" for mb in exported["peak_rss_megabytes"].values())
         + f" ({exported['peak_rss_large_x_small']}x)",
-        "",
-        "Pipeline (wall time)",
     ]
+    if "flaky" in results:
+        lines += flaky.lines(results["flaky"])
+    lines += ["", "Pipeline (wall time)"]
     for key, value in results["pipeline"].items():
         if key == "slowest_tests":
             lines += ["    five slowest tests:"] + [f"      {t['seconds']:6.2f} s  {t['test']}" for t in value]
@@ -136,11 +138,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip timing make test and make contract")
     parser.add_argument("--decode-only", action="store_true", help="measure decoding only (no fetch, no pipeline)")
+    parser.add_argument("--flaky-only", action="store_true", help="measure currents-api flaky only")
     parser.add_argument("--shape", action="append", choices=list(SHAPES), help="decode only this shape (repeatable)")
     parser.add_argument("--tests", type=int, default=5000, help="tests per instance (3 attempts each)")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each measurement")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
+    if args.flaky_only:
+        print("bench: flaky ...", flush=True)
+        results["flaky"] = flaky.run(args.runs)
+        print("\n".join(flaky.lines(results["flaky"])))
+        return EXIT_OK
     with tempfile.TemporaryDirectory(prefix="bench-peers-") as folder:
         print("bench: generating the pydantic and msgspec peers ...", flush=True)
         peers = generate_peers(Path(folder))
@@ -156,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         results["fetch"] = fetch.run(args.runs, requests=200, concurrency=16)
         print("bench: export ...", flush=True)
         results["export"] = export.run(args.runs, size=1000, small=100, concurrency=16)
+        print("bench: flaky ...", flush=True)
+        results["flaky"] = flaky.run(args.runs)
         print("bench: pipeline ...", flush=True)
         results["pipeline"] = pipeline.run(runs=3, whole=not args.quick)
     REPORT.parent.mkdir(exist_ok=True)
