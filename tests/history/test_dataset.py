@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from contract_tests.mock_api.app import MockApi
 from tests.lib.cli_support import cli
 
 TABLES = {"tests": 2, "runs": 2, "instances": 2, "explorer_tests": 1}  # table -> partition levels
@@ -96,3 +97,14 @@ def test_writing_again_replaces_the_stores_partitions_and_touches_nothing_else(
     assert ds.dataset(partition, format="parquet").count_rows() == remaining[0]  # replaced, not appended to
     assert foreign.read_bytes() == foreign_bytes and readme.read_text() == "kept\n"
     assert _arrow(out, "tests").num_rows == _store_counts(changed)["tests"] + ds.dataset(foreign).count_rows()
+
+
+def test_flaky_and_dataset_send_no_request_and_leave_the_store_as_it_was(
+    store: Path, mock_url: str, mock_app: MockApi, tmp_path: Path
+) -> None:
+    before, store_bytes = len(mock_app.journal.methods), store.read_bytes()
+    for args in (("flaky", "--format", "csv"), ("flaky", "--format", "html"), ("dataset", str(tmp_path / "out"))):
+        process = cli(mock_url, *args, "--db", str(store))
+        assert process.returncode == 0, process.stderr
+    assert len(mock_app.journal.methods) == before  # the API was never asked
+    assert store.read_bytes() == store_bytes  # opened read-only

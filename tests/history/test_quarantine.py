@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from currents_api_client import AuthenticatedClient
 from currents_api_client.api.actions import list_actions
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi
 from tests.lib.cli_support import cli
+
+pytestmark = pytest.mark.slow
 
 PROJECT = "LPjo81"  # a project of the mock's world with flaky tests
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
