@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.history.store_builder import Harvest, RunRow, create_store
+from tests.history.store_builder import Harvest, RunRow, create_store, test_key
 from tests.lib.cli_support import assert_one_error_line, cli, cli_on_terminal
 
 RAN = ("passed", "failed", "flaky")
@@ -32,7 +32,7 @@ def _expected(answers: Harvest, keep: Callable[[RunRow], bool] = lambda run: Tru
     for run, record in answers.records:
         if record.state in RAN and keep(run):
             test = json.dumps([run.project_id, record.spec, list(record.title)])
-            order = (run.created_at, record.run_id, record.instance_id)
+            order = (run.created_at, record.run_id, record.instance_id, test_key(record))
             executions[test].append((order, record.state, run.commit_sha))
     found: dict[str, Any] = {}
     for key, rows in executions.items():

@@ -18,8 +18,9 @@
 --   same_commit_flips  the commits on which the test both passed (passed or flaky: it ended passing) and failed
 --                      across executions: different results on the same code. The definition of Google
 --                      ("Flaky Tests at Google and How We Mitigate Them", 2016), Trunk, BuildPulse and Buildkite.
---   flip_rate          state changes between consecutive executions (ordered by the run's creation, then run and
---                      instance id), pass to fail or fail to pass, over executions - 1; NULL for one execution.
+--   flip_rate          state changes between consecutive executions (ordered by the run's creation, then run id,
+--                      instance id and test key: one order on every engine), pass to fail or fail to pass, over
+--                      executions - 1; NULL for one execution.
 --                      Apple's "flip rate" (Kowalczyk et al., "Modeling and Ranking Flaky Tests at Apple",
 --                      ICSE-SEIP 2020). An execution is a pass when it ended passing (passed or flaky).
 --   first_seen, last_seen   the creation of the first and the last run the test was executed in.
@@ -34,7 +35,7 @@ WITH params AS (
 ),
 executions AS (
   SELECT
-    t.project_id, t.spec, t.title, t.state, t.commit_sha, t.created_at, t.run_id, t.instance_id,
+    t.project_id, t.spec, t.title, t.state, t.commit_sha, t.created_at, t.run_id, t.instance_id, t.test_key,
     CASE WHEN t.state = 'failed' THEN 'fail' ELSE 'pass' END AS outcome
   FROM tests t CROSS JOIN params p
   WHERE t.state IN ('passed', 'failed', 'flaky')
@@ -46,7 +47,7 @@ sequenced AS (
   SELECT
     e.project_id, e.spec, e.title, e.state, e.created_at, e.outcome,
     LAG(e.outcome) OVER (
-      PARTITION BY e.project_id, e.spec, e.title ORDER BY e.created_at, e.run_id, e.instance_id
+      PARTITION BY e.project_id, e.spec, e.title ORDER BY e.created_at, e.run_id, e.instance_id, e.test_key
     ) AS previous_outcome
   FROM executions e
 ),
