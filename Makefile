@@ -9,6 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 BENCH_STAMP := $(VENV)/.installed-bench
+SPARK_STAMP := $(VENV)/.installed-spark
 CLIENT := generated/currents-api-client
 
 $(STAMP): pyproject.toml
@@ -22,6 +23,10 @@ $(STAMP): pyproject.toml
 
 $(BENCH_STAMP): $(STAMP)
 	@$(PY) -m pip install --quiet --group bench
+	@touch $@
+
+$(SPARK_STAMP): $(STAMP)
+	@$(PY) -m pip install --quiet --group spark
 	@touch $@
 
 .PHONY: help  ## Show the public targets
@@ -110,6 +115,18 @@ record: $(STAMP)
 .PHONY: bench  ## Benchmarks: decode against pydantic and msgspec, fetch and sync throughput, pipeline cost (not in make test)
 bench: $(BENCH_STAMP)
 	@$(PY) -m bench $(BENCH_ARGS)
+
+.PHONY: spark-check  ## The flaky metrics' SQL on Spark (local mode, the Parquet dataset) and on DuckDB: equal results (not in make test)
+spark-check: $(SPARK_STAMP) java
+	@$(PY) -m scripts.spark_check
+
+# Debian's Java runtime for Spark, installed when missing (as root, as the chromium target does).
+.PHONY: java
+java:
+	@command -v java >/dev/null || { \
+		[ "$$(id -u)" = 0 ] || { echo "error: spark-check needs Java: run 'apt-get install default-jre-headless' as root" >&2; exit 2; }; \
+		echo "Installing Debian's Java runtime for Spark ..."; \
+		apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 
 # No --quiet: it drops warnings before strict mode counts them, so a site with warnings would build.
 .PHONY: docs  ## Build the documentation site into site/ (strict: a warning fails the build)

@@ -5,7 +5,8 @@ table and writes `reports/bench.json` with the machine, the Python version and t
 a test: this is not part of `make test`.
 
 Options: `--quick` skips timing `make test` and `make contract` (about two minutes); `--decode-only` measures
-decoding alone; `--sync-only` the history sync alone (and writes no report); `--shape NAME` decodes only that
+decoding alone; `--sync-only` the history sync alone (and writes no report); `--flaky-only` measures
+`currents-api flaky` over a million test rows alone (bench/flaky.py); `--shape NAME` decodes only that
 shape (repeatable); `--runs N` sets the number of timed runs of each measurement; `--tests N` the tests per
 instance (5,000).
 
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import decode, export, fetch, pipeline, sync
+from bench import decode, export, fetch, flaky, pipeline, sync
 from bench.payloads import SHAPES
 from bench.peers import generate_peers
 from scripts._cli import EXIT_OK, ROOT, display_path, run
@@ -98,10 +99,9 @@ def table(results: dict[str, Any]) -> list[str]:
         + f" ({exported['peak_rss_large_x_small']}x)",
     ]
     lines += sync_table(results["sync"])
-    lines += [
-        "",
-        "Pipeline (wall time)",
-    ]
+    if "flaky" in results:
+        lines += flaky.lines(results["flaky"])
+    lines += ["", "Pipeline (wall time)"]
     for key, value in results["pipeline"].items():
         if key == "slowest_tests":
             lines += ["    five slowest tests:"] + [f"      {t['seconds']:6.2f} s  {t['test']}" for t in value]
@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="skip timing make test and make contract")
     parser.add_argument("--decode-only", action="store_true", help="measure decoding only (no fetch, no pipeline)")
     parser.add_argument("--sync-only", action="store_true", help="measure `currents-api sync` only")
+    parser.add_argument("--flaky-only", action="store_true", help="measure currents-api flaky only")
     parser.add_argument("--shape", action="append", choices=list(SHAPES), help="decode only this shape (repeatable)")
     parser.add_argument("--tests", type=int, default=5000, help="tests per instance (3 attempts each)")
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each measurement")
@@ -165,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: sync ...", flush=True)
         results["sync"] = sync.run(args.runs, size=1000, small=100, concurrency=16)
         print("\n".join(sync_table(results["sync"])))
+    if args.flaky_only:
+        print("bench: flaky ...", flush=True)
+        results["flaky"] = flaky.run(args.runs)
+        print("\n".join(flaky.lines(results["flaky"])))
         return EXIT_OK
     with tempfile.TemporaryDirectory(prefix="bench-peers-") as folder:
         print("bench: generating the pydantic and msgspec peers ...", flush=True)
@@ -183,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         results["export"] = export.run(args.runs, size=1000, small=100, concurrency=16)
         print("bench: sync ...", flush=True)
         results["sync"] = sync.run(args.runs, size=1000, small=100, concurrency=16)
+        print("bench: flaky ...", flush=True)
+        results["flaky"] = flaky.run(args.runs)
         print("bench: pipeline ...", flush=True)
         results["pipeline"] = pipeline.run(runs=3, whole=not args.quick)
     REPORT.parent.mkdir(exist_ok=True)

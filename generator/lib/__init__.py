@@ -17,10 +17,11 @@ package's top level re-exports the public names, so users write
   and decoded to its event class (`WebhookEvent`); importable as `currents_api_client.webhooks`.
 - `receiver`: `receiver(on_event, ...)`, an ASGI app that verifies deliveries (needs the `[webhooks]`
   extra).
-- `history`: the test history store (DuckDB) and the incremental sync into it (needs the `[history]` extra).
+- `history`: the test history in DuckDB: the incremental sync into it, the flakiness metrics, the Parquet
+  dataset and quarantine (needs the `[history]` extra).
 - `cli`, `cli_parser`, `cli_commands`, `cli_tables`, `cli_actions`, `cli_webhooks`, `cli_bodies`, `cli_listen`,
-  `cli_sync`: the `currents-api` console script (needs the `[cli]` extra; `sync` the `[history]` extra too,
-  `webhooks listen` the `[webhooks]` extra).
+  `cli_sync`, `cli_history`, `cli_quarantine`: the `currents-api` console script (needs the `[cli]` extra;
+  `sync`, `flaky` and `dataset` the `[history]` extra too, `webhooks listen` the `[webhooks]` extra).
 """
 
 from . import webhooks

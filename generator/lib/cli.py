@@ -16,6 +16,9 @@
     currents-api webhooks create PROJECT_ID FILE
     currents-api webhooks listen [--port N] [--secret-header NAME] [--no-secret] [--tolerance SECONDS]
     currents-api sync [PROJECT_ID ...] [--db PATH] [--since DATE] [--concurrency N]
+    currents-api flaky [PROJECT_ID] [--db PATH] [--since ISO] [--branch B] [--min-executions N]
+                      [--format table|json|csv|html] [--quarantine [--threshold R] [--expires 14d] [--apply]]
+    currents-api dataset DIR [--db PATH]
     currents-api --version
 
 The API key comes from `CURRENTS_API_KEY` only (a flag would show in `ps`), the base URL from

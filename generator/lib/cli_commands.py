@@ -23,7 +23,7 @@ from ..api.instances import get_instance
 from ..api.projects import list_projects
 from ..api.runs import list_project_runs
 from ..client import AuthenticatedClient
-from . import cli_actions, cli_sync, cli_webhooks
+from . import cli_actions, cli_history, cli_sync, cli_webhooks
 from .artifacts import DownloadReport, Limits, adownload_artifacts
 from .cli import EXIT_FAILED, EXIT_OK, UsageError, say
 from .cli_parser import COMPLETION_STATES, RUN_STATUSES, parser
@@ -55,6 +55,10 @@ def dispatch(argv: list[str]) -> int:
         return cli_webhooks.command_webhooks(args, out, _client)
     if args.command == "sync":
         return cli_sync.command_sync(args, out, err, _client)
+    if args.command == "flaky":
+        return cli_history.command_flaky(args, out, _client)
+    if args.command == "dataset":
+        return cli_history.command_dataset(args)
     return command_run(args, out, err)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..client import DEFAULT_BASE_URL
-from . import cli_actions, cli_sync, cli_webhooks
+from . import cli_actions, cli_history, cli_sync, cli_webhooks
 from .artifacts import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_SECONDS
 from .export import FORMATS
 
@@ -114,4 +114,5 @@ def parser() -> argparse.ArgumentParser:
     cli_actions.add_parser(commands)
     cli_webhooks.add_parser(commands)
     cli_sync.add_parser(commands)
+    cli_history.add_parser(commands)
     return top

@@ -1,12 +1,17 @@
 # Hand-written, not generated: edit generator/lib/history/__init__.py; `make generate` copies it into the package.
-"""The test history: projects synced from the API into one DuckDB file (the `history` extra: duckdb).
+"""The test history (the package's `history` extra, duckdb): projects synced from the API into one DuckDB file,
+and what is read out of it.
 
 - `store`: the file and its schema (`schema.sql`, version `store.SCHEMA_VERSION`): `open_store(path)` creates,
   migrates or refuses it; `check_path(path)` says why a path cannot be a store, creating nothing.
 - `sync`: `await sync_projects(connection, client, project_ids)`, incremental and resumable, GET requests only.
 - `rows`: the rows of each table, from the client's models.
+- `metrics`: the flakiness metrics of `currents-api flaky`, defined once in `flaky_metrics.sql`.
+- `dataset`: the store as a hive-partitioned Parquet dataset (`currents-api dataset`).
+- `quarantine`: one quarantine Action per flaky test (`currents-api flaky --quarantine`).
+- `report_html`: the self-contained HTML page of `flaky --format html`.
 
-Imports duckdb: import it only where the `history` extra is installed (`currents-api sync` checks first).
+Imports duckdb: import it only where the `history` extra is installed (the commands check first).
 """
 
 from .store import SCHEMA_VERSION, StoreError, StoreLocked, StoreUnusable, check_path, open_store
