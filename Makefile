@@ -32,19 +32,26 @@ $(SPARK_STAMP): $(STAMP)
 .PHONY: help  ## Show the public targets
 help:
 	@echo "Usage: make <target>"
-	@awk '/^\.PHONY: [a-z-]+ +## / { name = $$2; sub(/^[^#]*## /, ""); printf "  %-16s %s\n", name, $$0 }' $(MAKEFILE_LIST)
+	@awk '/^\.PHONY: [a-z0-9-]+ +## / { name = $$2; sub(/^[^#]*## /, ""); printf "  %-16s %s\n", name, $$0 }' $(MAKEFILE_LIST)
 
 .PHONY: contract  ## The main job: schemathesis and drift checks against the mock, or the real API with CURRENTS_API_KEY
 contract: $(STAMP)
 	@$(PY) -m scripts.contract
 
-# The static checks, the release check and the browser's install are independent of each other: they run two
-# at a time, each one's output kept together (--output-sync), all before pytest. conftest.py says how
-# the tests are shared between the two workers.
-.PHONY: test  ## What CI runs: every static check and the release check, then every test on both cores (PYTEST_ARGS)
+# The static checks and the release check are independent of each other: they run two at a time, each one's
+# output kept together (--output-sync), before pytest. The tests come in two tiers (pyproject.toml's `slow`
+# marker): `make test` runs the unit and functional tests, in-process and over loopback servers; `make test-e2e`
+# runs the end-to-end tier (whole `make contract` runs, the workflows' steps, the CLI and the make targets in
+# subprocesses, wheels in fresh virtualenvs, the browser). CI runs both. conftest.py says how the tests are shared
+# between the two workers.
+.PHONY: test  ## Every static check, the release check, then the unit and functional tests on both cores (PYTEST_ARGS)
 test: $(STAMP)
-	@$(MAKE) --no-print-directory -j2 --output-sync=target check release-check chromium
-	@$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory -j2 --output-sync=target check release-check
+	@$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m "not slow" $(PYTEST_ARGS)
+
+.PHONY: test-e2e  ## The end-to-end tests (make contract runs, workflows, CLI subprocesses, wheels, the browser); CI runs it after make test
+test-e2e: $(STAMP) chromium
+	@$(PY) -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m slow $(PYTEST_ARGS)
 
 .PHONY: mock  ## Serve the mock API and print its projects (MOCK_HOST, MOCK_PORT, MOCK_API_KEY, MOCK_RUN_SIZE, MOCK_ARTIFACT_TTL)
 mock: $(STAMP)

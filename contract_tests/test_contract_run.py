@@ -19,6 +19,8 @@ from scripts.contract_settings import CONTRACT_NAME, SETTINGS_WRITES
 from scripts.fixtures import load_fixtures
 from tests.support import RunScript, assert_one_line_error, free_port
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 DRIFTING = [f for f in load_fixtures() if f.unknown_fields]
 CLEAN = [f for f in load_fixtures() if not f.unknown_fields]
 MOCK_MODE = {

@@ -20,6 +20,8 @@ from scripts.payload_fixtures import load_request_fixtures
 from scripts.record import redact
 from tests.support import RunScript, assert_one_line_error, snapshot
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 FIXTURES = load_fixtures()
 SEED_IDS = [body["data"]["instanceId"] for body in seed_bodies(bundle()).values()]
 

@@ -28,6 +28,8 @@ from contract_tests.mock_api.server import serve_in_thread
 from scripts._cli import ROOT
 from scripts.contract import CONFIG, MOCK_WINDOW, Target, contract_document, mock_ids, walk_document
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 # Scenarios of the stateful phase: modest, to keep `make test` quick, and enough to walk every link.
 STATEFUL_EXAMPLES = 100
 # A fixed seed makes the walk the same on every run (the mock's world is seeded too), so the proof does not

@@ -8,6 +8,8 @@ import pytest
 
 from tests.support import RunScript
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 MODEL = Path("generated/currents-api-client/currents_api_client/models/worker.py")
 
 

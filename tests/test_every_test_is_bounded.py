@@ -7,7 +7,11 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from scripts._cli import ROOT
+
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
 HANGING_TEST = """
 def test_that_never_ends():

@@ -19,13 +19,15 @@ def help_lines() -> dict[str, str]:
 
 
 def test_the_main_job_and_the_test_command_come_first_after_help() -> None:
-    assert list(help_lines())[:4] == ["help", "contract", "test", "mock"]
+    assert list(help_lines())[:5] == ["help", "contract", "test", "test-e2e", "mock"]
 
 
 def test_the_test_target_says_what_it_runs() -> None:
     described = help_lines()["test"]
     assert "README" not in described
-    assert "static check" in described and "release check" in described and "every test" in described
+    assert "static check" in described and "release check" in described and "unit and functional tests" in described
+    end_to_end = help_lines()["test-e2e"]
+    assert "end-to-end" in end_to_end and "CI" in end_to_end
 
 
 def test_the_mock_target_names_every_variable_the_mock_reads() -> None:

@@ -6,12 +6,15 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from trove_classifiers import classifiers as known_classifiers
 
 from scripts import bundle, generate
 from scripts._cli import ROOT
 from tests.support import RunScript, assert_one_line_error
+
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
 CLIENT = generate.GENERATED / generate.PROJECT_NAME
 

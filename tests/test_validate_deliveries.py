@@ -8,6 +8,8 @@ import pytest
 from scripts.payload_fixtures import PayloadFixture, load_delivery_fixtures, load_refused_delivery_fixtures
 from tests.support import RunScript
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 WEBHOOKS = {
     "runStartDelivery": "runStart",
     "runFinishDelivery": "runFinish",

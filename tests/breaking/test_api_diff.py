@@ -11,6 +11,8 @@ import pytest
 from scripts._cli import ROOT
 from scripts.api_diff import compare_packages
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 PACKAGE = ROOT / "generated" / "currents-api-client"
 MODELS = Path("currents_api_client/models")
 VERSION: str = json.loads((ROOT / "generated" / "openapi.json").read_text())["info"]["version"]

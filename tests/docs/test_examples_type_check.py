@@ -14,6 +14,8 @@ import pytest
 
 from scripts._cli import ROOT
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 PAGES = [
     ROOT / "README.md",
     ROOT / "generated" / "currents-api-client" / "README.md",

@@ -9,9 +9,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.dataset as ds
+import pytest
 
 from contract_tests.mock_api.app import MockApi
 from tests.lib.cli_support import cli
+
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
 TABLES = {"tests": 2, "runs": 2, "instances": 2, "explorer_tests": 1}  # table -> partition levels
 PARTITION_TYPES = {"project_id": pa.string(), "date": pa.string()}

@@ -19,6 +19,8 @@ import pytest
 from tests.history.store_builder import Harvest, RunRow, create_store, record_key
 from tests.lib.cli_support import assert_one_error_line, cli, cli_on_terminal
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 RAN = ("passed", "failed", "flaky")
 
 

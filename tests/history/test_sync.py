@@ -30,13 +30,15 @@ from tests.history.support import (
     sync_into,
 )
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Wrapper, str, Path]]:
     """One mock for the tests that only read it, and a store of one sync of it."""
     wrapper = Wrapper(mock_app())
     with serve(wrapper) as url:
-        path = tmp_path_factory.mktemp("shared") / "history.duckdb"
+        path = tmp_path_factory.mktemp("one-store") / "history.duckdb"
         sync_into(path, url)
         yield wrapper, url, path
 

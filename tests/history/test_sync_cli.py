@@ -18,6 +18,8 @@ import pytest
 from tests.history.support import PROJECTS, Wrapper, mock_app, rows, serve
 from tests.lib.cli_support import SCRIPT, TIMEOUT, assert_one_error_line, cli, cli_on_terminal, environment
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 SUMMARY = re.compile(
     r"^synced 2 projects: 20 runs, 54 instances, \d+ tests added \(20 runs and \d+ instances read\) in [\d.]+ s$"
 )

@@ -20,6 +20,8 @@ from tests.client.conftest import ScriptedServer
 from tests.client.scripted_api import Reply
 from tests.lib.cli_support import assert_one_error_line, cli, cli_on_terminal
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 PROJECT = "DgTfZV"  # a project of the mock's world
 SECRET = "Bearer hook-secret-7f3a9c"
 

@@ -24,6 +24,8 @@ from currents_api_client import strip_ansi
 from scripts.payload_fixtures import load_delivery_fixtures
 from tests.lib.cli_support import SCRIPT, TIMEOUT, assert_one_error_line
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 SECRET = "listen-secret-0123456789abcdef"
 HEADER = "X-Currents-Secret"
 FIXTURES = {f.path.stem: f for f in load_delivery_fixtures()}

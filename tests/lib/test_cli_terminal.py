@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from currents_api_client import iter_tests, strip_ansi
 from currents_api_client.models import InstanceResponse
 
@@ -17,6 +18,8 @@ from tests.lib.cli_support import (
     cli_on_pty,
 )
 from tests.lib.test_records import FIXTURES
+
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
 # --- server text on a real terminal ---------------------------------------------------------------------------------
 

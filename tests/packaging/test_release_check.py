@@ -10,8 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from scripts import release_check
 from scripts._cli import ROOT
+
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
 
 def broken_client(tmp_path: Path) -> Path:

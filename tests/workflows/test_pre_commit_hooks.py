@@ -6,7 +6,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from scripts._cli import ROOT
+
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
 PRE_COMMIT = ROOT / ".venv" / "bin" / "pre-commit"
 

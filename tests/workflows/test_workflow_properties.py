@@ -108,7 +108,7 @@ def test_ci_runs_the_readme_commands_on_every_supported_python_with_a_pip_cache(
     document = load("ci.yml")
     assert set(document["on"]) == {"push", "pull_request"}
     runs = [step["run"] for step in steps(document) if "run" in step]
-    assert runs[:2] == ["make contract", "make test"]
+    assert runs[:3] == ["make contract", "make test", "make test-e2e"]
     (job,) = document["jobs"].values()
     supported = yaml.safe_load((ROOT / "generator" / "package.yaml").read_text())["python_versions"]
     assert job["strategy"]["matrix"]["python-version"] == supported

@@ -10,12 +10,12 @@ GitHub Actions cannot run here, so the steps run with local stand-ins for what G
 - `uses:` steps are GitHub's own actions and are not run (test_workflow_properties.py checks their inputs).
 Each step runs as GitHub runs a `shell: bash` step: `bash --noprofile --norc -eo pipefail script`.
 
-One substitution, because this test is itself part of `make test`: ci.yml's `make test` line runs as
-`make --dry-run test`, which resolves the target and every prerequisite and prints their commands
-without running them (running them would run this test again, without end). The test checks that this is
-the only line it changes. `make contract` runs for real in both workflows; contract-live.yml's runs
-against the mock posing as the real API, which echoes the key back in every body, and neither the job
-summary nor reports/summary.md may hold the key.
+Two substitutions, because this test is itself part of CI's tests: ci.yml's `make test` and `make test-e2e`
+lines run as `make --dry-run test` and `make --dry-run test-e2e`, which resolve the target and every
+prerequisite and print their commands without running them (running them would run this test again, without
+end). The test checks that these are the only lines it changes. `make contract` runs for real in both
+workflows; contract-live.yml's runs against the mock posing as the real API, which echoes the key back in every
+body, and neither the job summary nor reports/summary.md may hold the key.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from tests.test_summary import assert_summary_matches_reports
 from tests.workflows.echoing_api import EchoingApi
 from tests.workflows.test_workflow_properties import load
 
-RECURSIVE = "make test"
-DRY_RUN = "make --dry-run test"
+# The lines that would run this test again, and what runs instead: make resolves each target and prints its commands.
+RECURSIVE = {"make test": "make --dry-run test", "make test-e2e": "make --dry-run test-e2e"}
 # The steps are under test, not the mock: ci.yml's `make contract` runs its examples phase with one example per
 # operation (every operation, so every report is written). The mock-mode test of contract_tests/test_contract_run.py
 # runs every phase, and `make contract` itself is CI's first step.
@@ -71,7 +71,7 @@ def run_steps(
         assert not unknown, f"no local stand-in for {unknown}"
         script = step["run"]
         lines = script.splitlines()
-        script = "\n".join(DRY_RUN if line.strip() == RECURSIVE else line for line in lines) + "\n"
+        script = "\n".join(RECURSIVE.get(line.strip(), line) for line in lines) + "\n"
         completed = subprocess.run(
             [*GITHUB_BASH, "-c", script],
             cwd=checkout,
@@ -102,7 +102,7 @@ def test_ci_steps_run_make_contract_then_make_test_and_fill_the_job_summary(
 
     original = [step["run"] for step in load("ci.yml")["jobs"]["test"]["steps"] if "run" in step]
     changed = [(a, b) for a, b in zip(original, ran, strict=True) if a.strip() != b.strip()]
-    assert changed == [(RECURSIVE, DRY_RUN + "\n")]  # the one documented substitution
+    assert changed == [(line, dry + "\n") for line, dry in RECURSIVE.items()]  # the documented substitutions
     assert ran[0].strip() == "make contract"
     written = outputs_of(fresh_checkout, summary)
     assert written["job summary"] == written["summary.md"]
