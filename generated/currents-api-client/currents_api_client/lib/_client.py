@@ -1,8 +1,8 @@
-{# Override: safe defaults (production base URL, bounded timeouts, retries with backoff, a deadline per call and a
-   response size limit), a client built from the environment, settings checked when the client is made, and an API
-   key that never shows in a repr, an exception or a log line. Upstream's builder methods are kept, and return
-   independent clients. #}
-{% include "generated_header.jinja" %}
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
+# Started from openapi-python-client 0.29.1's `client.py.jinja`; what it adds or changes: safe defaults (production
+# base URL, bounded timeouts, retries with backoff, a deadline per call and a response size limit), a client built
+# from the environment, settings checked when the client is made, and an API key that never shows in a repr, an
+# exception or a log line. Upstream's builder methods are kept, and return independent clients.
 """The clients that hold the connection settings: base URL, API key, timeouts and retries.
 
 The defaults suit unattended jobs such as CI:
@@ -244,7 +244,8 @@ def _is_loopback_host(host: str) -> bool:
 
 # The frames of this package and of the HTTP stack below it: a warning points at the first frame outside them.
 _OWN_FRAMES = tuple(
-    os.path.dirname(module.__file__ or "") + os.sep for module in (sys.modules[__package__ or "__main__"], httpx, httpx_retries)
+    os.path.dirname(module.__file__ or "") + os.sep
+    for module in (sys.modules[__package__ or "__main__"], httpx, httpx_retries)
 )
 
 
@@ -331,9 +332,9 @@ class _LimitsTransport(RetryTransport):
         # A body that announces its size beyond the limit is refused before any of it is read.
         length = response.headers.get("content-length", "")
         identity = response.headers.get("content-encoding", "identity").strip().lower() == "identity"
-        if self._max_response_size is not None and identity and length.isdigit():
-            if int(length) > self._max_response_size:
-                raise ResponseTooLargeError(request, response.status_code, self._max_response_size)
+        limit = self._max_response_size
+        if limit is not None and identity and length.isdigit() and int(length) > limit:
+            raise ResponseTooLargeError(request, response.status_code, limit)
 
     @staticmethod
     def _raise_if_past_deadline(request: httpx.Request, error: httpx.TimeoutException) -> None:

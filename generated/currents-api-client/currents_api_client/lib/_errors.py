@@ -1,5 +1,6 @@
-{# Override: the whole exception tree of the client, in place of upstream's lone UnexpectedStatus. #}
-{% include "generated_header.jinja" %}
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
+# Started from openapi-python-client 0.29.1's `errors.py.jinja`; what it adds or changes: the whole exception tree of
+# the client, in place of upstream's lone UnexpectedStatus.
 """Every exception the client raises, under one base class.
 
     CurrentsError
@@ -197,6 +198,8 @@ class ResponseTooLargeError(CurrentsError):
             f"{request.method} {request.url}: {status_code} {_reason_phrase(status_code)}: the body is larger than "
             f"max_response_size, {limit:,} bytes after decompression"
         )
+
+
 class PaginationError(CurrentsError):
     """A paginated listing did not advance: a page repeated a cursor, or said more follow with no items on it,
     or pointed to a page that does not come after it. `iterate` and `aiterate` raise this instead of looping."""
@@ -276,8 +279,8 @@ __all__ = [
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
-    "ResponseTooLargeError",
     "RequestFailedError",
+    "ResponseTooLargeError",
     "ServerError",
     "UnexpectedStatus",
     "UnprocessableEntityError",

@@ -1,8 +1,8 @@
-{# Override: the generated-file header, a readable repr of UNSET, what Response.parsed holds, a status code that
-   may be outside HTTPStatus, path_segment, parse_datetime, PageWalk (the guard of the generated
-   `iterate`/`aiterate`), and gc_paused and decode, the collector pause of the decode path. #}
-{% include "generated_header.jinja" %}
-""" Contains some shared types for properties """
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
+# Started from openapi-python-client 0.29.1's `types.py.jinja`; what it adds or changes: a readable repr of UNSET,
+# what Response.parsed holds, a status code that may be outside HTTPStatus, path_segment, parse_datetime, PageWalk
+# (the guard of the generated `iterate`/`aiterate`), and gc_paused and decode, the collector pause of the decode path.
+"""Contains some shared types for properties"""
 
 import datetime
 import gc
@@ -12,9 +12,9 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
-from urllib.parse import quote
 from http import HTTPStatus
-from typing import Any, BinaryIO, Generic, TypeVar, Literal, IO, Protocol
+from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
+from urllib.parse import quote
 
 from attrs import define
 
@@ -41,16 +41,17 @@ FileTypes = (
 )
 RequestFiles = list[tuple[str, FileTypes]]
 
+
 @define
 class File:
-    """ Contains information for file uploads """
+    """Contains information for file uploads"""
 
     payload: BinaryIO
     file_name: str | None = None
     mime_type: str | None = None
 
     def to_tuple(self) -> FileTypes:
-        """ Return a tuple representation that httpx will accept for multipart/form-data """
+        """Return a tuple representation that httpx will accept for multipart/form-data"""
         return self.file_name, self.payload, self.mime_type
 
 
@@ -337,7 +338,7 @@ class PageWalk:
 
 @define
 class Response(Generic[T]):
-    """ A response from an endpoint: its status, headers and raw body, and the parsed body.
+    """A response from an endpoint: its status, headers and raw body, and the parsed body.
 
     `status_code` is an HTTPStatus, or a plain int for a status HTTPStatus does not know (299, 522, 600).
     `parsed` is the documented model of the body, or None when the status is undocumented or the
@@ -351,8 +352,8 @@ class Response(Generic[T]):
 
 
 __all__ = [
-    "UNSET",
     "DEFAULT_MAX_PAGES",
+    "UNSET",
     "File",
     "FileTypes",
     "PageWalk",

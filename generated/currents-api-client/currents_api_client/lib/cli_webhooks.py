@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_webhooks.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api webhooks`: list, show, create (from a JSON or YAML file) and delete a project's webhooks.
 
 A webhook's `headers` carry the secret its receiver checks, so they are never printed: a table says whether
