@@ -59,7 +59,7 @@ import httpx_retries
 from attrs import define, evolve, field
 from httpx_retries import Retry, RetryTransport
 
-from .errors import (
+from ._errors import (
     DeadlineExceededError,
     InsecureTransportWarning,
     MissingAPIKeyError,

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from attrs import define
 
-from .errors import DecodeError, PaginationError
+from ._errors import DecodeError, PaginationError
 
 
 class Unset:
