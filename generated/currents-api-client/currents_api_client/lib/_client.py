@@ -242,10 +242,11 @@ def _is_loopback_host(host: str) -> bool:
     return address.is_loopback
 
 
-# The frames of this package and of the HTTP stack below it: a warning points at the first frame outside them.
+# The frames of this package (the whole of it: this module lives in its lib/) and of the HTTP stack below it: a
+# warning points at the first frame outside them.
 _OWN_FRAMES = tuple(
     os.path.dirname(module.__file__ or "") + os.sep
-    for module in (sys.modules[__package__ or "__main__"], httpx, httpx_retries)
+    for module in (sys.modules[(__package__ or "__main__").partition(".")[0]], httpx, httpx_retries)
 )
 
 
