@@ -72,6 +72,7 @@ from typing import IO, Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import compare
+from scripts.contract_registry import is_write, operations, write_config
 from scripts.contract_settings import (
     cleanup,
     drop_webhooks,
@@ -91,11 +92,8 @@ REPORTS = ROOT / "reports"
 CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 STATEFUL_SPEC = REPORTS / "openapi.stateful.json"
-LIVE_CONFIG = REPORTS / "schemathesis.live.toml"
 DRIFT_REPORT = REPORTS / "drift.json"
 MAX_BODY_SHOWN = 200
-# The operations that change nothing although their method is not GET.
-SAFE_POSTS = frozenset({"getTestSignature"})
 # Live mode's bound on schemathesis: at most CONTRACT_RATE_LIMIT requests a second (default 4) for
 # CONTRACT_MAX_TIME seconds in all (default 120, shared by its two runs), with few examples per operation.
 LIVE_RATE_LIMIT = 4
@@ -270,17 +268,6 @@ def preflight(target: Target) -> None:
         raise UserError(f"the API key was refused by {target.base_url} (401): check CURRENTS_API_KEY")
 
 
-def is_write(method: str, operation: dict[str, Any]) -> bool:
-    return method.upper() != "GET" and operation.get("operationId") not in SAFE_POSTS
-
-
-def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and "operationId" in operation:
-                yield path, method, operation
-
-
 def drop_writes(document: dict[str, Any]) -> list[str]:
     """Remove the write operations (and every link to them) from `document`; return their operationIds."""
     writes = sorted(op["operationId"] for _, method, op in operations(document) if is_write(method, op))
@@ -424,15 +411,22 @@ LIVE_CONFIG_CHANGES = {
 UNEXPECTED_METHODS = re.compile(r"^unexpected-methods = .*\n", re.MULTILINE)
 
 
-def live_config() -> Path:
-    """schemathesis.toml for live mode, with `LIVE_CONFIG_CHANGES` made in its tables."""
+def live_config() -> str:
+    """schemathesis.toml's text for live mode, with `LIVE_CONFIG_CHANGES` made in its tables."""
     text = UNEXPECTED_METHODS.sub("", CONFIG.read_text(encoding="utf-8"))
     for table, lines in LIVE_CONFIG_CHANGES.items():
         if text.count(table) != 1:
             raise UserError(f"{display_path(CONFIG)}: expected one {table.strip()} table")
         text = text.replace(table, table + lines)
-    LIVE_CONFIG.write_text(text, encoding="utf-8")
-    return LIVE_CONFIG
+    return text
+
+
+def run_config(spec: Path, target: Target, suffix: str) -> Path:
+    """The config of one `st run` under reports/: schemathesis.toml (live mode's changes made), with the
+    per-operation tables that the `x-currents-contract` markers of `spec` ask for (scripts/contract_registry.py)."""
+    base = live_config() if target.mode == "live" else CONFIG.read_text(encoding="utf-8")
+    document = json.loads(spec.read_text(encoding="utf-8"))
+    return write_config(base, document, REPORTS / f"schemathesis.{target.mode}{suffix}.toml")
 
 
 def report_names(suffix: str) -> tuple[str, str, str]:
@@ -445,7 +439,7 @@ def schemathesis_command(
 ) -> list[str]:
     """The `st run` command line for `phases` of `spec` (never the key: it is in the environment). Its
     reports go to the `private` folder, to be copied into reports/ scrubbed (`run_schemathesis`)."""
-    config = live_config() if target.mode == "live" else CONFIG
+    config = run_config(spec, target, suffix)
     junit, html, run_report = report_names(suffix)
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec)]
     command += ["--url", target.base_url, "--phases", phases, "--output-truncate", "false"]
