@@ -72,7 +72,7 @@ from typing import IO, Any
 
 from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import compare
-from scripts.contract_registry import is_write, operations, write_config
+from scripts.contract_registry import is_account_wide, is_write, operations, takes_known_tests, write_config
 from scripts.contract_settings import (
     cleanup,
     drop_webhooks,
@@ -285,9 +285,10 @@ def drop_writes(document: dict[str, Any]) -> list[str]:
 def pin_to_project(document: dict[str, Any], project_id: str) -> None:
     """Every `projectId` parameter accepts only `project_id`, and the projects listing (the one response that
     names other projects) is left out, so that every run a write operation reaches, by example or by link,
-    belongs to the project set aside for writes."""
+    belongs to the project set aside for writes. The spec marks that listing `account-wide`."""
+    account_wide = {op["operationId"] for _, _, op in operations(document) if is_account_wide(op)}
     for path, method, operation in list(operations(document)):
-        if operation["operationId"] == "listProjects":
+        if is_account_wide(operation):
             del document["paths"][path][method]
             continue
         for parameter in operation.get("parameters", []):
@@ -305,7 +306,7 @@ def pin_to_project(document: dict[str, Any], project_id: str) -> None:
                 schema["properties"]["projectId"] = {"type": "string", "enum": [project_id]}
         for response in operation.get("responses", {}).values():
             links = response.get("links", {})
-            for name in [n for n, link in links.items() if link.get("operationId") == "listProjects"]:
+            for name in [n for n, link in links.items() if link.get("operationId") in account_wide]:
                 del links[name]
             for content in response.get("content", {}).values():
                 # schemathesis feeds the ids of response examples to linked operations: the spec's examples
@@ -353,15 +354,16 @@ def walk_document(
 ) -> dict[str, Any]:
     """The contract document for the stateful phase: each read operation keeps only its required parameters
     (and `limit`), and required dates span `window`, so that listings return items whose links lead on.
-    When `tests` are known, POST /signature/test asks for the signature of one of them, so that its link to
-    the test's results finds results, and theirs to a run and an instance lead on.
+    When `tests` are known, an operation the spec marks `body-from: known-tests` (POST /signature/test) asks
+    for the signature of one of them, so that its link to the test's results finds results, and theirs to a
+    run and an instance lead on.
 
     Random filters, cursors, periods and test titles almost always make a listing empty, and a link from an
     empty page leads nowhere: schemathesis reports each as "Failed to extract data from response", though the
     API answered as documented. The filters and bodies themselves are checked by the other phases."""
     walk: dict[str, Any] = json.loads(json.dumps(document))
     for _, method, operation in operations(walk):
-        if method == "post" and operation.get("operationId") == "getTestSignature" and tests:
+        if takes_known_tests(operation) and tests:
             for media in operation["requestBody"]["content"].values():
                 media["schema"] = {"enum": tests}
                 media.pop("examples", None)

@@ -8,6 +8,8 @@ marker tells schemathesis what a valid request may still get:
       writes: false              # a POST that changes nothing
       state-refusals: [422]      # statuses the state of the world, not the request's shape, explains
       soft-deleted: true         # its resource still reads after DELETE: use_after_free does not apply
+      account-wide: true         # its answer names every project: left out when a run is pinned to one
+      body-from: known-tests     # the stateful walk sends the body of a test it knows
 
 `make contract` hands schemathesis `schemathesis.toml` (which names no operation) with one `[[operations]]`
 table per marked operation appended (`config_text`), so a new operation needs no edit here or there.
@@ -43,6 +45,16 @@ def marker(operation: dict[str, Any]) -> dict[str, Any]:
 def is_write(method: str, operation: dict[str, Any]) -> bool:
     """Whether calling the operation may change data: its method is not GET and its marker does not say otherwise."""
     return bool(marker(operation).get("writes", method.upper() != "GET"))
+
+
+def is_account_wide(operation: dict[str, Any]) -> bool:
+    """Whether the operation's answer names every project of the account (the projects listing)."""
+    return bool(marker(operation).get("account-wide", False))
+
+
+def takes_known_tests(operation: dict[str, Any]) -> bool:
+    """Whether the stateful walk sends the operation, as its body, a test it knows."""
+    return marker(operation).get("body-from") == "known-tests"
 
 
 def operation_settings(document: dict[str, Any]) -> list[dict[str, Any]]:

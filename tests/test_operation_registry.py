@@ -9,7 +9,7 @@ from typing import Any
 
 from scripts import bundle
 from scripts._cli import ROOT
-from scripts.contract import CONFIG, drop_writes
+from scripts.contract import CONFIG, drop_writes, pin_to_project, walk_document
 from scripts.contract_registry import config_text, is_write, operation_settings
 
 # The files that must name no operation: the contract run's schemathesis config, its registry and discovery.
@@ -64,3 +64,26 @@ def test_a_post_the_spec_marks_as_writing_nothing_stays_in_read_only_mode() -> N
     assert not is_write("post", document["paths"]["/sign"]["post"])
     assert drop_writes(document) == ["makeThing"]
     assert operation_ids(document) == {"sign", "listThings"}
+
+
+def test_pinning_to_one_project_leaves_out_the_operation_the_spec_marks_account_wide() -> None:
+    listing = {"operationId": "listAll", "x-currents-contract": {"account-wide": True}, "responses": {}}
+    linked = {"description": "ok", "links": {"All": {"operationId": "listAll"}, "Self": {"operationId": "getOne"}}}
+    document: dict[str, Any] = {
+        "paths": {"/all": {"get": listing}, "/one": {"get": {"operationId": "getOne", "responses": {"200": linked}}}}
+    }
+    pin_to_project(document, "project1")
+    assert operation_ids(document) == {"getOne"}
+    assert list(linked["links"]) == ["Self"]
+
+
+def test_the_walk_sends_a_known_test_to_the_operation_the_spec_marks_for_it() -> None:
+    body = {"content": {"application/json": {"schema": {"type": "object"}, "example": {"projectId": "x"}}}}
+    marked = {"operationId": "sign", "x-currents-contract": {"body-from": "known-tests"}, "requestBody": body}
+    document: dict[str, Any] = {
+        "paths": {"/sign": {"post": marked, "put": {"operationId": "other", "requestBody": {}}}}
+    }
+    tests = [{"projectId": "p", "specFilePath": "a.spec.ts", "testTitle": ["a"]}]
+    walked = walk_document(document, ("2020-01-01", "2030-12-31"), tests)
+    assert walked["paths"]["/sign"]["post"]["requestBody"]["content"]["application/json"] == {"schema": {"enum": tests}}
+    assert walked["paths"]["/sign"]["put"]["requestBody"] == {}
