@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
+from scripts.bundle import ENTRY as ENTRY_FILE
 from scripts.bundle import SpecError, bundle
 
 
@@ -94,3 +96,11 @@ def test_a_bad_ref_names_the_file_and_pointer_of_the_ref(tmp_path: Path) -> None
     entry = write(tmp_path, {"entry.yaml": ENTRY, "parts/a.yaml": "Listed:\n  items:\n    $ref: '#/Nope'\n"})
     with pytest.raises(SpecError, match=r"parts/a.yaml#/Listed/items/\$ref: \$ref target .*#/Nope does not exist"):
         bundle(entry)
+
+
+def test_every_path_of_the_entry_file_lives_in_a_file_of_its_resource() -> None:
+    entry = yaml.safe_load(ENTRY_FILE.read_text(encoding="utf-8"))
+    assert len(entry["paths"]) >= 20
+    for path, item in entry["paths"].items():
+        assert list(item) == ["$ref"] and item["$ref"].startswith("paths/"), f"{path} is written inline"
+        assert (ENTRY_FILE.parent / item["$ref"].split("#", 1)[0]).is_file(), item["$ref"]
