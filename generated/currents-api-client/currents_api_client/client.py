@@ -5,4 +5,7 @@ Written by hand in `lib/_client.py`; this module re-exports its public names, th
 import.
 """
 
+from .lib import _client
 from .lib._client import *  # noqa: F403  (lib/_client.py has no `__all__`: every public name)
+
+__doc__ = _client.__doc__  # help() and pydoc show the description written with the code

@@ -5,6 +5,7 @@ Written by hand in `lib/_errors.py`; this module re-exports its public names, th
 import.
 """
 
+from .lib import _errors
 from .lib._errors import *  # noqa: F403  (every name of its `__all__`)
 from .lib._errors import __all__ as __all__
 
@@ -14,3 +15,5 @@ from .lib._errors import describe as describe
 from .lib._errors import hide_secrets as hide_secrets
 from .lib._errors import json_body as json_body
 from .lib._errors import request_secrets as request_secrets
+
+__doc__ = _errors.__doc__  # help() and pydoc show the description written with the code

@@ -5,6 +5,7 @@ Written by hand in `lib/_types.py`; this module re-exports its public names, the
 import.
 """
 
+from .lib import _types
 from .lib._types import *  # noqa: F403  (every name of its `__all__`)
 from .lib._types import MAX_PATH_SEGMENT as MAX_PATH_SEGMENT
 
@@ -12,3 +13,5 @@ from .lib._types import MAX_PATH_SEGMENT as MAX_PATH_SEGMENT
 from .lib._types import FileContent as FileContent
 from .lib._types import T as T
 from .lib._types import __all__ as __all__
+
+__doc__ = _types.__doc__  # help() and pydoc show the description written with the code
