@@ -26,7 +26,7 @@ from typing import Any
 from bench import decode, export, fetch, pipeline
 from bench.payloads import SHAPES
 from bench.peers import generate_peers
-from scripts._cli import EXIT_OK, ROOT, display_path, run
+from kit._cli import EXIT_OK, ROOT, display_path, run
 
 REPORT = ROOT / "reports" / "bench.json"
 

@@ -25,7 +25,7 @@ from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.journal import Operation
 from contract_tests.mock_api.server import serve_in_thread
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.contract import CONFIG, MOCK_WINDOW, Target, contract_document, mock_ids, walk_document
 from scripts.contract_registry import write_config
 

@@ -22,8 +22,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from openapi_python_client.strings import snake_case
 
-from scripts._cli import ROOT, UserError
-from scripts.overlays import apply_overlay_files
+from kit._cli import ROOT, UserError
+from kit.overlays import apply_overlay_files
 
 DOCUMENT = ROOT / "generated" / "openapi.json"
 OVERLAY = ROOT / "overlays" / "docs.overlay.yaml"

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kit._cli import EXIT_OK, ROOT, UserError, run
 from scripts import git_history
-from scripts._cli import EXIT_OK, ROOT, UserError, run
 from scripts.api_diff import compare_packages
 from scripts.payload_decode import VariantDecodeCheck
 from scripts.spec_diff import Change, compare_documents, required_bump

@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts._cli import EXIT_FAILED, EXIT_OK, display_path, run
+from kit._cli import EXIT_FAILED, EXIT_OK, display_path, run
 from scripts.generate import GENERATED, HAND_WRITTEN_PART, render
 
 IGNORED_DIRS = {"__pycache__", "build", "dist", ".mypy_cache", ".ruff_cache", ".pytest_cache"}

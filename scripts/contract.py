@@ -45,7 +45,7 @@ Secrets: the key reaches schemathesis through its environment, never its command
 filters `Authorization` from its output and reports. A server may still echo the key in a body or a header:
 schemathesis's output is scrubbed on its way to the terminal, its reports are written to a private temporary
 folder and copied into `reports/` scrubbed, and every body is scrubbed before the drift report or a problem
-line shows any of it (`scripts.scrub`). No output or report holds the key.
+line shows any of it (`kit.scrub`). No output or report holds the key.
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on drift with
 CONTRACT_STRICT=1); 2 for unusable input (a key the client or the API refuses, an unreachable API, nothing to
@@ -70,7 +70,8 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
+from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
+from kit.scrub import Scrubber
 from scripts.check_generated import compare
 from scripts.contract_registry import is_account_wide, is_write, operations, takes_known_tests, write_config
 from scripts.contract_settings import (
@@ -84,7 +85,6 @@ from scripts.contract_settings import (
 from scripts.discovery import CountingTransport, Ids, discover
 from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
-from scripts.scrub import Scrubber
 from scripts.summary import SUMMARY_NAME
 from scripts.summary import write as write_summary
 

@@ -80,10 +80,11 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.strings import PythonIdentifier
 
-from scripts import bundle, reader_types, runners
-from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
-from scripts.overlays import apply_overlay_files
-from scripts.yaml_files import load_yaml
+from kit import bundle
+from kit._cli import EXIT_OK, ROOT, UserError, display_path, run
+from kit.overlays import apply_overlay_files
+from kit.yaml_files import load_yaml
+from scripts import reader_types, runners
 
 GENERATED = ROOT / "generated"
 CLIENT_OVERLAY = ROOT / "overlays" / "client.overlay.yaml"
@@ -423,7 +424,7 @@ def _swap_in(new: Path, scratch: Path) -> None:
 
 
 def generate(debug: bool = False) -> None:
-    """Render and swap in; the temporary folder goes on every exit, SIGTERM included (`scripts._cli.run`).
+    """Render and swap in; the temporary folder goes on every exit, SIGTERM included (`kit._cli.run`).
 
     SIGTERM is held back from the moment the folder is made until its cleanup is in place (the `with` is
     entered): a stop that arrived in between, as a busy machine makes possible, would leave it behind."""

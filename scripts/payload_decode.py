@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 FIXTURES = ROOT / "contract_tests" / "fixtures"
 PACKAGE = "currents_api_client"

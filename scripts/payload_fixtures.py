@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts._cli import display_path, read_json
-from scripts.bundle import escape_pointer_token
-from scripts.fixtures import FIXTURES_DIR, FixtureError, _manifest_entries
+from kit._cli import display_path, read_json
+from kit.bundle import escape_pointer_token
+from kit.fixtures import FIXTURES_DIR, FixtureError, _manifest_entries
 from scripts.schema_validation import operation_response_schema, schema_validator, violations
 
 

@@ -22,7 +22,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from scripts.bundle import escape_pointer_token
+from kit.bundle import escape_pointer_token
 
 DOCUMENT_URI = "urn:currents-openapi"
 MAX_VALUE_CHARS = 80

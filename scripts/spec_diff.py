@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scripts.bundle import escape_pointer_token as escape
-from scripts.bundle import unescape_pointer_token
+from kit.bundle import escape_pointer_token as escape
+from kit.bundle import unescape_pointer_token
 
 Level = Literal["breaking", "non-breaking", "info"]
 Direction = Literal["request", "response"]

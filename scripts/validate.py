@@ -6,7 +6,7 @@ variant the instance matches, or every violation with its JSON path. When
 the instance matches no variant, the violations shown are those of the
 closest variant.
 
-Input is read strictly (`scripts._cli.read_json`): NaN, Infinity, a duplicate
+Input is read strictly (`kit._cli.read_json`): NaN, Infinity, a duplicate
 key, a lone surrogate, an integer of more than 4,300 digits, nesting deeper
 than 256 levels, a top level that is not an object, a device or FIFO, and an
 unreadable path are each refused in one line.
@@ -33,8 +33,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from scripts import bundle as bundler
-from scripts._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, read_json, run
+from kit import bundle as bundler
+from kit._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, read_json, run
 from scripts.schema_validation import component_validator, fast_variant, instance_response_problems, violations
 
 

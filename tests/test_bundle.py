@@ -1,4 +1,4 @@
-"""scripts.bundle: the split source spec becomes one document whose references are all internal."""
+"""kit.bundle: the split source spec becomes one document whose references are all internal."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.bundle import ENTRY as ENTRY_FILE
-from scripts.bundle import SpecError, bundle
+from kit.bundle import ENTRY as ENTRY_FILE
+from kit.bundle import SpecError, bundle
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

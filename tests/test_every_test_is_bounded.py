@@ -7,7 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 HANGING_TEST = """
 def test_that_never_ends():

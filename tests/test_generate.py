@@ -18,7 +18,8 @@ import pytest
 import yaml
 from openapi_python_client.strings import snake_case
 
-from scripts import bundle, generate
+from kit import bundle
+from scripts import generate
 from scripts.check_generated import tree
 from tests.support import RunScript, assert_one_line_error, snapshot
 

@@ -7,8 +7,8 @@ import re
 import tomllib
 from typing import Any
 
-from scripts import bundle
-from scripts._cli import ROOT
+from kit import bundle
+from kit._cli import ROOT
 from scripts.contract import CONFIG, drop_writes, pin_to_project, walk_document
 from scripts.contract_registry import config_text, is_write, operation_settings
 

@@ -9,8 +9,9 @@ from typing import Any
 import yaml
 from trove_classifiers import classifiers as known_classifiers
 
-from scripts import bundle, generate
-from scripts._cli import ROOT
+from kit import bundle
+from kit._cli import ROOT
+from scripts import generate
 from tests.support import RunScript, assert_one_line_error
 
 CLIENT = generate.GENERATED / generate.PROJECT_NAME

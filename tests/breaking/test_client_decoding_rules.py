@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.generate import HAND_WRITTEN, _run_openapi_python_client
 from scripts.payload_decode import VariantDecodeCheck, known_payloads
 from scripts.spec_diff import compare_documents

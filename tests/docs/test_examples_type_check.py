@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 PAGES = [
     ROOT / "README.md",

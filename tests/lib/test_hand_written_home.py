@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.generate import GENERATED, HAND_WRITTEN, PROJECT_NAME
 
 # One small test file of the hand-written layer, and the one behaviour the edit below breaks in it.

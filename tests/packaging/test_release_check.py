@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kit._cli import ROOT
 from scripts import release_check
-from scripts._cli import ROOT
 
 
 def broken_client(tmp_path: Path) -> Path:

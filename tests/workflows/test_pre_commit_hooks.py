@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 PRE_COMMIT = ROOT / ".venv" / "bin" / "pre-commit"
 
