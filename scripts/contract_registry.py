@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kit import openapi as oas
+
 MARKER = "x-currents-contract"
 # What positive_data_acceptance accepts from every operation besides a 2xx: the key or the id may be wrong, a
 # conflict or the rate limit may answer. A marker's `state-refusals` add to these.
@@ -30,10 +32,9 @@ ACCEPTED = (401, 403, 404, 409, 429)
 
 def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(path, method, operation) of every operation with an operationId."""
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and "operationId" in operation:
-                yield path, method, operation
+    for path, method, operation in oas.operations(document):
+        if "operationId" in operation:
+            yield path, method, operation
 
 
 def marker(operation: dict[str, Any]) -> dict[str, Any]:

@@ -81,6 +81,7 @@ from openapi_python_client.parser import GeneratorData
 from openapi_python_client.strings import PythonIdentifier
 
 from kit import bundle
+from kit import openapi as oas
 from kit._cli import EXIT_OK, ROOT, UserError, display_path, run
 from kit.overlays import apply_overlay_files
 from kit.yaml_files import load_yaml
@@ -158,43 +159,12 @@ def spec_info(document: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-def dangling_ref(document: Any) -> tuple[str, str] | None:
-    """The first (where, $ref) whose internal `#/...` target does not exist in `document`, else None."""
-    stack: list[tuple[Any, str]] = [(document, "#")]
-    while stack:
-        node, where = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/"):
-                target: Any = document
-                for raw in ref[2:].split("/"):
-                    token = bundle.unescape_pointer_token(raw)
-                    if not isinstance(target, dict) or token not in target:
-                        return where, ref
-                    target = target[token]
-            stack.extend((v, f"{where}/{bundle.escape_pointer_token(str(k))}") for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
-    return None
-
-
 def check_client_document(document: dict[str, Any]) -> None:
     """Refuse a document the generator would turn into a useless or partial client, in one line."""
     source = f"{display_path(bundle.ENTRY)} (bundled, with {display_path(CLIENT_OVERLAY)})"
-    paths = document.get("paths")
-    operations = [
-        method
-        for item in (paths.values() if isinstance(paths, dict) else [])
-        if isinstance(item, dict)
-        for method in item
-        if method in HTTP_METHODS
-    ]
-    if not operations:
+    if not any(oas.operations(document)):
         raise GenerationError(f"{source}: no operations left under `paths`: the client would have no endpoints")
-    broken = dangling_ref(document)
+    broken = oas.dangling_ref(document)
     if broken is not None:
         raise GenerationError(f"{source}: {broken[0]}: $ref {broken[1]!r} points to nothing")
 
@@ -247,11 +217,10 @@ _OBJECT_REPR = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")
 def operation_extensions(document: dict[str, Any], config: Config) -> dict[str, dict[str, Any]]:
     """Each operation's `x-` keys, by the python name the generator gives its operationId."""
     found = {}
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if isinstance(operation, dict) and "operationId" in operation:
-                name = str(PythonIdentifier(operation["operationId"], config.field_prefix))
-                found[name] = {key: value for key, value in operation.items() if key.startswith("x-")}
+    for _, _, operation in oas.operations(document):
+        if "operationId" in operation:
+            name = str(PythonIdentifier(operation["operationId"], config.field_prefix))
+            found[name] = {key: value for key, value in operation.items() if key.startswith("x-")}
     return found
 
 
@@ -260,12 +229,7 @@ PAGINATION = "x-currents-pagination"
 
 def _resolve(document: dict[str, Any], node: Any) -> Any:
     """`node`, or what its internal `$ref` points to (followed until it is no reference)."""
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        target: Any = document
-        for token in node["$ref"][2:].split("/"):
-            target = target.get(token.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
-        node = target
-    return node
+    return oas.follow(document, node)[0]
 
 
 def pagination_problem(document: dict[str, Any], operation: dict[str, Any]) -> str | None:
@@ -310,13 +274,12 @@ def pagination_problem(document: dict[str, Any], operation: dict[str, Any]) -> s
 
 def check_pagination(document: dict[str, Any]) -> None:
     """Refuse, in one line naming the operation, an x-currents-pagination the templates cannot build from."""
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and PAGINATION in operation:
-                problem = pagination_problem(document, operation)
-                if problem:
-                    name = operation.get("operationId", f"{method.upper()} {path}")
-                    raise GenerationError(f"{display_path(bundle.ENTRY)}: {name}: {PAGINATION}: {problem}")
+    for path, method, operation in oas.operations(document):
+        if PAGINATION in operation:
+            problem = pagination_problem(document, operation)
+            if problem:
+                name = operation.get("operationId", f"{method.upper()} {path}")
+                raise GenerationError(f"{display_path(bundle.ENTRY)}: {name}: {PAGINATION}: {problem}")
 
 
 def _build_project(document: dict[str, Any], config: Config) -> Project:

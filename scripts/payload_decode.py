@@ -63,7 +63,7 @@ def decode_all(package_root: Path, module: str, status: str, payloads: list[Any]
 
 def known_payloads(document: dict[str, Any], path: str, method: str, status: str) -> list[tuple[str, Any]]:
     """(name, body) of the examples `document` gives for the response, and of every fixture file."""
-    from scripts.spec_diff import resolve_pointer
+    from kit.openapi import resolve_pointer
 
     found: list[tuple[str, Any]] = []
     response = document["paths"][path][method]["responses"][status]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kit import openapi as oas
 from kit._cli import display_path, read_json
 from kit.bundle import escape_pointer_token
 from kit.fixtures import FIXTURES_DIR, FixtureError, _manifest_entries
@@ -97,13 +98,12 @@ def load_broken_fixtures(folder: Path = FIXTURES_DIR) -> list[PayloadFixture]:
 
 def operation_request_schema(document: dict[str, Any], operation_id: str) -> str:
     """The JSON pointer of the application/json request body schema of `operation_id`. LookupError if none."""
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                if "application/json" not in operation.get("requestBody", {}).get("content", {}):
-                    raise LookupError(f"{operation_id} takes no JSON request body")
-                escaped = escape_pointer_token(path)
-                return f"#/paths/{escaped}/{method}/requestBody/content/application~1json/schema"
+    for path, method, operation in oas.operations(document):
+        if operation.get("operationId") == operation_id:
+            if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+                raise LookupError(f"{operation_id} takes no JSON request body")
+            escaped = escape_pointer_token(path)
+            return f"#/paths/{escaped}/{method}/requestBody/content/application~1json/schema"
     raise LookupError(f"no operation {operation_id!r}")
 
 
