@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from tests.support import RunScript
 
 # What a script needs to run in a copy of the project: its sources, not .venv or caches.
 PROJECT_PARTS = (
     "scripts",
+    "kit",
     "openapi",
     "overlays",
     "generator",

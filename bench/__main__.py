@@ -28,7 +28,7 @@ from typing import Any
 from bench import decode, export, fetch, flaky, pipeline, sync
 from bench.payloads import SHAPES
 from bench.peers import generate_peers
-from scripts._cli import EXIT_OK, ROOT, display_path, run
+from kit._cli import EXIT_OK, ROOT, display_path, run
 
 REPORT = ROOT / "reports" / "bench.json"
 

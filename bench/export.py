@@ -30,7 +30,7 @@ from currents_api_client import AuthenticatedClient, RecordWriter, astream_run
 from bench.fetch import STARTUP_TIMEOUT, mock_process
 from contract_tests.mock_api.generated_run import DEFAULT_RUN_ID
 from contract_tests.mock_api.keys import load_keys
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 
 def mock_with_run(size: int) -> contextlib.AbstractContextManager[str]:

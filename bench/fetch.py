@@ -26,7 +26,7 @@ from currents_api_client.api.instances import get_instance
 
 from contract_tests.mock_api.corpus import load_instances
 from contract_tests.mock_api.keys import load_keys
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 STARTUP_TIMEOUT = 20.0
 

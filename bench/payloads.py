@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.fixtures import FIXTURES_DIR
+from kit.fixtures import FIXTURES_DIR
 
 
 @dataclass(frozen=True)

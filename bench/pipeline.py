@@ -13,7 +13,7 @@ import subprocess
 import time
 from typing import Any
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 DURATION = re.compile(r"^(\d+\.\d+)s (call|setup|teardown)\s+(\S+)$")
 

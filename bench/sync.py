@@ -29,7 +29,7 @@ from currents_api_client.lib.history import open_store, resolve_projects, sync_p
 
 from bench.export import demo_key, mock_with_run
 from contract_tests.mock_api.generated_run import DEFAULT_RUN_ID, RUN_TEMPLATE
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 PROJECT_ID = json.loads(RUN_TEMPLATE.read_text(encoding="utf-8"))["data"]["projectId"]
 

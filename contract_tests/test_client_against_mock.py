@@ -11,7 +11,7 @@ from currents_api_client.api.instances import get_instance
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.keys import load_keys
-from scripts.fixtures import Fixture, load_fixtures
+from kit.fixtures import Fixture, load_fixtures
 
 SEEDS = {"bf89e79f-af2a-43cb-afba-2575e567f103": "CypressInstance", "2tniK8lM9j1rSoVh": "PlaywrightInstance"}
 EXPECTED = {**{f.instance_id: f.variant for f in load_fixtures()}, **SEEDS}

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from kit.fixtures import Fixture, OperationFixture, load_fixtures, load_operation_fixtures
 from scripts.drift import (
     Documents,
     DriftField,
@@ -17,7 +18,6 @@ from scripts.drift import (
     pattern_path,
     summarise,
 )
-from scripts.fixtures import Fixture, OperationFixture, load_fixtures, load_operation_fixtures
 
 DOCUMENTS = Documents.load()
 FIXTURES = load_fixtures()

@@ -13,7 +13,7 @@ import requests
 import schemathesis
 from schemathesis.core.failures import Failure, FailureGroup
 
-from scripts.fixtures import Fixture, load_fixtures
+from kit.fixtures import Fixture, load_fixtures
 from scripts.generate import BUNDLED_NAME, GENERATED
 
 SCHEMA = schemathesis.openapi.from_path(GENERATED / BUNDLED_NAME, config=schemathesis.Config())

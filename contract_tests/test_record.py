@@ -14,8 +14,8 @@ import yaml
 
 from contract_tests.conftest import ECHOED_KEY, demo_key
 from contract_tests.mock_api.corpus import seed_bodies
-from scripts.bundle import bundle
-from scripts.fixtures import Fixture, load_fixtures, load_operation_fixtures
+from kit.bundle import bundle
+from kit.fixtures import Fixture, load_fixtures, load_operation_fixtures
 from scripts.payload_fixtures import load_request_fixtures
 from scripts.record import redact
 from tests.support import RunScript, assert_one_line_error, snapshot

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
+from kit.fixtures import OperationFixture, load_operation_fixtures
 from scripts.drift import Documents, inspect
-from scripts.fixtures import OperationFixture, load_operation_fixtures
 
 REFERENCE = ROOT / "contract_tests" / "reference_payloads"
 PAYLOADS = [

@@ -7,7 +7,6 @@ phase runs through schemathesis's CLI in `test_stateful_links.py`, which also pr
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,21 +18,24 @@ from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.server import serve_in_thread
 from contract_tests.mock_api.world import build_world
-from scripts.contract import CONFIG, Target, contract_document, mock_ids
+from scripts.contract import Target, contract_document, mock_ids
+from scripts.contract_registry import operation_settings
 
 TARGET = Target("mock", "http://mock.invalid/v1", demo_key(), mock_ids(build_world()), allow_writes=True)
 
 # An explicit config, so that schemathesis.toml (which `make contract` passes to `st run`) is not picked up.
+DOCUMENT = contract_document(TARGET)
 schema = schemathesis.openapi.from_dict(
-    contract_document(TARGET),
+    DOCUMENT,
     config=schemathesis.Config.from_dict(
         {
             "headers": {"Authorization": f"Bearer {demo_key()}"},
             "generation": {"max-examples": 5, "database": "none"},
             "checks": {"enabled": True},
             "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True}},
-            # the per-operation settings of schemathesis.toml (the statuses a state or a cursor may explain)
-            "operations": tomllib.loads(CONFIG.read_text(encoding="utf-8"))["operations"],
+            # the per-operation settings the spec's x-currents-contract markers ask for (the statuses a state or
+            # a cursor may explain), as `make contract` appends them to schemathesis.toml
+            "operations": operation_settings(DOCUMENT),
         }
     ),
 )

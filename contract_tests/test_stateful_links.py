@@ -25,8 +25,9 @@ from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.journal import Operation
 from contract_tests.mock_api.server import serve_in_thread
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.contract import CONFIG, MOCK_WINDOW, Target, contract_document, mock_ids, walk_document
+from scripts.contract_registry import write_config
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
@@ -98,6 +99,7 @@ def stateful_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Moc
         target = Target("mock", base_url, demo_key(), mock_ids(app.backend.world), allow_writes=True)
         document = walk_document(contract_document(target), MOCK_WINDOW, target.ids.tests)
         outputs = []
+        config = write_config(CONFIG.read_text(encoding="utf-8"), document, folder / "schemathesis.toml")
         # Three walks of the same mock: the runs' graph, then the actions' and the webhooks' life cycles (no
         # link joins them), so that a modest number of scenarios follows every link of each.
         projects = sorted(app.backend.world.projects)
@@ -105,7 +107,7 @@ def stateful_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Moc
         for n, part in enumerate(parts):
             spec = folder / f"openapi.contract-{n}.json"
             spec.write_text(json.dumps(part), encoding="utf-8")
-            command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run", str(spec)]
+            command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec)]
             examples = SETTINGS_EXAMPLES if n else STATEFUL_EXAMPLES
             command += ["--url", base_url, "--phases", "stateful", "--max-examples", str(examples)]
             command += ["--seed", os.environ.get("STATEFUL_SEED", str(STATEFUL_SEED))]

@@ -22,8 +22,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from openapi_python_client.strings import snake_case
 
-from scripts._cli import ROOT, UserError
-from scripts.overlays import apply_overlay_files
+from kit._cli import ROOT, UserError
+from kit.openapi import operations
+from kit.overlays import apply_overlay_files
 
 DOCUMENT = ROOT / "generated" / "openapi.json"
 OVERLAY = ROOT / "overlays" / "docs.overlay.yaml"
@@ -32,7 +33,6 @@ OPERATIONS_MARKER = "<!-- operations -->"
 ENDPOINTS_MARKER = "<!-- endpoints -->"
 PAGINATED_MARKER = "<!-- paginated -->"
 PAGINATION = "x-currents-pagination"
-METHODS = ("get", "put", "post", "delete", "patch")
 
 
 def _document() -> dict[str, Any]:
@@ -47,16 +47,12 @@ def _document() -> dict[str, Any]:
 def _operations(document: dict[str, Any]) -> list[tuple[str, str, str, dict[str, Any]]]:
     """(method, path, client module's dotted name, operation) for every operation, in document order."""
     found = []
-    for path, item in document["paths"].items():
-        for method in METHODS:
-            operation = item.get(method)
-            if operation is None:
-                continue
-            tag = snake_case(operation["tags"][0])
-            module = snake_case(operation["operationId"])
-            if not (PACKAGE / "api" / tag / f"{module}.py").is_file():
-                raise PluginError(f"docs: {operation['operationId']} has no module api/{tag}/{module}.py")
-            found.append((method, path, f"currents_api_client.api.{tag}.{module}", operation))
+    for path, method, operation in operations(document):
+        tag = snake_case(operation["tags"][0])
+        module = snake_case(operation["operationId"])
+        if not (PACKAGE / "api" / tag / f"{module}.py").is_file():
+            raise PluginError(f"docs: {operation['operationId']} has no module api/{tag}/{module}.py")
+        found.append((method, path, f"currents_api_client.api.{tag}.{module}", operation))
     return found
 
 

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kit._cli import EXIT_OK, ROOT, UserError, run
+from kit.openapi import pointer_tokens
 from scripts import git_history
-from scripts._cli import EXIT_OK, ROOT, UserError, run
 from scripts.api_diff import compare_packages
 from scripts.payload_decode import VariantDecodeCheck
 from scripts.spec_diff import Change, compare_documents, required_bump
@@ -152,7 +153,7 @@ def subject(pointer: str) -> str:
         return pointer.split(":", 1)[1]
     if pointer.startswith("package:"):
         return "package"
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    tokens = pointer_tokens(pointer)
     if tokens[:2] == ["components", "schemas"] and len(tokens) > 2:
         rest = [t for t in tokens[3:] if t not in ("properties", "required")]
         return ".".join([tokens[2], *rest])

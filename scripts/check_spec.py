@@ -34,9 +34,9 @@ from typing import Any
 
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from scripts import bundle as bundler
-from scripts._cli import EXIT_FAILED, EXIT_OK, display_path, run
-from scripts.fixtures import FIXTURES_DIR, MANIFEST, load_fixtures, load_operation_fixtures
+from kit import bundle as bundler
+from kit._cli import EXIT_FAILED, EXIT_OK, display_path, run
+from kit.fixtures import FIXTURES_DIR, MANIFEST, load_fixtures, load_operation_fixtures
 from scripts.payload_fixtures import broken_fixture_problems, delivery_fixture_problems, request_fixture_problems
 from scripts.schema_validation import (
     instance_response_problems,

@@ -24,8 +24,8 @@ import argparse
 import re
 import sys
 
+from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, run
 from scripts import git_history
-from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, run
 from scripts.breaking import BUMPS, Comparison, bump_between, bumped, compare_with, parse_version, working_document
 
 CHANGELOG = ROOT / "CHANGELOG.md"

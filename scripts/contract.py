@@ -45,7 +45,7 @@ Secrets: the key reaches schemathesis through its environment, never its command
 filters `Authorization` from its output and reports. A server may still echo the key in a body or a header:
 schemathesis's output is scrubbed on its way to the terminal, its reports are written to a private temporary
 folder and copied into `reports/` scrubbed, and every body is scrubbed before the drift report or a problem
-line shows any of it (`scripts.scrub`). No output or report holds the key.
+line shows any of it (`kit.scrub`). No output or report holds the key.
 
 Exit status: 0 when everything agrees; 1 when a check fails or a response does not decode (or on drift with
 CONTRACT_STRICT=1); 2 for unusable input (a key the client or the API refuses, an unreachable API, nothing to
@@ -70,8 +70,10 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
+from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
+from kit.scrub import Scrubber
 from scripts.check_generated import compare
+from scripts.contract_registry import is_account_wide, is_write, operations, takes_known_tests, write_config
 from scripts.contract_settings import (
     cleanup,
     drop_webhooks,
@@ -83,7 +85,6 @@ from scripts.contract_settings import (
 from scripts.discovery import CountingTransport, Ids, discover
 from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
-from scripts.scrub import Scrubber
 from scripts.summary import SUMMARY_NAME
 from scripts.summary import write as write_summary
 
@@ -91,11 +92,8 @@ REPORTS = ROOT / "reports"
 CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 STATEFUL_SPEC = REPORTS / "openapi.stateful.json"
-LIVE_CONFIG = REPORTS / "schemathesis.live.toml"
 DRIFT_REPORT = REPORTS / "drift.json"
 MAX_BODY_SHOWN = 200
-# The operations that change nothing although their method is not GET.
-SAFE_POSTS = frozenset({"getTestSignature"})
 # Live mode's bound on schemathesis: at most CONTRACT_RATE_LIMIT requests a second (default 4) for
 # CONTRACT_MAX_TIME seconds in all (default 120, shared by its two runs), with few examples per operation.
 LIVE_RATE_LIMIT = 4
@@ -270,17 +268,6 @@ def preflight(target: Target) -> None:
         raise UserError(f"the API key was refused by {target.base_url} (401): check CURRENTS_API_KEY")
 
 
-def is_write(method: str, operation: dict[str, Any]) -> bool:
-    return method.upper() != "GET" and operation.get("operationId") not in SAFE_POSTS
-
-
-def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and "operationId" in operation:
-                yield path, method, operation
-
-
 def drop_writes(document: dict[str, Any]) -> list[str]:
     """Remove the write operations (and every link to them) from `document`; return their operationIds."""
     writes = sorted(op["operationId"] for _, method, op in operations(document) if is_write(method, op))
@@ -298,9 +285,10 @@ def drop_writes(document: dict[str, Any]) -> list[str]:
 def pin_to_project(document: dict[str, Any], project_id: str) -> None:
     """Every `projectId` parameter accepts only `project_id`, and the projects listing (the one response that
     names other projects) is left out, so that every run a write operation reaches, by example or by link,
-    belongs to the project set aside for writes."""
+    belongs to the project set aside for writes. The spec marks that listing `account-wide`."""
+    account_wide = {op["operationId"] for _, _, op in operations(document) if is_account_wide(op)}
     for path, method, operation in list(operations(document)):
-        if operation["operationId"] == "listProjects":
+        if is_account_wide(operation):
             del document["paths"][path][method]
             continue
         for parameter in operation.get("parameters", []):
@@ -318,7 +306,7 @@ def pin_to_project(document: dict[str, Any], project_id: str) -> None:
                 schema["properties"]["projectId"] = {"type": "string", "enum": [project_id]}
         for response in operation.get("responses", {}).values():
             links = response.get("links", {})
-            for name in [n for n, link in links.items() if link.get("operationId") == "listProjects"]:
+            for name in [n for n, link in links.items() if link.get("operationId") in account_wide]:
                 del links[name]
             for content in response.get("content", {}).values():
                 # schemathesis feeds the ids of response examples to linked operations: the spec's examples
@@ -366,15 +354,16 @@ def walk_document(
 ) -> dict[str, Any]:
     """The contract document for the stateful phase: each read operation keeps only its required parameters
     (and `limit`), and required dates span `window`, so that listings return items whose links lead on.
-    When `tests` are known, POST /signature/test asks for the signature of one of them, so that its link to
-    the test's results finds results, and theirs to a run and an instance lead on.
+    When `tests` are known, an operation the spec marks `body-from: known-tests` (POST /signature/test) asks
+    for the signature of one of them, so that its link to the test's results finds results, and theirs to a
+    run and an instance lead on.
 
     Random filters, cursors, periods and test titles almost always make a listing empty, and a link from an
     empty page leads nowhere: schemathesis reports each as "Failed to extract data from response", though the
     API answered as documented. The filters and bodies themselves are checked by the other phases."""
     walk: dict[str, Any] = json.loads(json.dumps(document))
     for _, method, operation in operations(walk):
-        if method == "post" and operation.get("operationId") == "getTestSignature" and tests:
+        if takes_known_tests(operation) and tests:
             for media in operation["requestBody"]["content"].values():
                 media["schema"] = {"enum": tests}
                 media.pop("examples", None)
@@ -424,15 +413,22 @@ LIVE_CONFIG_CHANGES = {
 UNEXPECTED_METHODS = re.compile(r"^unexpected-methods = .*\n", re.MULTILINE)
 
 
-def live_config() -> Path:
-    """schemathesis.toml for live mode, with `LIVE_CONFIG_CHANGES` made in its tables."""
+def live_config() -> str:
+    """schemathesis.toml's text for live mode, with `LIVE_CONFIG_CHANGES` made in its tables."""
     text = UNEXPECTED_METHODS.sub("", CONFIG.read_text(encoding="utf-8"))
     for table, lines in LIVE_CONFIG_CHANGES.items():
         if text.count(table) != 1:
             raise UserError(f"{display_path(CONFIG)}: expected one {table.strip()} table")
         text = text.replace(table, table + lines)
-    LIVE_CONFIG.write_text(text, encoding="utf-8")
-    return LIVE_CONFIG
+    return text
+
+
+def run_config(spec: Path, target: Target, suffix: str) -> Path:
+    """The config of one `st run` under reports/: schemathesis.toml (live mode's changes made), with the
+    per-operation tables that the `x-currents-contract` markers of `spec` ask for (scripts/contract_registry.py)."""
+    base = live_config() if target.mode == "live" else CONFIG.read_text(encoding="utf-8")
+    document = json.loads(spec.read_text(encoding="utf-8"))
+    return write_config(base, document, REPORTS / f"schemathesis.{target.mode}{suffix}.toml")
 
 
 def report_names(suffix: str) -> tuple[str, str, str]:
@@ -445,7 +441,7 @@ def schemathesis_command(
 ) -> list[str]:
     """The `st run` command line for `phases` of `spec` (never the key: it is in the environment). Its
     reports go to the `private` folder, to be copied into reports/ scrubbed (`run_schemathesis`)."""
-    config = live_config() if target.mode == "live" else CONFIG
+    config = run_config(spec, target, suffix)
     junit, html, run_report = report_names(suffix)
     command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", str(spec)]
     command += ["--url", target.base_url, "--phases", phases, "--output-truncate", "false"]

@@ -269,7 +269,7 @@ def cleanup(target: Any, client_for: Callable[[Any], Any]) -> Iterator[None]:
     from currents_api_client.api.actions import delete_action
     from currents_api_client.api.webhooks import delete_webhook
 
-    from scripts._cli import UserError
+    from kit._cli import UserError
 
     try:
         with client_for(target) as client:

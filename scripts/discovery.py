@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from scripts._cli import UserError
+from kit._cli import UserError
 
 MAX_PROJECTS = 5
 RUNS_PER_PROJECT = 3

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts import bundle
-from scripts._cli import ROOT
-from scripts.overlays import apply_overlay_files
+from kit import bundle
+from kit._cli import ROOT
+from kit.overlays import apply_overlay_files
 from scripts.schema_validation import (
     DOCUMENT_URI,
     MAX_VALUE_CHARS,

@@ -11,17 +11,21 @@ copied into the package, which names it in `license-files`, and so is the
 hand-written `CHANGELOG.md` (one entry per version, checked by
 `make check-version`), so that the sdist carries it. The pinned ruff
 then fixes imports and formats the code; it runs as `python -m ruff` from
-this environment, never from PATH. Last, the hand-written modules of
-`generator/lib/` are copied unchanged into the package as
-`currents_api_client/lib/` (after ruff, so the copies stay byte for byte
-what was written; the kit's own ruff and the package's mypy --strict check
-them).
+this environment, never from PATH.
+
+Hand-written code: the package's `currents_api_client/lib/` is written by
+hand where it is, and this never writes, copies or formats it: the swap
+below carries the folder over from the old tree into the new one, unchanged
+(`HAND_WRITTEN`; `make check-generated` compares every file but those).
 
 All or nothing: everything is rendered into a temporary folder `.generate-*`
 beside `generated/`, and swapped in only when every step succeeded. On any
 failure, and on SIGTERM or Ctrl-C, `generated/` is left exactly as it was and
 the temporary folder is removed. The swap itself is two renames (the old tree
-out, the new one in): between them, for an instant, `generated/` does not
+out, the new one in), after a third that moves the hand-written `lib/`
+from the old tree into the new; SIGTERM and Ctrl-C wait until all three are
+done (or undone), so the hand-written folder is never left in the temporary
+one. Between the two swap renames, for an instant, `generated/` does not
 exist; a reader then finds no client, never a half-written one. (One atomic
 rename of a non-empty folder over another is not portable.)
 
@@ -76,10 +80,12 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 from openapi_python_client.parser import GeneratorData
 from openapi_python_client.strings import PythonIdentifier
 
-from scripts import bundle, reader_types, runners
-from scripts._cli import EXIT_OK, ROOT, UserError, display_path, run
-from scripts.overlays import apply_overlay_files
-from scripts.yaml_files import load_yaml
+from kit import bundle
+from kit import openapi as oas
+from kit._cli import EXIT_OK, ROOT, UserError, display_path, run
+from kit.overlays import apply_overlay_files
+from kit.yaml_files import load_yaml
+from scripts import reader_types, runners
 
 GENERATED = ROOT / "generated"
 CLIENT_OVERLAY = ROOT / "overlays" / "client.overlay.yaml"
@@ -88,10 +94,11 @@ PACKAGE_METADATA = ROOT / "generator" / "package.yaml"
 LICENSE = ROOT / "LICENSE"
 CHANGELOG = ROOT / "CHANGELOG.md"
 TEMPLATES = ROOT / "generator" / "templates"
-HAND_WRITTEN = ROOT / "generator" / "lib"
-HAND_WRITTEN_TARGET = "currents_api_client/lib"
 BUNDLED_NAME = "openapi.json"
 PROJECT_NAME = "currents-api-client"
+# The hand-written modules of the package, relative to generated/: never generated, never copied.
+HAND_WRITTEN_PART = f"{PROJECT_NAME}/currents_api_client/lib"
+HAND_WRITTEN = GENERATED / HAND_WRITTEN_PART
 
 
 class GenerationError(UserError):
@@ -152,43 +159,12 @@ def spec_info(document: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
-HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-def dangling_ref(document: Any) -> tuple[str, str] | None:
-    """The first (where, $ref) whose internal `#/...` target does not exist in `document`, else None."""
-    stack: list[tuple[Any, str]] = [(document, "#")]
-    while stack:
-        node, where = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/"):
-                target: Any = document
-                for raw in ref[2:].split("/"):
-                    token = bundle.unescape_pointer_token(raw)
-                    if not isinstance(target, dict) or token not in target:
-                        return where, ref
-                    target = target[token]
-            stack.extend((v, f"{where}/{bundle.escape_pointer_token(str(k))}") for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend((v, f"{where}/{i}") for i, v in enumerate(node))
-    return None
-
-
 def check_client_document(document: dict[str, Any]) -> None:
     """Refuse a document the generator would turn into a useless or partial client, in one line."""
     source = f"{display_path(bundle.ENTRY)} (bundled, with {display_path(CLIENT_OVERLAY)})"
-    paths = document.get("paths")
-    operations = [
-        method
-        for item in (paths.values() if isinstance(paths, dict) else [])
-        if isinstance(item, dict)
-        for method in item
-        if method in HTTP_METHODS
-    ]
-    if not operations:
+    if not any(oas.operations(document)):
         raise GenerationError(f"{source}: no operations left under `paths`: the client would have no endpoints")
-    broken = dangling_ref(document)
+    broken = oas.dangling_ref(document)
     if broken is not None:
         raise GenerationError(f"{source}: {broken[0]}: $ref {broken[1]!r} points to nothing")
 
@@ -241,11 +217,10 @@ _OBJECT_REPR = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")
 def operation_extensions(document: dict[str, Any], config: Config) -> dict[str, dict[str, Any]]:
     """Each operation's `x-` keys, by the python name the generator gives its operationId."""
     found = {}
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if isinstance(operation, dict) and "operationId" in operation:
-                name = str(PythonIdentifier(operation["operationId"], config.field_prefix))
-                found[name] = {key: value for key, value in operation.items() if key.startswith("x-")}
+    for _, _, operation in oas.operations(document):
+        if "operationId" in operation:
+            name = str(PythonIdentifier(operation["operationId"], config.field_prefix))
+            found[name] = {key: value for key, value in operation.items() if key.startswith("x-")}
     return found
 
 
@@ -254,12 +229,7 @@ PAGINATION = "x-currents-pagination"
 
 def _resolve(document: dict[str, Any], node: Any) -> Any:
     """`node`, or what its internal `$ref` points to (followed until it is no reference)."""
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        target: Any = document
-        for token in node["$ref"][2:].split("/"):
-            target = target.get(token.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
-        node = target
-    return node
+    return oas.follow(document, node)[0]
 
 
 def pagination_problem(document: dict[str, Any], operation: dict[str, Any]) -> str | None:
@@ -304,13 +274,12 @@ def pagination_problem(document: dict[str, Any], operation: dict[str, Any]) -> s
 
 def check_pagination(document: dict[str, Any]) -> None:
     """Refuse, in one line naming the operation, an x-currents-pagination the templates cannot build from."""
-    for path, item in document.get("paths", {}).items():
-        for method, operation in item.items():
-            if isinstance(operation, dict) and PAGINATION in operation:
-                problem = pagination_problem(document, operation)
-                if problem:
-                    name = operation.get("operationId", f"{method.upper()} {path}")
-                    raise GenerationError(f"{display_path(bundle.ENTRY)}: {name}: {PAGINATION}: {problem}")
+    for path, method, operation in oas.operations(document):
+        if PAGINATION in operation:
+            problem = pagination_problem(document, operation)
+            if problem:
+                name = operation.get("operationId", f"{method.upper()} {path}")
+                raise GenerationError(f"{display_path(bundle.ENTRY)}: {name}: {PAGINATION}: {problem}")
 
 
 def _build_project(document: dict[str, Any], config: Config) -> Project:
@@ -377,11 +346,6 @@ def _run_ruff(project: Path) -> None:
             raise GenerationError(f"ruff {args[0]} failed on the generated code: {message[0] if message else '?'}")
 
 
-def _copy_hand_written(project: Path) -> None:
-    """Copy `generator/lib/` into the package, skipping bytecode caches."""
-    shutil.copytree(HAND_WRITTEN, project / HAND_WRITTEN_TARGET, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-
-
 def render(target: Path, debug: bool = False) -> None:
     """Render a complete `generated/` tree into `target`, which must not exist yet."""
     document = client_document()
@@ -397,24 +361,37 @@ def render(target: Path, debug: bool = False) -> None:
     except FileNotFoundError:
         raise GenerationError(f"{display_path(CHANGELOG)}: no such file") from None
     _run_ruff(project)
-    _copy_hand_written(project)
 
 
 def _swap_in(new: Path, scratch: Path) -> None:
-    """Replace GENERATED by `new`; `scratch` is a folder on the same filesystem to park the old tree in."""
+    """Replace GENERATED by `new`, carrying the hand-written `lib/` over; `scratch` is a folder on the same
+    filesystem to park the old tree in. SIGTERM and SIGINT are held back until the renames are done or undone."""
     old = scratch / "previous"
-    if GENERATED.exists():
-        os.rename(GENERATED, old)
+    carried = new / HAND_WRITTEN_PART
+    held = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
-        os.rename(new, GENERATED)
-    except OSError:
-        if old.exists():
-            os.rename(old, GENERATED)
-        raise
+        if HAND_WRITTEN.exists():
+            os.rename(HAND_WRITTEN, carried)
+        try:
+            if GENERATED.exists():
+                os.rename(GENERATED, old)
+            try:
+                os.rename(new, GENERATED)
+            except OSError:
+                if old.exists():
+                    os.rename(old, GENERATED)
+                raise
+        except OSError:
+            if carried.exists():
+                os.rename(carried, HAND_WRITTEN)
+            raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def generate(debug: bool = False) -> None:
-    """Render and swap in; the temporary folder goes on every exit, SIGTERM included (`scripts._cli.run`).
+    """Render and swap in; the temporary folder goes on every exit, SIGTERM included (`kit._cli.run`).
 
     SIGTERM is held back from the moment the folder is made until its cleanup is in place (the `with` is
     entered): a stop that arrived in between, as a busy machine makes possible, would leave it behind."""

@@ -14,7 +14,7 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts._cli import ROOT, UserError
+from kit._cli import ROOT, UserError
 
 DOCUMENT = "generated/openapi.json"
 PACKAGE_DIR = "generated/currents-api-client"

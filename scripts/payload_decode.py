@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 FIXTURES = ROOT / "contract_tests" / "fixtures"
 PACKAGE = "currents_api_client"
@@ -63,7 +63,7 @@ def decode_all(package_root: Path, module: str, status: str, payloads: list[Any]
 
 def known_payloads(document: dict[str, Any], path: str, method: str, status: str) -> list[tuple[str, Any]]:
     """(name, body) of the examples `document` gives for the response, and of every fixture file."""
-    from scripts.spec_diff import resolve_pointer
+    from kit.openapi import resolve_pointer
 
     found: list[tuple[str, Any]] = []
     response = document["paths"][path][method]["responses"][status]

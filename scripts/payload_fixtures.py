@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts._cli import display_path, read_json
-from scripts.bundle import escape_pointer_token
-from scripts.fixtures import FIXTURES_DIR, FixtureError, _manifest_entries
+from kit import openapi as oas
+from kit._cli import display_path, read_json
+from kit.bundle import escape_pointer_token
+from kit.fixtures import FIXTURES_DIR, FixtureError, _manifest_entries
 from scripts.schema_validation import operation_response_schema, schema_validator, violations
 
 
@@ -117,13 +118,12 @@ def operation_request_schema(document: dict[str, Any], operation_id: str) -> str
     """The JSON pointer of the application/json request body schema of `operation_id`, an operation of `paths`
     or of the top-level `webhooks`. LookupError if none."""
     for section in ("paths", "webhooks"):
-        for path, item in document.get(section, {}).items():
-            for method, operation in item.items():
-                if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                    if "application/json" not in operation.get("requestBody", {}).get("content", {}):
-                        raise LookupError(f"{operation_id} takes no JSON request body")
-                    escaped = escape_pointer_token(path)
-                    return f"#/{section}/{escaped}/{method}/requestBody/content/application~1json/schema"
+        for path, method, operation in oas.operations(document, section):
+            if operation.get("operationId") == operation_id:
+                if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+                    raise LookupError(f"{operation_id} takes no JSON request body")
+                escaped = escape_pointer_token(path)
+                return f"#/{section}/{escaped}/{method}/requestBody/content/application~1json/schema"
     raise LookupError(f"no operation {operation_id!r}")
 
 

@@ -44,6 +44,8 @@ from openapi_python_client.parser.properties.protocol import Value
 from openapi_python_client.parser.properties.union import UnionProperty
 from openapi_python_client.strings import PythonCode, PythonIdentifier
 
+from kit import openapi as oas
+
 NONE_DEFAULT = Value(python_code=PythonCode("None"), raw_value=None)
 
 
@@ -179,28 +181,24 @@ def datetime_parameters(document: dict[str, Any], prefix: str) -> set[tuple[str,
     """(python name of the operationId, parameter name) of every string query parameter whose `pattern` accepts
     every DATE_SAMPLES and none of NOT_DATES."""
     found = set()
-    for item in document.get("paths", {}).values():
-        for operation in item.values():
-            if not isinstance(operation, dict) or "operationId" not in operation:
-                continue
-            for parameter in operation.get("parameters", []):
-                parameter = _resolve(document, parameter)
-                schema = _resolve(document, parameter.get("schema", {}))
-                pattern = schema.get("pattern")
-                if parameter.get("in") == "query" and schema.get("type") == "string" and isinstance(pattern, str):
-                    dates = all(re.search(pattern, sample) for sample in DATE_SAMPLES)
-                    if dates and not any(re.search(pattern, sample) for sample in NOT_DATES):
-                        found.add((str(PythonIdentifier(operation["operationId"], prefix)), parameter["name"]))
+    for _, _, operation in oas.operations(document):
+        if "operationId" not in operation:
+            continue
+        for parameter in operation.get("parameters", []):
+            parameter = _resolve(document, parameter)
+            schema = _resolve(document, parameter.get("schema", {}))
+            pattern = schema.get("pattern")
+            if parameter.get("in") == "query" and schema.get("type") == "string" and isinstance(pattern, str):
+                dates = all(re.search(pattern, sample) for sample in DATE_SAMPLES)
+                if dates and not any(re.search(pattern, sample) for sample in NOT_DATES):
+                    found.add((str(PythonIdentifier(operation["operationId"], prefix)), parameter["name"]))
     return found
 
 
 def _resolve(document: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        target: Any = document
-        for token in node["$ref"][2:].split("/"):
-            target = target.get(token.replace("~1", "/").replace("~0", "~"), {})
-        node = target
-    return node
+    """`node`, or what its chain of internal `$ref`s ends at ({} where one points nowhere)."""
+    found = oas.follow(document, node)[0]
+    return {} if found is None else found
 
 
 def taking_datetime(prop: Any) -> UnionProperty:

@@ -40,10 +40,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 
-from scripts._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, run
+from kit._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, run
+from kit.fixtures import FIXTURES_DIR, MANIFEST
+from kit.scrub import Scrubber
 from scripts.drift import Documents, inspect
-from scripts.fixtures import FIXTURES_DIR, MANIFEST
-from scripts.scrub import Scrubber
 
 REDACTED = "REDACTED"
 SIGNED_QUERY_KEYS = {
@@ -109,7 +109,7 @@ def redact_text(text: str) -> str:
 
 def redact(value: Any, in_commit: bool = False) -> Any:
     """A copy of `value` with webhooks, URL credentials, signatures, e-mail addresses, author names and
-    commit messages redacted (the API key is scrubbed before, by `scripts.scrub`)."""
+    commit messages redacted (the API key is scrubbed before, by `kit.scrub`)."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():

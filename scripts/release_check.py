@@ -34,7 +34,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
+from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from scripts.check_generated import tree
 from scripts.generate import GENERATED, PROJECT_NAME
 

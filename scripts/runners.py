@@ -20,6 +20,8 @@ from typing import Any
 
 from openapi_python_client.strings import PythonIdentifier
 
+from kit import openapi as oas
+
 RUNNER_UNIONS = ("Instance", "Run")
 RUNNER_NAMES = {"pw": "playwright"}  # a framework type that is not the runner's own name
 UNKNOWN = "unknown"
@@ -27,14 +29,8 @@ UNKNOWN = "unknown"
 
 def _resolve(document: dict[str, Any], node: Any) -> tuple[str | None, dict[str, Any]]:
     """The component name `node` refers to (None for an inline schema) and the schema itself."""
-    name = None
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        name = node["$ref"].rsplit("/", 1)[-1]
-        target: Any = document
-        for token in node["$ref"][2:].split("/"):
-            target = target.get(token, {})
-        node = target
-    return name, node if isinstance(node, dict) else {}
+    node, pointer = oas.follow(document, node)
+    return (oas.pointer_tokens(pointer)[-1] if pointer else None), node if isinstance(node, dict) else {}
 
 
 def runner_models(document: dict[str, Any]) -> dict[str, dict[str, Any]]:

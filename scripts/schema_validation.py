@@ -22,7 +22,8 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from scripts.bundle import escape_pointer_token
+from kit import openapi as oas
+from kit.bundle import escape_pointer_token
 
 DOCUMENT_URI = "urn:currents-openapi"
 MAX_VALUE_CHARS = 80
@@ -202,21 +203,20 @@ def iter_examples(document: dict[str, Any]) -> Iterator[tuple[str, Any, dict[str
 def operation_response_schema(document: dict[str, Any], operation_id: str, status: int) -> str:
     """The JSON pointer of the application/json schema that operation `operation_id` documents for `status`,
     found by exact status, then by range (`5XX`), then `default`. Raises LookupError naming what is missing."""
-    for path, item in document.get("paths", {}).items():
+    for path, method, operation in oas.operations(document):
+        if operation.get("operationId") != operation_id:
+            continue
         escaped = escape_pointer_token(path)
-        for method, operation in item.items():
-            if not isinstance(operation, dict) or operation.get("operationId") != operation_id:
-                continue
-            responses = operation.get("responses", {})
-            for key in (str(status), f"{str(status)[0]}XX", "default"):
-                if key in responses:
-                    pointer = f"#/paths/{escaped}/{method}/responses/{key}"
-                    response = responses[key]
-                    ref = response.get("$ref", "")
-                    if ref.startswith("#/components/responses/"):
-                        pointer, response = ref, document["components"]["responses"][ref.rsplit("/", 1)[-1]]
-                    if "application/json" not in (response.get("content") or {}):
-                        raise LookupError(f"{operation_id} documents no JSON body for {status}")
-                    return f"{pointer}/content/application~1json/schema"
-            raise LookupError(f"{operation_id} does not document status {status}")
+        responses = operation.get("responses", {})
+        for key in (str(status), f"{str(status)[0]}XX", "default"):
+            if key in responses:
+                pointer = f"#/paths/{escaped}/{method}/responses/{key}"
+                response = responses[key]
+                ref = response.get("$ref", "")
+                if ref.startswith("#/components/responses/"):
+                    pointer, response = ref, document["components"]["responses"][ref.rsplit("/", 1)[-1]]
+                if "application/json" not in (response.get("content") or {}):
+                    raise LookupError(f"{operation_id} documents no JSON body for {status}")
+                return f"{pointer}/content/application~1json/schema"
+        raise LookupError(f"{operation_id} does not document status {status}")
     raise LookupError(f"no operation {operation_id!r}")

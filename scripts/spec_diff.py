@@ -21,13 +21,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from scripts.bundle import escape_pointer_token as escape
-from scripts.bundle import unescape_pointer_token
+from kit import openapi as oas
+from kit.bundle import escape_pointer_token as escape
 
 Level = Literal["breaking", "non-breaking", "info"]
 Direction = Literal["request", "response"]
 LEVELS: tuple[Level, ...] = ("breaking", "non-breaking", "info")
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Formats the generated client decodes into another Python type than str (openapi-python-client 0.29).
 TYPED_FORMATS = frozenset({"date-time", "date", "uuid", "binary"})
 
@@ -143,14 +142,6 @@ _API_GROUPS = {"python-api-removed": "Breaking", "python-api-changed": "Breaking
 VariantCheck = Callable[[str, str, str], str | None]
 
 
-def resolve_pointer(document: Any, pointer: str) -> Any:
-    node = document
-    for raw in pointer.lstrip("#").split("/")[1:]:
-        token = unescape_pointer_token(raw)
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return node
-
-
 def _schema_types(schema: dict[str, Any]) -> set[str]:
     declared = schema.get("type")
     if declared is None:
@@ -179,14 +170,7 @@ class _Comparer:
     # --- refs ---------------------------------------------------------------------------------------------
     @staticmethod
     def _deref(document: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
-        hops = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-            pointer = node["$ref"][1:]
-            node = resolve_pointer(document, pointer)
-            hops += 1
-            if hops > 50:
-                break
-        return node, pointer
+        return oas.follow(document, node, pointer)
 
     def old_deref(self, node: Any, pointer: str) -> tuple[Any, str]:
         return self._deref(self.old, node, pointer)
@@ -212,12 +196,8 @@ class _Comparer:
 
     @staticmethod
     def _operations(document: dict[str, Any]) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
-        for path, item in (document.get("paths") or {}).items():
-            if not isinstance(item, dict):
-                continue
-            for method in METHODS:
-                if isinstance(item.get(method), dict):
-                    yield (path, method), item[method]
+        for path, method, operation in oas.operations(document):
+            yield (path, method), operation
 
     def _operation(self, path: str, method: str, old: dict[str, Any], new: dict[str, Any]) -> None:
         where = f"/paths/{escape(path)}/{method}"

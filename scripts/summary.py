@@ -6,7 +6,7 @@ GitHub-flavoured Markdown: the verdict, which API the run checked, schemathesis'
 total, the JUnit totals, the drift table (field, example value, responses) and the problems. The numbers are
 the reports' own, copied, never recomputed. CI appends the page to the job summary (`$GITHUB_STEP_SUMMARY`).
 
-Secrets: every text that reaches the page goes through `scripts.scrub.Scrubber`, the one scrubber of the kit,
+Secrets: every text that reaches the page goes through `kit.scrub.Scrubber`, the one scrubber of the kit,
 which replaces the API key in every form an echo of it takes (raw, JSON-, HTML- or XML-escaped, percent-encoded,
 a bytes repr), so the page never holds it, even when an API echoes the key back in a body.
 
@@ -23,7 +23,7 @@ from typing import Any
 
 import junitparser
 
-from scripts.scrub import Scrubber
+from kit.scrub import Scrubber
 
 SUMMARY_NAME = "summary.md"
 SCHEMATHESIS_NAME = "schemathesis.json"

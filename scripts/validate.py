@@ -8,7 +8,7 @@ closest variant. A captured webhook delivery (an object with `event` or
 `runUrl`, and neither `status` nor `data`) is checked against the spec's `webhooks` instead: it names the
 delivery it is, or lists the violations of the closest one.
 
-Input is read strictly (`scripts._cli.read_json`): NaN, Infinity, a duplicate
+Input is read strictly (`kit._cli.read_json`): NaN, Infinity, a duplicate
 key, a lone surrogate, an integer of more than 4,300 digits, nesting deeper
 than 256 levels, a top level that is not an object, a device or FIFO, and an
 unreadable path are each refused in one line.
@@ -36,8 +36,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts import bundle as bundler
-from scripts._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, read_json, run
+from kit import bundle as bundler
+from kit._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, read_json, run
 from scripts.payload_fixtures import operation_request_schema
 from scripts.schema_validation import (
     component_validator,

@@ -19,7 +19,7 @@ import httpx
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.server import serve_in_thread
-from scripts.bundle import bundle
+from kit.bundle import bundle
 from scripts.schema_validation import component_validator, schema_validator, violations
 
 SPEC = bundle()

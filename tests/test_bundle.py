@@ -1,4 +1,4 @@
-"""scripts.bundle: the split source spec becomes one document whose references are all internal."""
+"""kit.bundle: the split source spec becomes one document whose references are all internal."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
-from scripts.bundle import SpecError, bundle
+from kit.bundle import ENTRY as ENTRY_FILE
+from kit.bundle import SpecError, bundle
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -108,3 +110,11 @@ def test_a_second_bundle_of_unchanged_sources_is_an_equal_copy_and_an_edit_is_se
     # An edit of a referenced file, even one that keeps its size, is read again.
     (tmp_path / "parts" / "a.yaml").write_text("Listed: {type: object, properties: {b: {type: string}}}\n")
     assert set(bundle(entry)["components"]["schemas"]["Listed"]["properties"]) == {"b"}
+
+
+def test_every_path_of_the_entry_file_lives_in_a_file_of_its_resource() -> None:
+    entry = yaml.safe_load(ENTRY_FILE.read_text(encoding="utf-8"))
+    assert len(entry["paths"]) >= 20
+    for path, item in entry["paths"].items():
+        assert list(item) == ["$ref"] and item["$ref"].startswith("paths/"), f"{path} is written inline"
+        assert (ENTRY_FILE.parent / item["$ref"].split("#", 1)[0]).is_file(), item["$ref"]

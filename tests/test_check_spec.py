@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from scripts import bundle as bundler
+from kit import bundle as bundler
+from kit.fixtures import MANIFEST, FixtureError, load_fixtures, load_operation_fixtures
 from scripts.check_spec import example_problems, fixture_problems, operation_fixture_problems, spec_problems
-from scripts.fixtures import MANIFEST, FixtureError, load_fixtures, load_operation_fixtures
 from scripts.payload_fixtures import (
     broken_fixture_problems,
     load_broken_fixtures,

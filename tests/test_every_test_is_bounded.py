@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from scripts import bundle
-from scripts.fixtures import load_operation_fixtures
+from kit import bundle
+from kit.fixtures import load_operation_fixtures
 
 DOCUMENT = bundle.bundle()
 OPERATIONS = {o["operationId"]: o for item in DOCUMENT["paths"].values() for o in item.values() if isinstance(o, dict)}

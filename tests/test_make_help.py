@@ -7,7 +7,7 @@ import re
 import subprocess
 
 from contract_tests.mock_api import __main__ as mock_main
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 
 def help_lines() -> dict[str, str]:

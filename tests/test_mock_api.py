@@ -26,9 +26,9 @@ from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
 from contract_tests.mock_api.keys import ALL_PROJECTS, KEYS_FILE, load_keys
 from contract_tests.mock_api.server import base_url as base_url_of
 from contract_tests.mock_api.server import bind, make_server, serve_in_thread, wait_until_ready
-from scripts._cli import ROOT
-from scripts.bundle import bundle
-from scripts.fixtures import Fixture, load_fixtures
+from kit._cli import ROOT
+from kit.bundle import bundle
+from kit.fixtures import Fixture, load_fixtures
 from scripts.schema_validation import component_validator
 from tests.support import free_port
 

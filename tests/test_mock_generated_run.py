@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from contract_tests.mock_api.generated_run import DEFAULT_RUN_ID
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from tests.mock_support import DEMO_KEY, LIMITED_KEY, READ_ONLY_KEY, REQUEST_TIMEOUT, check_response
 from tests.support import free_port
 

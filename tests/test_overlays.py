@@ -1,4 +1,4 @@
-"""Tests for scripts/overlays.py: strict OpenAPI Overlay 1.0 semantics."""
+"""Tests for kit/overlays.py: strict OpenAPI Overlay 1.0 semantics."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scripts.overlays import (
+from kit.overlays import (
     OverlayError,
     apply_overlay,
     apply_overlay_files,

@@ -10,8 +10,9 @@ import pytest
 import yaml
 from trove_classifiers import classifiers as known_classifiers
 
-from scripts import bundle, generate
-from scripts._cli import ROOT
+from kit import bundle
+from kit._cli import ROOT
+from scripts import generate
 from tests.support import RunScript, assert_one_line_error
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 # A path that climbs out of the clone: ROOT.parent, or the shared reference folder beside it.
 OUTSIDE = re.compile(r"ROOT\.parent\b|[\"']shared[\"']|\.\./shared")

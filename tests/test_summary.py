@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 import junitparser
 
+from kit.scrub import REDACTED
 from scripts import summary
-from scripts.scrub import REDACTED
 
 KEY = "sk_live_0123456789abcdef"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts._cli import ROOT
-from scripts.fixtures import MANIFEST, Fixture, load_fixtures
+from kit._cli import ROOT
+from kit.fixtures import MANIFEST, Fixture, load_fixtures
 from tests.support import RunScript, assert_one_line_error, seed_body
 
 

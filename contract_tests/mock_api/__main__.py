@@ -3,7 +3,7 @@
 Scope: serves every operation of the spec from one seeded world built from the fixture corpus and
 the spec's seed examples (see `contract_tests.mock_api.app` and `world`), until Ctrl-C or SIGTERM.
 Cancel, reset and delete change that world; a restart builds it again. Run it from the project
-root (it imports `scripts`). It prints its base URL, a working key, a curl line to try, and every project's
+root (it imports `kit`, the base layer). It prints its base URL, a working key, a curl line to try, and every project's
 id, name and number of runs.
 
 Environment:
@@ -49,8 +49,8 @@ from contract_tests.mock_api.corpus import SEED_EXAMPLES, seed_bodies
 from contract_tests.mock_api.generated_run import GeneratedRun, add_to_world
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.server import base_url, bind, serve_forever
-from scripts._cli import EXIT_OK, UserError, display_path, run
-from scripts.bundle import bundle
+from kit._cli import EXIT_OK, UserError, display_path, run
+from kit.bundle import bundle
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = "4010"

@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scripts._cli import UserError, display_path
-from scripts.bundle import bundle
-from scripts.fixtures import Fixture, load_fixtures
+from kit._cli import UserError, display_path
+from kit.bundle import bundle
+from kit.fixtures import Fixture, load_fixtures
 
 SEED_EXAMPLES = ("CypressInstance", "PlaywrightInstance")
 

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts._cli import UserError, display_path
-from scripts.yaml_files import load_yaml
+from kit._cli import UserError, display_path
+from kit.yaml_files import load_yaml
 
 KEYS_FILE = Path(__file__).resolve().parent / "keys.yaml"
 ALL_PROJECTS = "*"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.api_diff import compare_packages
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.check_version import changelog_versions
 
 PACKAGE = ROOT / "generated" / "currents-api-client"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from scripts._cli import ROOT
-from scripts.generate import _copy_hand_written, _run_openapi_python_client
+from kit._cli import ROOT
+from scripts.generate import HAND_WRITTEN, _run_openapi_python_client
 from scripts.payload_decode import VariantDecodeCheck, known_payloads
 from scripts.spec_diff import compare_documents
 
@@ -31,7 +32,10 @@ def generate_client(document: dict[str, Any], folder: Path) -> Path:
     path = folder / "openapi.json"
     path.write_text(json.dumps(document))
     _run_openapi_python_client(document, path, folder / "client")
-    _copy_hand_written(folder / "client")  # the package's lib/, as `make generate` copies it in
+    # The package's hand-written lib/, which make generate leaves in place and this throwaway client needs.
+    shutil.copytree(
+        HAND_WRITTEN, folder / "client" / "currents_api_client" / "lib", ignore=shutil.ignore_patterns("__pycache__")
+    )
     return folder / "client"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.spec_diff import RULES
 
 DOC = ROOT / "scripts" / "breaking.md"

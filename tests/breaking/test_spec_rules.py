@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.spec_diff import RULES, Change, compare_documents, required_bump
 
 Document = dict[str, Any]

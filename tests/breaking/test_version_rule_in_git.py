@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import IGNORE, PROJECT_PARTS
-from scripts._cli import ROOT
+from kit._cli import ROOT
 from scripts.breaking import bumped
 from tests.support import RunScript, assert_one_line_error
 

@@ -16,8 +16,8 @@ from currents_api_client.api.errors_explorer import get_errors_explorer
 from currents_api_client.api.runs import cancel_run_by_github_ci
 from currents_api_client.api.webhooks import get_webhook
 
-from scripts import bundle
-from scripts.fixtures import load_operation_fixtures
+from kit import bundle
+from kit.fixtures import load_operation_fixtures
 from scripts.payload_fixtures import PayloadFixture, load_broken_fixtures, load_request_fixtures
 from scripts.schema_validation import component_validator
 from tests.client.conftest import API_KEY, ScriptedServer

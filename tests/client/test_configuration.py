@@ -11,7 +11,7 @@ from currents_api_client import AuthenticatedClient, errors
 from currents_api_client.api.instances import get_instance
 from currents_api_client.client import DEFAULT_BASE_URL, DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT
 
-from scripts.bundle import bundle
+from kit.bundle import bundle
 from tests.client.conftest import API_KEY, ScriptedServer
 
 

@@ -17,7 +17,7 @@ from currents_api_client.models import CypressInstance, InstanceResponse, OtherF
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from scripts.fixtures import Fixture, load_fixtures
+from kit.fixtures import Fixture, load_fixtures
 from scripts.generate import GENERATED
 from scripts.schema_validation import component_validator, match_variant
 from tests.schema_strategies import from_schema

@@ -21,7 +21,7 @@ from currents_api_client.api.instances import get_instance
 from currents_api_client.models import CypressInstance, InstanceResponse, Platform, PlaywrightInstance
 from currents_api_client.types import decode, gc_paused
 
-from scripts.fixtures import Fixture, load_fixtures
+from kit.fixtures import Fixture, load_fixtures
 from tests.client.conftest import API_KEY, ScriptedServer
 from tests.client.scripted_api import Reply
 from tests.support import seed_body

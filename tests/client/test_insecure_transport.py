@@ -13,7 +13,7 @@ import httpx
 import pytest
 from currents_api_client import AuthenticatedClient, Client, errors
 from currents_api_client.api.projects import get_project
-from currents_api_client.client import _is_loopback_host
+from currents_api_client.lib._client import _is_loopback_host
 
 from tests.client.conftest import API_KEY, ScriptedServer
 from tests.client.scripted_api import Reply

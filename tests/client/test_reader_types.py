@@ -18,7 +18,7 @@ from currents_api_client import AuthenticatedClient, api, errors, models, types
 from currents_api_client.api.runs import list_project_runs
 from currents_api_client.api.tests import list_tests
 
-from scripts.fixtures import Fixture, OperationFixture, load_fixtures, load_operation_fixtures
+from kit.fixtures import Fixture, OperationFixture, load_fixtures, load_operation_fixtures
 from tests.client.test_decode import same_json
 from tests.client.test_resources import SUCCESS_MODELS
 

@@ -26,7 +26,7 @@ from currents_api_client.api.spec_files import list_spec_files
 from currents_api_client.api.test_results import get_test_results
 from currents_api_client.api.tests import list_tests
 
-from scripts.fixtures import OperationFixture, load_operation_fixtures
+from kit.fixtures import OperationFixture, load_operation_fixtures
 from tests.client.conftest import API_KEY, DroppingServer, ScriptedServer, Waits
 from tests.client.new_operations import NEW_CALLS, NEW_SUCCESS_MODELS
 from tests.client.scripted_api import Reply, failed

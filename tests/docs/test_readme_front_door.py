@@ -7,7 +7,7 @@ import re
 
 import yaml
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 LINES = README.splitlines()

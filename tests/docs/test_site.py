@@ -26,7 +26,7 @@ from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.browsers import allow_loopback_pages
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.server import serve_in_thread
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 pytestmark = pytest.mark.slow
 

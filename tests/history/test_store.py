@@ -15,9 +15,9 @@ from currents_api_client import __version__
 from currents_api_client.lib.history import SCHEMA_VERSION, StoreLocked, StoreUnusable, check_path, open_store
 from currents_api_client.lib.history.store import MIGRATIONS, TABLES, schema_sql
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
-SCHEMA_FILE = ROOT / "generator" / "lib" / "history" / "schema.sql"
+SCHEMA_FILE = ROOT / "generated" / "currents-api-client" / "currents_api_client" / "lib" / "history" / "schema.sql"
 LOCK_TIMEOUT = 60
 
 

@@ -17,7 +17,7 @@ from currents_api_client import STATES, Artifact, TestRecord, iter_tests, strip_
 from currents_api_client.lib.records import Instance
 from currents_api_client.models import InstanceResponse
 
-from scripts.fixtures import load_fixtures
+from kit.fixtures import load_fixtures
 from tests.support import seed_body
 
 FIXTURES = Path(__file__).resolve().parents[2] / "contract_tests" / "fixtures"

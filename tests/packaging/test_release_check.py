@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from kit._cli import ROOT
 from scripts import release_check
-from scripts._cli import ROOT
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 

@@ -22,7 +22,8 @@ from contract_tests.mock_api.artifacts import ArtifactSigner, serve_artifacts
 from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
 from contract_tests.mock_api.keys import load_keys
 from contract_tests.mock_api.server import serve_in_thread
-from scripts import bundle, release_check
+from kit import bundle
+from scripts import release_check
 
 CONSUMER = Path(__file__).with_name("consumer.py")
 READER = Path(__file__).with_name("reader.py")

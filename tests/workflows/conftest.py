@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scripts._cli import ROOT
+from kit._cli import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 NAMES = ("ci.yml", "contract-live.yml")

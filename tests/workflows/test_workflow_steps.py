@@ -31,7 +31,7 @@ import pytest
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.server import serve_in_thread
-from scripts.fixtures import load_fixtures
+from kit.fixtures import load_fixtures
 from tests.test_summary import assert_summary_matches_reports
 from tests.workflows.echoing_api import EchoingApi
 from tests.workflows.test_workflow_properties import load

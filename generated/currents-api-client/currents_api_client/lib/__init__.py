@@ -1,10 +1,16 @@
-# Hand-written, not generated: edit generator/lib/__init__.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The hand-written layer of the package: what the generator cannot derive from the spec.
 
-Every module in this folder is written by hand in `generator/lib/` of the kit and copied here
-unchanged by `make generate` (`make check-generated` compares the copies byte for byte). The
-package's top level re-exports the public names, so users write
+Every module in this folder is written by hand, here: it is edited, linted, type-checked and tested where
+it is, and `make generate` never touches this folder (`make check-generated` guards every other file of the
+package, and none of these). The package's top level re-exports the public names, so users write
 `from currents_api_client import iter_tests`.
+
+- `_client`, `_errors`, `_types`: the clients and their transports, every exception, and the shared types
+  of the endpoints and models. Their public names are the package's `client`, `errors` and `types`
+  (generated modules that re-export them, since the generated endpoints import them from there): import
+  them from there. These three import nothing else of the package, so that the endpoints can import them
+  while this package is still being imported.
 
 - `records`: `iter_tests(instance)`, one `TestRecord` per test for every runner and schema version.
 - `export`: JSON Lines, CSV and JUnit XML writers for records (JUnit needs the `[cli]` extra).

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/artifacts.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """Download the artifacts of test records: concurrently, streamed to disk, bounded, and once more after they expire.
 
 `adownload_artifacts(records, directory, refresh=...)` fetches every distinct artifact URL (path and query)

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api`: read projects, instances, runs and their tests from the Currents API, and export a run.
 
     currents-api projects [--limit N]

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_actions.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api actions`: list, show, create (from a JSON or YAML file), enable, disable and archive a project's
 Actions, the rules that quarantine, skip or tag the tests they match.
 

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_bodies.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The request bodies `currents-api actions create` and `webhooks create` read from a file, JSON or YAML.
 
 A file named `.json` is read as JSON, any other as YAML (PyYAML's safe loader, so no tag builds an object; JSON

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_commands.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The commands of `currents-api` (see `cli` for the usage, the output rules and the exit status).
 
 Imports rich at the top: `cli` imports this module only once it knows the `cli` extra is installed.

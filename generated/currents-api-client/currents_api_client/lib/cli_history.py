@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_history.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api flaky` and `currents-api dataset`: read the history store (`history.metrics`), write its Parquet
 dataset (`history.dataset`), quarantine its flaky tests (`history.quarantine`).
 

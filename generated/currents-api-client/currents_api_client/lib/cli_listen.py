@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_listen.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api webhooks listen`: a local receiver for development, printing each verified delivery as a line.
 
 It serves `receiver` (the package's ASGI app) with uvicorn on 127.0.0.1 only, at `--port` (0 picks a free

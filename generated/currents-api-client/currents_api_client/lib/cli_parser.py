@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_parser.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The arguments of `currents-api` and its `--help` text: the commands, their flags and defaults, the settings
 it reads from the environment, and what `run` does with export targets, server text and artifacts."""
 

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_quarantine.py; `make generate` copies it unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api flaky --quarantine [--threshold R] [--expires 14d] [--apply]` (see `history.quarantine`).
 
 One line per action on standard output, server text made visible:

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_sync.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api sync [PROJECT_ID ...] [--db PATH] [--since DATE]`: the projects' runs, instances and tests into the
 history store (`history.sync` says what is read and when; `history.store` what the file holds).
 

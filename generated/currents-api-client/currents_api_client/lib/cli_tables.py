@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_tables.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The rich tables of `currents-api`: tests, runs and projects.
 
 Every string from the server goes in through `text.literal`, so markup (`[link=...]`, `[/api]`) and terminal

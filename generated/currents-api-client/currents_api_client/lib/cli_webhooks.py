@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/cli_webhooks.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api webhooks`: list, show, create (from a JSON or YAML file) and delete a project's webhooks, and
 `listen`, a local receiver of deliveries (`cli_listen`).
 

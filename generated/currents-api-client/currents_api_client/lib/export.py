@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/export.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """Write test records as JSON Lines, CSV or JUnit XML, never leaving a half-written file behind.
 
 - `format_for(path, given)`: the format named by `--format`, else by the file's suffix

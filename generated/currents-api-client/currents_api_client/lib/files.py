@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/files.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """Where an export or a download is written, without ever replacing what should be written through.
 
 `open_destination(path)` gives a `Destination` with a binary `stream`, then `commit()` or `abort()`:

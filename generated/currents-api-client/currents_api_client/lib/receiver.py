@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/receiver.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """An ASGI app that receives Currents' webhook deliveries: `receiver(on_event, secret=..., secret_header=...)`.
 
 Mount it in any ASGI server or framework (uvicorn, Starlette, FastAPI's `app.mount`). For each POST it:

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/records.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """One view of a test result across every runner: `iter_tests(instance)` yields a `TestRecord` per test.
 
 An instance has four shapes: Cypress; Playwright in the first shape (per-test results in

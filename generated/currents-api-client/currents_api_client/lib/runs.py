@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/runs.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """Fetch a whole run: the run, then every claimed instance concurrently, with their test records.
 
 - `afetch_run(run_id)` (async) and `fetch_run(run_id)` (sync) return a `FetchedRun`: the

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/sync.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The synchronous forms (`fetch_run`, `download_artifacts`) run their own event loop, which cannot be done where
 one is already running (a Jupyter notebook, an async web app). `require_no_running_loop` says so in one line,
 before any coroutine is created, so there is no "coroutine was never awaited" warning either."""

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/text.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """Server text is data: the few rules that keep it data on a terminal and in export files.
 
 - `visible(text)`: for a terminal or a log line. Control characters (C0 but the space, DEL, C1, so ESC and

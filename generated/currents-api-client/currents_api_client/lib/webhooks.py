@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/webhooks.py; `make generate` copies it into the package unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """Verify a webhook delivery of Currents and decode it: `unwrap(body, headers, secret=..., secret_header=...)`.
 
 Currents signs nothing. A delivery carries an `x-timestamp` header (the epoch time, against replays) and the

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/history/__init__.py; `make generate` copies it into the package.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The test history (the package's `history` extra, duckdb): projects synced from the API into one DuckDB file,
 and what is read out of it.
 

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/history/dataset.py; `make generate` copies it unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`write_dataset(store, directory)`: the history store as a hive-partitioned Parquet dataset.
 
 Layout, the one Spark, Trino and DuckDB read as it is:

@@ -1,4 +1,4 @@
--- Hand-written, not generated: edit generator/lib/history/flaky_metrics.sql; `make generate` copies it unchanged.
+-- Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 --
 -- The flakiness metrics of `currents-api flaky`: one row per test, a test being (project_id, spec, title path).
 -- DuckDB runs it on the history store, Spark SQL runs it unchanged on the Parquet dataset (`make spark-check`):

@@ -1,4 +1,4 @@
--- Hand-written, not generated: edit generator/lib/history/flaky_trend.sql; `make generate` copies it unchanged.
+-- Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 --
 -- The trend charts of `currents-api flaky --format html`: per test and UTC day, its executions and how many were
 -- flaky or failed, with the same four positional parameters as flaky_metrics.sql (project_id, since, branch,

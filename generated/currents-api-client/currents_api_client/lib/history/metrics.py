@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/history/metrics.py; `make generate` copies it unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The flakiness metrics of a history store: `flaky_metrics(store, filters)`, one `TestMetrics` per test.
 
 The definitions live in one file, `flaky_metrics.sql` beside this module (each one documented there with its

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/history/quarantine.py; `make generate` copies it unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api flaky --quarantine`: one quarantine Action per flaky test, through the Actions API.
 
 - Which tests: those whose `flake_rate` is at least the threshold, with at least `min_executions` executions

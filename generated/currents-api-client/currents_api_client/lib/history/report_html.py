@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/history/report_html.py; `make generate` copies it unchanged.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """`currents-api flaky --format html`: one self-contained page, the metrics table and a trend chart per top test.
 
 Nothing on the page loads anything: the style is inline, each chart an inline SVG (one bar per UTC day: its

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/history/rows.py; `make generate` copies it into the package.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The rows of the history store's tables, from the client's models: one function per table, and the writer.
 
 - `run_row`, `instance_row`, `unclaimed_row`, `record_row`, `explorer_row`: tuples in the column order of

@@ -1,4 +1,4 @@
--- Hand-written, not generated: edit generator/lib/history/schema.sql; `make generate` copies it into the package.
+-- Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 -- The history store's tables, schema version 1 (store.SCHEMA_VERSION). store.py applies this file to a new store
 -- and records the version in store_meta; a change here is a new version with a migration in store.MIGRATIONS.
 -- All timestamps are UTC; lists are VARCHAR[].

@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/history/store.py; `make generate` copies it into the package.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """The history store: one DuckDB file with the tables of `schema.sql`, and the version of that schema.
 
 - `check_path(path)`: why `path` cannot be a store (one phrase), or None, without creating or opening anything:

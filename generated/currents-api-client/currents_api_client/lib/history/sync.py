@@ -1,4 +1,4 @@
-# Hand-written, not generated: edit generator/lib/history/sync.py; `make generate` copies it into the package.
+# Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 """Sync projects from the API into the history store: incremental, resumable, read-only on the API.
 
 `await sync_projects(connection, client, project_ids, since=..., concurrency=..., on_progress=...)` returns a

@@ -18,7 +18,7 @@ the entry file's components. The input files are never written.
 Errors: `SpecError`, one line naming the file and the JSON pointer of the
 offending `$ref`.
 
-As a script: `python -m scripts.bundle [ENTRY] [--out FILE]` prints or writes
+As a script: `python -m kit.bundle [ENTRY] [--out FILE]` prints or writes
 the bundled JSON. Exit status: 0 on success, 2 on bad input.
 """
 
@@ -31,8 +31,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scripts._cli import ROOT, UserError, display_path, read_json, run
-from scripts.yaml_files import load_yaml
+from kit._cli import ROOT, UserError, display_path, read_json, run
+from kit.yaml_files import load_yaml
 
 ENTRY = ROOT / "openapi" / "currents.yaml"
 

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from scripts._cli import UserError, display_path
+from kit._cli import UserError, display_path
 
 MAX_DEPTH = 128  # the spec nests about 20 deep; PyYAML recurses a few frames per level
 MAX_NODES = 1_000_000  # the whole spec is about 10,000 nodes

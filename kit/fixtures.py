@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts._cli import ROOT, UserError, display_path, read_json
-from scripts.yaml_files import load_yaml
+from kit._cli import ROOT, UserError, display_path, read_json
+from kit.yaml_files import load_yaml
 
 FIXTURES_DIR = ROOT / "contract_tests" / "fixtures"
 MANIFEST = FIXTURES_DIR / "index.yaml"

@@ -40,8 +40,8 @@ from jsonpath_rfc9535 import (
     JSONPathQuery,
 )
 
-from scripts._cli import UserError
-from scripts.yaml_files import load_yaml
+from kit._cli import UserError
+from kit.yaml_files import load_yaml
 
 _ENV = JSONPathEnvironment()
 _VERSION = re.compile(r"1\.0\.\d+")  # pattern of the official 1.0 JSON Schema

@@ -1,0 +1,96 @@
+"""What the contract run does with each operation, read from the spec rather than from lists in the pipeline.
+
+An operation writes when its method is not GET, unless its `x-currents-contract` marker says `writes: false`
+(a POST that only computes, such as a test's signature): read-only live mode leaves the writes out. The same
+marker tells schemathesis what a valid request may still get:
+
+    x-currents-contract:
+      writes: false              # a POST that changes nothing
+      state-refusals: [422]      # statuses the state of the world, not the request's shape, explains
+      soft-deleted: true         # its resource still reads after DELETE: use_after_free does not apply
+      account-wide: true         # its answer names every project: left out when a run is pinned to one
+      body-from: known-tests     # the stateful walk sends the body of a test it knows
+
+`make contract` hands schemathesis `schemathesis.toml` (which names no operation) with one `[[operations]]`
+table per marked operation appended (`config_text`), so a new operation needs no edit here or there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kit import openapi as oas
+
+MARKER = "x-currents-contract"
+# What positive_data_acceptance accepts from every operation besides a 2xx: the key or the id may be wrong, a
+# conflict or the rate limit may answer. A marker's `state-refusals` add to these.
+ACCEPTED = (401, 403, 404, 409, 429)
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) of every operation with an operationId."""
+    for path, method, operation in oas.operations(document):
+        if "operationId" in operation:
+            yield path, method, operation
+
+
+def marker(operation: dict[str, Any]) -> dict[str, Any]:
+    """The operation's `x-currents-contract`, or {}."""
+    found = operation.get(MARKER, {})
+    return found if isinstance(found, dict) else {}
+
+
+def is_write(method: str, operation: dict[str, Any]) -> bool:
+    """Whether calling the operation may change data: its method is not GET and its marker does not say otherwise."""
+    return bool(marker(operation).get("writes", method.upper() != "GET"))
+
+
+def is_account_wide(operation: dict[str, Any]) -> bool:
+    """Whether the operation's answer names every project of the account (the projects listing)."""
+    return bool(marker(operation).get("account-wide", False))
+
+
+def takes_known_tests(operation: dict[str, Any]) -> bool:
+    """Whether the stateful walk sends the operation, as its body, a test it knows."""
+    return marker(operation).get("body-from") == "known-tests"
+
+
+def operation_settings(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """schemathesis's `[[operations]]` tables, as dicts, for the operations the spec marks."""
+    settings = []
+    for _, _, operation in operations(document):
+        found = marker(operation)
+        checks: dict[str, Any] = {}
+        refusals = found.get("state-refusals", [])
+        if refusals:
+            statuses = ["2xx", *(str(s) for s in sorted({*ACCEPTED, *(int(r) for r in refusals)}))]
+            checks["positive_data_acceptance"] = {"expected-statuses": statuses}
+        if found.get("soft-deleted"):
+            checks["use_after_free"] = {"enabled": False}
+        if checks:
+            settings.append({"include-operation-id": operation["operationId"], "checks": checks})
+    return settings
+
+
+def _toml_table(setting: dict[str, Any]) -> str:
+    lines = ["[[operations]]", f"include-operation-id = {json.dumps(setting['include-operation-id'])}"]
+    for check, options in setting["checks"].items():
+        for option, value in options.items():
+            lines.append(f"checks.{check}.{option} = {json.dumps(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def config_text(base: str, document: dict[str, Any]) -> str:
+    """`base` (schemathesis.toml's text) with the `[[operations]]` tables of `document`'s marked operations."""
+    tables = [_toml_table(s) for s in operation_settings(document)]
+    header = f"\n# Per operation, from the spec's `{MARKER}` markers (scripts/contract_registry.py).\n"
+    return base + (header + "\n".join(tables) if tables else "")
+
+
+def write_config(base: str, document: dict[str, Any], destination: Path) -> Path:
+    """Write `config_text(base, document)` to `destination`; return it."""
+    destination.write_text(config_text(base, document), encoding="utf-8")
+    return destination
