@@ -12,6 +12,8 @@ from kit._cli import ROOT
 from kit.fixtures import MANIFEST, Fixture, load_fixtures
 from tests.support import RunScript, assert_one_line_error, seed_body
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 
 @pytest.mark.parametrize("fixture", load_fixtures(), ids=lambda f: f.name)
 def test_every_fixture_is_named_by_its_variant(fixture: Fixture, run_script: RunScript) -> None:

@@ -32,6 +32,8 @@ from tests.lib.cli_support import (
 )
 from tests.lib.test_records import FIXTURES
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 # --- instance -------------------------------------------------------------------------------------------------------
 
 

@@ -33,6 +33,8 @@ from tests.lib.cli_support import (
 from tests.lib.hostile_host import serve_host
 from tests.lib.test_records import FIXTURES
 
+pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
+
 # --- finding the way in ---------------------------------------------------------------------------------------------
 
 
