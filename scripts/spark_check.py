@@ -1,8 +1,8 @@
 """`make spark-check`: the flaky metrics' SQL gives the same numbers on Spark as on DuckDB.
 
-1. A history store from the mock: the mock is served on loopback, what a sync reads is read from it over HTTP and
-   written into a DuckDB store (tests/history/store_builder.py, until `currents-api sync` is on this branch), plus
-   a made-up project whose tests flip, also between runs of one commit (the mock's never do).
+1. A history store from the mock: the mock is served on loopback and synced into a DuckDB store by the package's
+   own sync (`history.sync.sync_projects`, what `currents-api sync` runs), plus a made-up project whose tests
+   flip, also between runs of one commit (the mock's never do; tests/history/store_builder.py adds it).
 2. The store as the Parquet dataset (`history.dataset.write_dataset`, as `currents-api dataset` writes it).
 3. flaky_metrics.sql, the one file, on DuckDB over the store and on Spark SQL (pyspark, local mode) over the
    dataset's `tests` and `explorer_tests`, with no filter and with each filter bound as a parameter.
@@ -14,6 +14,7 @@ Not part of `make test` (Spark takes a minute to start); the nightly workflow ru
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import math
 import os
@@ -24,13 +25,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from currents_api_client import AuthenticatedClient
+from currents_api_client.lib.history import store as history_store
 from currents_api_client.lib.history.dataset import write_dataset
 from currents_api_client.lib.history.metrics import Filters, TestMetrics, flaky_metrics, metrics_sql, open_store
+from currents_api_client.lib.history.sync import SyncSummary, resolve_projects, sync_projects
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.server import serve_in_thread
-from tests.history.store_builder import SYNTHETIC_PROJECT, add_synthetic_rows, build_store, create_store, harvest
+from tests.history.store_builder import SYNTHETIC_PROJECT, add_synthetic_rows, create_store
 
 CASES = {
     "every test": Filters(),
@@ -89,6 +93,16 @@ def differences(duck: list[TestMetrics], spark: list[TestMetrics]) -> list[str]:
     return found
 
 
+async def sync_mock(store: Path, base_url: str) -> SyncSummary:
+    """Every project of the mock synced into a new store at `store`, as `currents-api sync` does."""
+    connection = history_store.open_store(store)
+    try:
+        async with AuthenticatedClient(base_url=base_url, token=demo_key()) as client:
+            return await sync_projects(connection, client, await resolve_projects(client, []))
+    finally:
+        connection.close()
+
+
 def main() -> int:
     os.environ["TZ"] = "UTC"  # pyspark turns TIMESTAMPs into the Python process's local time
     os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"  # Spark's driver listens on loopback only
@@ -104,16 +118,18 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="spark-check-"))
     try:
         started = time.monotonic()
-        with serve_in_thread(create_app()) as url:
-            got = harvest(url, demo_key())
         store = work / "history.duckdb"
-        build_store(store, got)
+        with serve_in_thread(create_app()) as url:
+            synced = asyncio.run(sync_mock(store, url))
+        if synced.failures:
+            print(f"error: the sync of the mock failed: {synced.failures[0]}", file=sys.stderr)
+            return 1
         with create_store(store, schema=False) as connection:
             add_synthetic_rows(connection, SYNTHETIC_RUNS, SYNTHETIC_TESTS)
         with open_store(store) as connection:
             written = write_dataset(connection, work / "dataset")
             duck = {name: flaky_metrics(connection, filters) for name, filters in CASES.items()}
-        print(f"store from the mock: {len(got.runs)} runs, {len(got.instances)} instances, {len(got.records)} tests")
+        print(f"store from the mock: {synced.line()}")
         print("dataset: " + ", ".join(f"{t.table} {t.rows} rows in {t.partitions} partitions" for t in written))
         spark = spark_session()
         spark.sparkContext.setLogLevel("ERROR")
