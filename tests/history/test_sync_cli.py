@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import resource
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -199,3 +201,56 @@ def test_bad_arguments_are_one_line_exit_2_before_any_request(
     before = wrapper.requests
     assert_one_error_line(cli(url, "sync", *args, cwd=tmp_path), 2, fragment)
     assert wrapper.requests == before and list(tmp_path.iterdir()) == []
+
+
+@contextmanager
+def full_folder(tmp_path: Path) -> Iterator[tuple[Path, dict[str, object]]]:
+    """A folder on a 96 KiB tmpfs (as root), too small for the mock's history; else a folder in which the sync's
+    process may write no file past 96 KiB (RLIMIT_FSIZE, its writes fail with EFBIG). Yields the folder and the
+    extra arguments of `subprocess.run` for the sync."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(folder)], check=False)
+    try:
+        if mounted.returncode == 0:
+            yield folder, {}
+        else:
+
+            def limit() -> None:
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (96 * 1024, 96 * 1024))
+
+            yield folder, {"preexec_fn": limit}
+    finally:
+        if mounted.returncode == 0:
+            subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_full_disk_is_one_line_exit_1_and_the_store_holds_whole_runs_only(
+    mock: tuple[Wrapper, str, Path, int], tmp_path: Path
+) -> None:
+    _, url, clean, _ = mock
+    with full_folder(tmp_path) as (folder, extra):
+        process = subprocess.run(
+            [SCRIPT, "sync", "--db", str(folder / "h.duckdb")],
+            env=environment(url),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+            **extra,  # type: ignore[call-overload]
+        )
+        kept = tmp_path / "kept"  # what the full disk holds, read where there is room to replay its log
+        kept.mkdir()
+        for part in folder.iterdir():
+            shutil.copy2(part, kept / part.name)
+    assert_one_error_line(process, 1, f"error: --db {folder / 'h.duckdb'}: ")
+    assert "No space left on device" in process.stderr or "File too large" in process.stderr, process.stderr
+    assert "cannot rollback" not in process.stderr  # the error that matters, not the rollback's
+    if (kept / "h.duckdb").exists():
+        interrupted, expected = rows(kept / "h.duckdb"), rows(clean)
+        held = {row[0] for row in interrupted["runs"]}
+        assert len(held) < len(expected["runs"])  # the disk filled before the end
+        for table in ("instances", "tests"):  # run_id is the second column of both
+            assert [r for r in interrupted[table] if r[1] in held] == [r for r in expected[table] if r[1] in held]
+            assert {r[1] for r in interrupted[table]} <= held

@@ -104,6 +104,15 @@ def _first_line(text: str) -> str:
     return lines[0] if lines else "failed"
 
 
+def rollback(connection: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, unless DuckDB has already: a COMMIT that failed (a full disk) ends the
+    transaction itself, and a ROLLBACK then raises an error of its own that would hide the one that matters."""
+    try:
+        connection.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
 def _tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
     rows = connection.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
     return {str(name) for (name,) in rows}
@@ -119,7 +128,7 @@ def _create(connection: duckdb.DuckDBPyConnection) -> None:
         )
         connection.execute("COMMIT")
     except BaseException:
-        connection.execute("ROLLBACK")
+        rollback(connection)
         raise
 
 
@@ -152,7 +161,7 @@ def _upgrade(path: Path, connection: duckdb.DuckDBPyConnection, version: int) ->
         connection.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
         connection.execute("COMMIT")
     except BaseException:
-        connection.execute("ROLLBACK")
+        rollback(connection)
         raise
 
 

@@ -53,7 +53,7 @@ from .rows import (
     run_row,
     unclaimed_row,
 )
-from .store import TABLES
+from .store import TABLES, rollback
 
 PAGE_SIZE = 50  # the API's largest page
 ADDED_TABLES = ("runs", "instances", "tests")
@@ -315,7 +315,7 @@ class _ProjectSync:
             insert(connection, "explorer_tests", list(by_key.values()))
             connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            rollback(connection)
             raise
 
     def _fail(self, line: str) -> None:
@@ -357,7 +357,7 @@ class _RunWriter:
     def rollback(self) -> None:
         if self.open:
             self.open = False
-            self.connection.execute("ROLLBACK")
+            rollback(self.connection)
 
 
 def _one_line(error: BaseException) -> str:
