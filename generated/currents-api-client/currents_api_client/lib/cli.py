@@ -45,14 +45,15 @@ checked before any request); 130 on Ctrl-C, 143 on SIGTERM. Never a traceback. N
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sys
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO, TypeVar
 
 from .text import visible
 
@@ -94,6 +95,50 @@ def _show_warning(
 
 def _terminated(signum: int, frame: FrameType | None) -> None:
     raise Terminated
+
+
+T = TypeVar("T")
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(coroutine)`, with Ctrl-C and SIGTERM taken by the event loop (`loop.add_signal_handler`).
+
+    Python runs a `signal.signal` handler only when the main thread next runs Python code, and an event loop
+    that waits on nothing but a server that does not answer may not do so for as long as the server waits. The
+    loop's own handlers wake it at once, through its wakeup file descriptor. The coroutine is cancelled, so every
+    `finally` on its way (an export's cleanup) runs, and the signal comes out as `KeyboardInterrupt` or
+    `Terminated`, as it does from code without a loop. Off the main thread, plain `asyncio.run`."""
+    if threading.current_thread() is not threading.main_thread():
+        return asyncio.run(coroutine)
+
+    async def guarded() -> T:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        received: list[int] = []
+
+        def stop(signum: int) -> None:
+            received.append(signum)
+            task.cancel()
+
+        previous = {signum: signal.getsignal(signum) for signum in _STOPPING}
+        for signum in _STOPPING:
+            loop.add_signal_handler(signum, stop, signum)
+        try:
+            return await coroutine
+        except asyncio.CancelledError:
+            if not received:
+                raise
+            if received[0] == signal.SIGTERM:
+                raise Terminated from None
+            raise KeyboardInterrupt from None
+        finally:
+            for signum in _STOPPING:
+                loop.remove_signal_handler(signum)
+                signal.signal(signum, previous[signum])
+
+    return asyncio.run(guarded())
 
 
 @contextmanager

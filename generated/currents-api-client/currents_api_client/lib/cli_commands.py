@@ -10,7 +10,6 @@ printed goes through `text.literal` (rich) or `text.visible` (plain lines).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +24,7 @@ from ..api.runs import list_project_runs
 from ..client import AuthenticatedClient
 from . import cli_actions, cli_history, cli_sync, cli_webhooks
 from .artifacts import DownloadReport, Limits, adownload_artifacts
-from .cli import EXIT_FAILED, EXIT_OK, UsageError, say
+from .cli import EXIT_FAILED, EXIT_OK, UsageError, run_async, say
 from .cli_parser import COMPLETION_STATES, RUN_STATUSES, parser
 from .cli_parser import DEFAULT_RUNS_LIMIT as DEFAULT_RUNS_LIMIT  # its home before cli_parser
 from .cli_tables import STATE_STYLES as STATE_STYLES  # its home before cli_tables
@@ -304,4 +303,4 @@ async def _download(args: argparse.Namespace, records: list[TestRecord], err: Co
 def command_run(args: argparse.Namespace, out: Console, err: Console) -> int:
     _client()  # the key and the URL are checked before anything is created
     fmt = _check_outputs(args)
-    return asyncio.run(_export_run(args, fmt, out, err))
+    return run_async(_export_run(args, fmt, out, err))

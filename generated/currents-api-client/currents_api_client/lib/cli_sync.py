@@ -17,7 +17,6 @@ Needs the `history` extra (duckdb): `pip install 'currents-api-client[cli,histor
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from ..client import AuthenticatedClient
-from .cli import EXIT_FAILED, EXIT_OK, UsageError, say
+from .cli import EXIT_FAILED, EXIT_OK, UsageError, run_async, say
 from .runs import DEFAULT_CONCURRENCY
 from .text import literal
 
@@ -126,7 +125,7 @@ def command_sync(
     if why is not None:
         raise UsageError(f"--db {path}: {why}")
     client = client_factory()  # the key and the URL are checked before the store is opened
-    return asyncio.run(_sync(args, path, since, client, out, err))
+    return run_async(_sync(args, path, since, client, out, err))
 
 
 async def _sync(
