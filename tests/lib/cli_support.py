@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import pty
+import signal
 import struct
 import subprocess
 import sys
@@ -21,6 +22,14 @@ from tests.lib.test_records import FIXTURES
 SCRIPT = Path(sys.executable).with_name("currents-api")
 PW_V2 = "7Hq2mXw9LpR4sTz1"
 TIMEOUT = 120
+
+
+def signals_as_a_shell_leaves_them() -> None:
+    """`preexec_fn` of a CLI that a test signals: the child starts with no signal blocked and Ctrl-C at its
+    default, as from a shell. A mask or an ignored SIGINT is inherited across exec, and a test that ran before
+    in the same worker (or the worker itself) may leave either; the CLI then rightly never sees the signal."""
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def environment(base_url: str, key: str | None = None) -> dict[str, str]:

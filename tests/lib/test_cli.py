@@ -29,6 +29,7 @@ from tests.lib.cli_support import (
     cli_on_terminal,
     environment,
     page,
+    signals_as_a_shell_leaves_them,
 )
 from tests.lib.test_records import FIXTURES
 
@@ -202,6 +203,7 @@ def test_ctrl_c_exits_130_and_leaves_no_half_written_export(run: GeneratedRun, t
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=signals_as_a_shell_leaves_them,
         )
         try:
             deadline = time.monotonic() + TIMEOUT

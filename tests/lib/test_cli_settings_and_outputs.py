@@ -29,6 +29,7 @@ from tests.lib.cli_support import (
     cli_on_terminal,
     environment,
     page,
+    signals_as_a_shell_leaves_them,
 )
 from tests.lib.hostile_host import serve_host
 from tests.lib.test_records import FIXTURES
@@ -152,6 +153,7 @@ def test_sigterm_mid_export_exits_143_and_leaves_no_temporary_file(tmp_path: Pat
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=signals_as_a_shell_leaves_them,
         )
         try:
             deadline = time.monotonic() + TIMEOUT
