@@ -20,6 +20,7 @@ every row.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,10 +108,8 @@ def _first_line(text: str) -> str:
 def rollback(connection: duckdb.DuckDBPyConnection) -> None:
     """Roll back the open transaction, unless DuckDB has already: a COMMIT that failed (a full disk) ends the
     transaction itself, and a ROLLBACK then raises an error of its own that would hide the one that matters."""
-    try:
+    with contextlib.suppress(duckdb.TransactionException):
         connection.execute("ROLLBACK")
-    except duckdb.TransactionException:
-        pass
 
 
 def _tables(connection: duckdb.DuckDBPyConnection) -> set[str]:
