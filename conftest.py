@@ -64,6 +64,11 @@ def project_copy(tmp_path: Path) -> Path:
     return copy
 
 
+# A guard against a script that hangs, not a budget: a whole `make contract` run took more than 120 s on a 2-core
+# machine under load. Kept below pytest-timeout's 300 s, so that the failure names the script.
+SCRIPT_BOUND = 280
+
+
 @pytest.fixture
 def run_script() -> RunScript:
     """Run `python -m scripts.<name> ...` in a project folder, as `make` does; returns the completed process."""
@@ -77,7 +82,7 @@ def run_script() -> RunScript:
             capture_output=True,
             text=True,
             env={**os.environ, **(env or {})},
-            timeout=120,
+            timeout=SCRIPT_BOUND,
             check=False,
         )
 
