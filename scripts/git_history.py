@@ -93,9 +93,9 @@ class Release:
     commit: str
 
 
-def releases() -> list[Release]:
-    """The versions of the document along HEAD's first-parent history, newest first, each with the oldest
-    commit of its unbroken run (the commit that set it). Empty in a repository without commits.
+def releases(count: int = 2) -> list[Release]:
+    """The newest `count` versions of the document along HEAD's first-parent history, newest first, each with the
+    oldest commit of its unbroken run (the commit that set it). Empty in a repository without commits.
 
     A shallow clone is refused when its history stops inside a run that matters (the newest two): there the
     commit that set the version cannot be told.
@@ -124,12 +124,12 @@ def releases() -> list[Release]:
         if version != run_version:
             if run_version is not None:
                 found.append(Release(run_version, run_commit))
-            if len(found) == 2:
+            if len(found) == count:
                 run_closed = True
                 break
             run_version = version
         run_commit = commit
-    if not run_closed and run_version is not None and len(found) < 2:
+    if not run_closed and run_version is not None and len(found) < count:
         if is_shallow():
             raise UserError(
                 f"this is a shallow clone: its history stops before the commit that set version {run_version} "

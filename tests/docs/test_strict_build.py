@@ -18,7 +18,7 @@ from kit._cli import ROOT
 
 pytestmark = pytest.mark.slow
 
-LINKED = ("generated", "overlays", "scripts", "openapi", "README.md", "CHANGELOG.md", "pyproject.toml")
+LINKED = ("generated", "overlays", "kit", "scripts", "openapi", "README.md", "CHANGELOG.md", "pyproject.toml")
 BROKEN_LINK = "\n\nSee [the page that is gone](gone.md).\n"
 ABORTED = "Aborted with 1 warnings in strict mode!"
 

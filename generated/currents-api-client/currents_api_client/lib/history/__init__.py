@@ -14,8 +14,29 @@ and what is read out of it.
 Imports duckdb: import it only where the `history` extra is installed (the commands check first).
 """
 
-from .store import SCHEMA_VERSION, StoreError, StoreLocked, StoreUnusable, check_path, open_store
-from .sync import SyncProgress, SyncSummary, resolve_projects, sync_projects
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what the names are, for type checkers; at run time they come from __getattr__ below
+    from .store import SCHEMA_VERSION, StoreError, StoreLocked, StoreUnusable, check_path, open_store
+    from .sync import SyncProgress, SyncSummary, resolve_projects, sync_projects
+
+# Names of `store` and `sync`, imported when first read (PEP 562): importing this package imports no duckdb, so
+# `currents-api flaky` without the extra can say which extra to install, in one line.
+_LAZY = {
+    "SCHEMA_VERSION": "store",
+    "StoreError": "store",
+    "StoreLocked": "store",
+    "StoreUnusable": "store",
+    "check_path": "store",
+    "open_store": "store",
+    "SyncProgress": "sync",
+    "SyncSummary": "sync",
+    "resolve_projects": "sync",
+    "sync_projects": "sync",
+}
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -29,3 +50,9 @@ __all__ = (
     "resolve_projects",
     "sync_projects",
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
