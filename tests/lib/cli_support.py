@@ -11,11 +11,15 @@ import struct
 import subprocess
 import sys
 import termios
+import time
 from pathlib import Path
 
 from currents_api_client import strip_ansi
 
 from contract_tests.conftest import demo_key
+from contract_tests.mock_api.app import create_app
+from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
+from contract_tests.mock_api.server import serve_in_thread
 from tests.client.scripted_api import Reply
 from tests.lib.test_records import FIXTURES
 
@@ -100,3 +104,30 @@ def cli_on_pty(base_url: str, *args: str, cwd: Path, columns: int = 160, key: st
         chunks.append(chunk)
     os.close(main)
     return process.wait(timeout=TIMEOUT), b"".join(chunks)
+
+
+def interrupt_mid_export(run_id: str, export: str, signum: int, cwd: Path) -> tuple[int, str]:
+    """`currents-api run RUN --export EXPORT` on a generated run of 40 instances, sent `signum` while the mock
+    holds its third instance answer (a count, never a delay: a busy machine cannot let the export finish
+    first). Returns the exit status and standard error."""
+    slow = GeneratedRun.build(40, run_id=run_id)
+    app = serve_generated_run(create_app(), slow, [demo_key()], hold_after=2)
+    with serve_in_thread(app) as url:
+        process = subprocess.Popen(
+            [SCRIPT, "run", slow.run_id, "--export", export, "--concurrency", "2"],
+            env=environment(url),
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=signals_as_a_shell_leaves_them,
+        )
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while slow.instance_requests < 3 and time.monotonic() < deadline:  # in the middle of the run
+                time.sleep(0.05)
+            process.send_signal(signum)
+            _, stderr = process.communicate(timeout=TIMEOUT)
+        finally:
+            slow.release()
+    return process.returncode, stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -28,8 +27,8 @@ from tests.lib.cli_support import (
     cli,
     cli_on_terminal,
     environment,
+    interrupt_mid_export,
     page,
-    signals_as_a_shell_leaves_them,
 )
 from tests.lib.test_records import FIXTURES
 
@@ -192,28 +191,9 @@ def test_artifacts_that_stay_expired_are_reported_missing_with_exit_1(run: Gener
 
 
 def test_ctrl_c_exits_130_and_leaves_no_half_written_export(run: GeneratedRun, tmp_path: Path) -> None:
-    slow = GeneratedRun.build(40, run_id="slowrun000000001")
-    app = serve_generated_run(create_app(), slow, [demo_key()], hold_after=2)  # the third answer waits for the signal
     (tmp_path / "run.jsonl").write_text("previous export\n")
-    with serve_in_thread(app) as url:
-        process = subprocess.Popen(
-            [SCRIPT, "run", slow.run_id, "--export", "run.jsonl", "--concurrency", "2"],
-            env=environment(url),
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=signals_as_a_shell_leaves_them,
-        )
-        try:
-            deadline = time.monotonic() + TIMEOUT
-            while slow.instance_requests < 3 and time.monotonic() < deadline:  # in the middle of the run
-                time.sleep(0.05)
-            process.send_signal(signal.SIGINT)
-            _, stderr = process.communicate(timeout=TIMEOUT)
-        finally:
-            slow.release()
-    assert process.returncode == 130
+    returncode, stderr = interrupt_mid_export("slowrun000000001", "run.jsonl", signal.SIGINT, tmp_path)
+    assert returncode == 130
     assert stderr.strip() == "interrupted" and "Traceback" not in stderr
     assert (tmp_path / "run.jsonl").read_text() == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.jsonl"]

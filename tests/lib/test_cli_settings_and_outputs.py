@@ -6,30 +6,22 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import time
 import warnings
 from pathlib import Path
 
 import pytest
 from junitparser import JUnitXml
 
-from contract_tests.conftest import demo_key
-from contract_tests.mock_api.app import create_app
-from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_run
-from contract_tests.mock_api.server import serve_in_thread
+from contract_tests.mock_api.generated_run import GeneratedRun
 from tests.client.conftest import ScriptedServer
 from tests.client.scripted_api import Reply
 from tests.lib.cli_support import (
     PW_V2,
-    SCRIPT,
-    TIMEOUT,
     assert_one_error_line,
     cli,
     cli_on_terminal,
-    environment,
+    interrupt_mid_export,
     page,
-    signals_as_a_shell_leaves_them,
 )
 from tests.lib.hostile_host import serve_host
 from tests.lib.test_records import FIXTURES
@@ -142,28 +134,9 @@ def test_export_through_a_link_to_dev_stdout_writes_the_pipe_and_keeps_the_link(
 
 
 def test_sigterm_mid_export_exits_143_and_leaves_no_temporary_file(tmp_path: Path) -> None:
-    slow = GeneratedRun.build(40, run_id="slowrun000000002")
-    app = serve_generated_run(create_app(), slow, [demo_key()], hold_after=2)  # the third answer waits for the signal
     (tmp_path / "run.csv").write_text("previous export\n")
-    with serve_in_thread(app) as url:
-        process = subprocess.Popen(
-            [SCRIPT, "run", slow.run_id, "--export", "run.csv", "--concurrency", "2"],
-            env=environment(url),
-            cwd=tmp_path,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=signals_as_a_shell_leaves_them,
-        )
-        try:
-            deadline = time.monotonic() + TIMEOUT
-            while slow.instance_requests < 3 and time.monotonic() < deadline:  # in the middle of the run
-                time.sleep(0.05)
-            process.send_signal(signal.SIGTERM)
-            _, stderr = process.communicate(timeout=TIMEOUT)
-        finally:
-            slow.release()
-    assert process.returncode == 143, stderr
+    returncode, stderr = interrupt_mid_export("slowrun000000002", "run.csv", signal.SIGTERM, tmp_path)
+    assert returncode == 143, stderr
     assert stderr.strip() == "terminated" and "Traceback" not in stderr
     assert (tmp_path / "run.csv").read_text() == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.csv"]
