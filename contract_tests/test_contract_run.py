@@ -16,7 +16,8 @@ from contract_tests.conftest import ECHOED_KEY, demo_key
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.server import serve_in_thread
 from kit.fixtures import load_fixtures
-from scripts.contract_settings import CONTRACT_NAME, SETTINGS_WRITES
+from scripts.contract_registry import is_write, operations
+from scripts.contract_settings import CONTRACT_NAME
 from tests.support import RunScript, assert_one_line_error, free_port
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
@@ -48,15 +49,9 @@ LIVE_BUDGET = {**QUICK, "CONTRACT_RATE_LIMIT": "1000", "CONTRACT_MAX_TIME": NEVE
 # The live-mode tests prove what live mode sends, reads and shows, which the examples phase alone exercises
 # (every operation, with the discovered ids); the mock-mode run below runs every phase.
 LIVE_QUICK = {**LIVE_BUDGET, "CONTRACT_PHASES": "examples"}
-OPERATIONS = {
-    op["operationId"]
-    for item in json.loads((Path(__file__).resolve().parent.parent / "generated" / "openapi.json").read_text())[
-        "paths"
-    ].values()
-    for op in item.values()
-    if isinstance(op, dict) and "operationId" in op
-}
-WRITE_OPERATIONS = {"cancelRun", "resetRun", "deleteRun"} | SETTINGS_WRITES
+GENERATED_DOCUMENT = json.loads((Path(__file__).resolve().parent.parent / "generated" / "openapi.json").read_text())
+OPERATIONS = {op["operationId"] for _, _, op in operations(GENERATED_DOCUMENT)}
+WRITE_OPERATIONS = {op["operationId"] for _, method, op in operations(GENERATED_DOCUMENT) if is_write(method, op)}
 
 
 @pytest.fixture

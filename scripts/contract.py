@@ -64,26 +64,19 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from kit.scrub import Scrubber
 from scripts.check_generated import compare
+from scripts.contract_fetch import ID_PARAMETERS, fetch_and_inspect
 from scripts.contract_registry import is_account_wide, is_write, operations, takes_known_tests, write_config
-from scripts.contract_settings import (
-    cleanup,
-    drop_webhooks,
-    expected_status,
-    pin_settings,
-    scrub_webhook_headers,
-    settings_calls,
-)
+from scripts.contract_settings import cleanup, drop_secret_operations, pin_settings
 from scripts.discovery import CountingTransport, Ids, discover
-from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
+from scripts.drift import format_report, summarise
 from scripts.generate import BUNDLED_NAME, GENERATED, generate
 from scripts.summary import SUMMARY_NAME
 from scripts.summary import write as write_summary
@@ -93,15 +86,11 @@ CONFIG = ROOT / "schemathesis.toml"
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 STATEFUL_SPEC = REPORTS / "openapi.stateful.json"
 DRIFT_REPORT = REPORTS / "drift.json"
-MAX_BODY_SHOWN = 200
 # Live mode's bound on schemathesis: at most CONTRACT_RATE_LIMIT requests a second (default 4) for
 # CONTRACT_MAX_TIME seconds in all (default 120, shared by its two runs), with few examples per operation.
 LIVE_RATE_LIMIT = 4
 LIVE_MAX_TIME = 120
 LIVE_MAX_EXAMPLES = 5
-# The path and query parameters that take ids, and where their examples come from.
-ID_PARAMETERS = {"projectId": "projects", "runId": "runs", "instanceId": "instances", "signature": "signatures"}
-ID_PARAMETERS.update(actionId="actions", hookId="webhooks")
 # Mock mode: how many of the world's ids become examples (the stateful phase finds the rest through links).
 MOCK_EXAMPLE_RUNS = 6
 # The period the stateful phase asks the mock about: its whole world.
@@ -344,8 +333,8 @@ def contract_document(target: Target) -> dict[str, Any]:
         pin_to_project(document, target.write_project)
         pin_settings(document)
     if target.mode == "live":
-        dropped = drop_webhooks(document)
-        print(f"contract: live: {', '.join(dropped)} left to the drift fetch (webhook headers hold secrets)")
+        dropped = drop_secret_operations(document)
+        print(f"contract: live: {', '.join(dropped)} left to the drift fetch (their answers may hold secrets)")
     return document
 
 
@@ -594,116 +583,6 @@ def har_requests(har: Path) -> int:
         return 0
 
 
-def read_operations(target: Target) -> list[tuple[str, str, Callable[..., Any]]]:
-    """One call of every read operation, as (operationId, what it reads, a call that takes `client=`)."""
-    import datetime as dt
-
-    from currents_api_client.api.instances import get_instance
-    from currents_api_client.api.projects import get_project, list_projects
-    from currents_api_client.api.runs import find_run, get_run, list_project_runs
-    from currents_api_client.api.signature import get_test_signature
-    from currents_api_client.api.spec_files import list_spec_files
-    from currents_api_client.api.test_results import get_test_results
-    from currents_api_client.api.tests import list_tests
-    from currents_api_client.models import TestSignatureRequest
-
-    ids = target.ids
-    end = dt.datetime.now(dt.UTC)
-    start, stop = (end - dt.timedelta(days=3650)).isoformat(), end.isoformat()
-    calls: list[tuple[str, str, Callable[..., Any]]] = [
-        ("listProjects", "projects", partial(list_projects.sync_detailed))
-    ]
-    for project in ids.projects[:3]:
-        calls += [
-            ("getProject", project, partial(get_project.sync_detailed, project)),
-            ("listProjectRuns", project, partial(list_project_runs.sync_detailed, project)),
-            ("findRun", project, partial(find_run.sync_detailed, project_id=project)),
-            (
-                "listSpecFiles",
-                project,
-                partial(list_spec_files.sync_detailed, project, date_start=start, date_end=stop),
-            ),
-            ("listTests", project, partial(list_tests.sync_detailed, project, date_start=start, date_end=stop)),
-        ]
-    for run_id in ids.runs[:6]:
-        calls.append(("getRun", run_id, partial(get_run.sync_detailed, run_id)))
-    for signature in ids.signatures[:2]:
-        results = partial(get_test_results.sync_detailed, signature, date_start=start, date_end=stop)
-        calls.append(("getTestResults", signature, results))
-    if ids.projects:
-        body = TestSignatureRequest.from_dict(
-            {"projectId": ids.projects[0], "specFilePath": "contract/check.spec.ts", "testTitle": ["contract", "check"]}
-        )
-        calls.append(("getTestSignature", ids.projects[0], partial(get_test_signature.sync_detailed, body=body)))
-    for instance_id in ids.instances:
-        calls.append(("getInstance", instance_id, partial(get_instance.sync_detailed, instance_id)))
-    calls += settings_calls(target)
-    if target.allow_writes and ids.runs:
-        calls += write_operations(ids.runs[-1])
-    return calls
-
-
-def write_operations(run_id: str) -> list[tuple[str, str, Callable[..., Any]]]:
-    """Reset, cancel and delete one run, in that order (only where writes are allowed)."""
-    from currents_api_client.api.runs import cancel_run, delete_run, get_run, reset_run
-    from currents_api_client.models import RunResetRequest
-
-    def reset(*, client: Any) -> Any:
-        specs = get_run.sync(run_id, client=client).data.specs or []
-        machines = sorted({spec.machine_id for spec in specs if spec.machine_id}) or ["none"]
-        return reset_run.sync_detailed(run_id, client=client, body=RunResetRequest(machine_id=machines[:1]))
-
-    return [
-        ("resetRun", run_id, reset),
-        ("cancelRun", run_id, partial(cancel_run.sync_detailed, run_id)),
-        ("deleteRun", run_id, partial(delete_run.sync_detailed, run_id)),
-    ]
-
-
-def fetch_and_inspect(target: Target) -> tuple[list[Finding], list[str], set[str]]:
-    """One response of every read operation, fetched and decoded with the generated client, then inspected
-    for drift. Problems are responses that are not a decodable 200 (a 404 for a listing's find is expected)."""
-    from currents_api_client import errors
-
-    documents = Documents.load()
-    scrubber = target.scrubber
-    findings, problems, covered = [], [], set()
-    with client_for(target) as client:
-        for operation_id, subject, call in read_operations(target):
-            source = f"{operation_id} {subject}"
-            try:
-                response = call(client=client)
-            except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
-                reason = scrubber.text(errors.describe(error))
-                problems.append(f"{source}: the client cannot decode it: {reason}")
-                continue
-            if not expected_status(operation_id, response.status_code, target.mode):
-                if not (operation_id == "findRun" and response.status_code == 404):
-                    shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
-                    problems.append(f"{source}: HTTP {int(response.status_code)} {shown}")
-                continue
-            if response.status_code not in (200, 201):  # an expected error answer: nothing to inspect
-                continue
-            if response.parsed is None:
-                problems.append(f"{source}: the client did not decode the 200 body")
-                continue
-            # The key scrubbed before anything of the body can be printed, or saved in drift.json.
-            body = scrubber.data(json.loads(response.content))
-            if "Webhook" in operation_id:
-                body = scrub_webhook_headers(body)
-            if operation_id == "getInstance":
-                finding = inspect(documents, source, body)
-            elif operation_id in ("getRun", "findRun"):  # a run is matched to its runner variant first
-                finding = inspect(documents, source, body, union="Run", envelope="RunResponse")
-            else:
-                finding = inspect_operation(documents, source, operation_id, body, int(response.status_code))
-            finding.operation = operation_id
-            problems += [f"{source}: {line}" for line in finding.violations]
-            findings.append(finding)
-            covered.add(operation_id)
-    return findings, problems, covered
-
-
 def main(argv: list[str] | None = None) -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     for name, default in (("CONTRACT_MAX_EXAMPLES", 1), ("CONTRACT_RATE_LIMIT", 1), ("CONTRACT_MAX_TIME", 1)):
@@ -717,7 +596,8 @@ def main(argv: list[str] | None = None) -> int:
     with target() as chosen, tempfile.TemporaryDirectory() as scratch, cleanup(chosen, client_for):
         preflight(chosen)
         specs = contract_specs(chosen)
-        findings, problems, covered = fetch_and_inspect(chosen)
+        document = json.loads((GENERATED / BUNDLED_NAME).read_text(encoding="utf-8"))
+        findings, problems, covered = fetch_and_inspect(chosen, document, client_for)
         schemathesis_status, sent_by_schemathesis = run_schemathesis(specs, chosen, Path(scratch))
     fields = summarise(findings)
     DRIFT_REPORT.write_text(

@@ -10,6 +10,13 @@ marker tells schemathesis what a valid request may still get:
       soft-deleted: true         # its resource still reads after DELETE: use_after_free does not apply
       account-wide: true         # its answer names every project: left out when a run is pinned to one
       body-from: known-tests     # the stateful walk sends the body of a test it knows
+      may-find-nothing: true     # a search: its 404 (nothing matched) is an answer the drift fetch expects
+      secret-fields: [headers]   # fields of its answers that may hold a secret: live, schemathesis skips it,
+                                 # and the drift fetch replaces them before it shows or saves anything
+
+A create is a write with no path parameter whose answer links on (`is_create`); the parameters its links
+fill (`created_parameters`: an action's, a webhook's id) name objects the contract run writes only where it
+made them itself.
 
 `make contract` hands schemathesis `schemathesis.toml` (which names no operation) with one `[[operations]]`
 table per marked operation appended (`config_text`), so a new operation needs no edit here or there.
@@ -51,6 +58,36 @@ def is_write(method: str, operation: dict[str, Any]) -> bool:
 def is_account_wide(operation: dict[str, Any]) -> bool:
     """Whether the operation's answer names every project of the account (the projects listing)."""
     return bool(marker(operation).get("account-wide", False))
+
+
+def secret_fields(operation: dict[str, Any]) -> list[str]:
+    """The fields of the operation's answers that may hold a secret (its marker's `secret-fields`)."""
+    return [str(name) for name in marker(operation).get("secret-fields", [])]
+
+
+def parameters(document: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The operation's parameters, the shared ones (`$ref`) resolved."""
+    shared = document.get("components", {}).get("parameters", {})
+    return [shared[p["$ref"].rsplit("/", 1)[-1]] if "$ref" in p else p for p in operation.get("parameters", [])]
+
+
+def is_create(document: dict[str, Any], method: str, operation: dict[str, Any]) -> bool:
+    """Whether the operation makes an object: a write with no path parameter whose answer links on."""
+    in_path = [p for p in parameters(document, operation) if p.get("in") == "path"]
+    linked = any(r.get("links") for r in operation.get("responses", {}).values())
+    return is_write(method, operation) and not in_path and linked
+
+
+def created_parameters(document: dict[str, Any]) -> set[str]:
+    """The parameters that the links of a create's answer fill: the ids of the objects creates make."""
+    return {
+        name
+        for _, method, operation in operations(document)
+        if is_create(document, method, operation)
+        for response in operation.get("responses", {}).values()
+        for link in response.get("links", {}).values()
+        for name in link.get("parameters", {})
+    }
 
 
 def takes_known_tests(operation: dict[str, Any]) -> bool:

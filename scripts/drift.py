@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from kit import bundle
+from kit import openapi as oas
 from kit._cli import ROOT
 from kit.overlays import apply_overlay_files
 from scripts.schema_validation import (
@@ -149,6 +150,20 @@ def inspect_operation(documents: Documents, source: str, operation_id: str, body
     if not finding.violations:
         collect(finding, strict, body)
     return finding
+
+
+def inspect_response(documents: Documents, source: str, operation_id: str, body: Any, status: int = 200) -> Finding:
+    """`inspect` where the documented answer's `data` is a union (a run, an instance: matched to its runner
+    variant first), else `inspect_operation`."""
+    pointer = operation_response_schema(documents.spec, operation_id, status)
+    schema = oas.resolve_pointer(documents.spec, pointer)
+    schemas = documents.spec["components"]["schemas"]
+    envelope = str(schema.get("$ref", "")).rsplit("/", 1)[-1]
+    data = schemas.get(envelope, {}).get("properties", {}).get("data", {})
+    union = str(data.get("$ref", "")).rsplit("/", 1)[-1]
+    if "oneOf" in schemas.get(union, {}):
+        return inspect(documents, source, body, union=union, envelope=envelope)
+    return inspect_operation(documents, source, operation_id, body, status)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,16 @@ from kit._cli import ROOT
 from scripts.contract import CONFIG, drop_writes, pin_to_project, walk_document
 from scripts.contract_registry import config_text, is_write, operation_settings
 
-# The files that must name no operation: the contract run's schemathesis config, its registry and discovery.
-NAMING_NO_OPERATION = ("schemathesis.toml", "scripts/contract_registry.py", "scripts/discovery.py")
+# The files that must name no operation: the contract run's schemathesis config, its runner (the run, its drift
+# fetch and its live-mode settings), its registry and discovery.
+NAMING_NO_OPERATION = (
+    "schemathesis.toml",
+    "scripts/contract.py",
+    "scripts/contract_fetch.py",
+    "scripts/contract_settings.py",
+    "scripts/contract_registry.py",
+    "scripts/discovery.py",
+)
 
 
 def operation_ids(document: dict[str, Any]) -> set[str]:
@@ -25,7 +33,7 @@ def operation_ids(document: dict[str, Any]) -> set[str]:
     }
 
 
-def test_the_contract_config_its_registry_and_discovery_name_no_operation_id() -> None:
+def test_the_contract_runner_its_config_its_registry_and_discovery_name_no_operation_id() -> None:
     ids = operation_ids(bundle.bundle())
     assert len(ids) >= 28
     for name in NAMING_NO_OPERATION:

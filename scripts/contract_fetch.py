@@ -1,0 +1,375 @@
+"""The drift fetch of `make contract`: one call of every operation the spec lists, planned from the spec itself.
+
+Scope: `plan(document, target)` reads the operations of `generated/openapi.json` and names none of them:
+- A read (`contract_registry.is_write` is false) is called once per id its path names, for the ids discovery
+  found (`ID_PARAMETERS` says which parameter takes which kind, `FETCH_LIMITS` how many of each); one with no
+  path id but a required id in its query (a project) once per such id; any other once. Its other required
+  parameters take the last ten years (`PERIOD_PARAMETERS`) or the spec's example. A read with a body sends
+  a test discovery found where the spec marks `body-from: known-tests`, else the spec's example with the
+  project replaced by a discovered one.
+- Writes, only where the run may send them (always on the mock; live with `CONTRACT_ALLOW_WRITES=1`):
+  - each *life cycle*: a create (a write with no path id whose documented answer has links) in the project set
+    aside, then the operations its answer links to, walked through the links (`life_cycle`), each on the
+    object the create answered;
+  - the writes on a discovered object of a kind no create makes (a run): on the last one discovered, deletes
+    last;
+  - any other write, once.
+  Bodies come from `contract_settings.body_for` (the contract's own, named `CONTRACT_NAME`, where the
+  request would leave something behind), else the spec's example.
+- `fetch_and_inspect(target)` calls each with the generated client's own module for the operation
+  (`client_call`), and inspects each decoded answer for drift (`drift.inspect_response`).
+
+Expected answers: the status the operation documents for success (a create's 201), or the one `body_for`
+names (live, a cancel by CI of no workflow run: 404); a 404 of an operation the spec marks `may-find-nothing`
+is expected too (nothing matched the search).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import json
+import pkgutil
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from kit import openapi as oas
+from scripts.contract_registry import created_parameters, is_create, marker, operations, parameters
+from scripts.contract_registry import is_write as writes
+from scripts.contract_settings import MISSING_ID, body_for, scrub_secret_fields
+from scripts.drift import Documents, Finding, inspect_response
+
+# The path and query parameters that take ids, and which kind of discovered id each takes.
+ID_PARAMETERS = {"projectId": "projects", "runId": "runs", "instanceId": "instances", "signature": "signatures"}
+ID_PARAMETERS.update(actionId="actions", hookId="webhooks")
+# How many ids of each kind the drift fetch reads (None: all that discovery found).
+FETCH_LIMITS: dict[str, int | None] = {"projects": 3, "runs": 6, "instances": None, "signatures": 2}
+FETCH_LIMITS.update(actions=1, webhooks=1)
+# The query parameters that bound a period: the drift fetch asks for the last ten years.
+PERIOD_PARAMETERS = ("date_start", "date_end")
+PERIOD_DAYS = 3650
+MAX_BODY_SHOWN = 200
+_LINK_VALUE = re.compile(r"^\$response\.body#(?P<pointer>/.*)$")
+
+
+@dataclass
+class Call:
+    """One request of the drift fetch: an operation, what it is about (for its report line), its arguments by
+    the spec's parameter names, its body, and the status that answers it as expected."""
+
+    operation_id: str
+    subject: str
+    method: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    expected: int = 200
+    # In a life cycle: the call whose answer gives this one's arguments, and how (parameter -> JSON pointer).
+    after: Call | None = None
+    from_answer: dict[str, str] = field(default_factory=dict)
+    answer: Any = None  # the decoded JSON body, once sent
+
+    @property
+    def source(self) -> str:
+        return f"{self.operation_id} {self.subject}"
+
+
+def _success(operation: dict[str, Any]) -> int:
+    return min(int(status) for status in operation.get("responses", {}) if status.isdigit() and status[0] == "2")
+
+
+def _example(parameter_or_content: dict[str, Any]) -> Any:
+    if "example" in parameter_or_content:
+        return parameter_or_content["example"]
+    examples: dict[str, dict[str, Any]] = parameter_or_content.get("examples") or {}
+    return next(iter(examples.values()), {}).get("value")
+
+
+def _id_kind(parameter: dict[str, Any]) -> str | None:
+    return ID_PARAMETERS.get(parameter.get("name", ""))
+
+
+def _ids(target: Any, kind: str) -> list[str]:
+    values: list[str] = list(getattr(target.ids, kind))
+    limit = FETCH_LIMITS.get(kind)
+    return values if limit is None else values[:limit]
+
+
+def _period() -> dict[str, str]:
+    end = dt.datetime.now(dt.UTC)
+    start = end - dt.timedelta(days=PERIOD_DAYS)
+    return dict(zip(PERIOD_PARAMETERS, (start.isoformat(), end.isoformat()), strict=True))
+
+
+def _other_arguments(
+    document: dict[str, Any], operation: dict[str, Any], target: Any, taken: set[str]
+) -> dict[str, Any] | str:
+    """Values for the required parameters not in `taken`: the period, or the spec's example; else what is missing."""
+    arguments: dict[str, Any] = {}
+    period = _period()
+    for parameter in parameters(document, operation):
+        name = parameter.get("name", "")
+        if name in taken or not parameter.get("required"):
+            continue
+        if name in period:
+            arguments[name] = period[name]
+        elif (value := _example(parameter)) is not None:
+            arguments[name] = value
+        else:
+            return f"no value for its required parameter {name!r}"
+    return arguments
+
+
+def _request_body(operation: dict[str, Any], target: Any, subject: str) -> Any:
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is None:
+        return None
+    if marker(operation).get("body-from") == "known-tests" and target.ids.tests:
+        return target.ids.tests[0]
+    body = _example(content)
+    if isinstance(body, dict) and "projectId" in body and target.ids.projects:
+        body = {**body, "projectId": subject if subject in target.ids.projects else target.ids.projects[0]}
+    return body
+
+
+def read_calls(document: dict[str, Any], target: Any) -> Iterator[Call | str]:
+    """The calls of every read operation (module docstring), or a line saying why one cannot be planned."""
+    for path, method, operation in operations(document):
+        if writes(method, operation):
+            continue
+        operation_id, listed = operation["operationId"], parameters(document, operation)
+        path_ids = [p for p in listed if p.get("in") == "path" and _id_kind(p)]
+        query_ids = [p for p in listed if p.get("in") == "query" and p.get("required") and _id_kind(p)]
+        by_id = (path_ids or query_ids)[:1]
+        subjects: list[tuple[dict[str, Any], str]] = (
+            [({by_id[0]["name"]: value}, value) for value in _ids(target, str(_id_kind(by_id[0])))]
+            if by_id
+            else [({}, path)]
+        )
+        for arguments, subject in subjects:
+            others = _other_arguments(document, operation, target, set(arguments))
+            if isinstance(others, str):
+                yield f"{operation_id}: cannot be called: {others}"
+                break
+            project = subject if subject in target.ids.projects else ""
+            body = _request_body(operation, target, project)
+            yield Call(operation_id, subject, method, {**arguments, **others}, body, _success(operation))
+
+
+def _by_id(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {op["operationId"]: (method, op) for _, method, op in operations(document)}
+
+
+def _creates(document: dict[str, Any]) -> list[str]:
+    """The operationIds of the creates (`contract_registry.is_create`), in the spec's order."""
+    return [op["operationId"] for _, method, op in operations(document) if is_create(document, method, op)]
+
+
+def _kind(method: str, operation: dict[str, Any]) -> str:
+    if not writes(method, operation):
+        return "read"
+    return "delete" if method == "delete" else "write"
+
+
+def life_cycle(document: dict[str, Any], create_id: str) -> list[tuple[str, str, dict[str, str]]]:
+    """The walk from a create through its links: (operationId, the one it follows, parameter -> JSON pointer).
+
+    At each step the next is the first link to a write not yet made (not a delete), else to a read not made
+    since the last write, else to a delete not yet made; after a delete, reads only where the spec marks the
+    delete `soft-deleted` (the object still reads). The walk ends where no link qualifies."""
+    operations_by_id = _by_id(document)
+    steps: list[tuple[str, str, dict[str, str]]] = []
+    made: set[str] = set()
+    read_since_write: set[str] = set()
+    current = create_id
+    while True:
+        method, operation = operations_by_id[current]
+        gone = method == "delete" and not marker(operation).get("soft-deleted")
+        links: dict[str, list[dict[str, Any]]] = {"read": [], "write": [], "delete": []}
+        for response in operation.get("responses", {}).values():
+            for link in response.get("links", {}).values():
+                if link.get("operationId") in operations_by_id:
+                    links[_kind(*operations_by_id[link["operationId"]])].append(link)
+        choice = next((lk for lk in links["write"] if lk["operationId"] not in made), None)
+        if choice is None and not gone:
+            choice = next((lk for lk in links["read"] if lk["operationId"] not in read_since_write), None)
+        if choice is None:
+            choice = next((lk for lk in links["delete"] if lk["operationId"] not in made), None)
+        if choice is None:
+            return steps
+        pointers = {}
+        for name, expression in choice.get("parameters", {}).items():
+            found = _LINK_VALUE.match(str(expression))
+            if found:
+                pointers[name] = found["pointer"]
+        steps.append((choice["operationId"], current, pointers))
+        if _kind(*operations_by_id[choice["operationId"]]) == "read":
+            read_since_write.add(choice["operationId"])
+        else:
+            made.add(choice["operationId"])
+            read_since_write = set()
+        current = choice["operationId"]
+
+
+def _write_call(
+    document: dict[str, Any], target: Any, project: str, operation: dict[str, Any], subject: str, method: str
+) -> Call:
+    body, expected = body_for(document, operation, target, project)
+    if body is None:
+        body = _request_body(operation, target, project)
+    return Call(operation["operationId"], subject, method, body=body, expected=expected or _success(operation))
+
+
+def write_calls(document: dict[str, Any], target: Any) -> list[Call]:
+    """The writes of the drift fetch (module docstring), in the order they are sent."""
+    project = target.write_project or (target.ids.projects[0] if target.ids.projects else None)
+    if not (target.allow_writes and project):
+        return []
+    operations_by_id = _by_id(document)
+    calls: list[Call] = []
+    in_cycles: set[str] = set()
+    for create_id in _creates(document):
+        method, operation = operations_by_id[create_id]
+        first = _write_call(document, target, project, operation, project, method)
+        first.arguments = {p["name"]: project for p in parameters(document, operation) if _id_kind(p) == "projects"}
+        calls.append(first)
+        by_id = {create_id: first}
+        for operation_id, after, pointers in life_cycle(document, create_id):
+            step_method, step = operations_by_id[operation_id]
+            call = _write_call(document, target, project, step, "created", step_method)
+            call.after, call.from_answer = by_id[after], pointers
+            by_id[operation_id] = call
+            calls.append(call)
+            in_cycles.update((create_id, operation_id))
+    created = created_parameters(document)
+    on_discovered: list[Call] = []
+    others: list[Call] = []
+    for path, method, operation in operations(document):
+        if not writes(method, operation) or operation["operationId"] in in_cycles:
+            continue
+        in_path = [p for p in parameters(document, operation) if p.get("in") == "path"]
+        if any(p["name"] in created or not _id_kind(p) for p in in_path):
+            continue  # an object the run did not make is someone else's: written only through a life cycle
+        if not in_path:
+            others.append(_write_call(document, target, project, operation, path, method))
+            continue
+        values = list(getattr(target.ids, str(_id_kind(in_path[0]))))
+        if values:
+            call = _write_call(document, target, project, operation, values[-1], method)
+            call.arguments = {in_path[0]["name"]: values[-1]}
+            on_discovered.append(call)
+    on_discovered.sort(key=lambda c: c.method == "delete")  # stable: a delete last, the others in spec order
+    return calls + on_discovered + others
+
+
+def plan(document: dict[str, Any], target: Any) -> tuple[list[Call], list[str]]:
+    """Every call of the drift fetch, in order, and a line for each operation that cannot be planned."""
+    calls: list[Call] = []
+    problems: list[str] = []
+    for planned in read_calls(document, target):
+        if isinstance(planned, str):
+            problems.append(planned)
+        else:
+            calls.append(planned)
+    return calls + write_calls(document, target), problems
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@cache
+def client_modules() -> dict[str, Any]:
+    """The generated client's endpoint modules, by normalised name (`cancel_run_by_github_ci`: one operation)."""
+    package = importlib.import_module("currents_api_client.api")
+    found: dict[str, Any] = {}
+    for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        if not info.ispkg:
+            module = importlib.import_module(info.name)
+            if hasattr(module, "sync_detailed"):
+                found[_normalise(info.name.rsplit(".", 1)[-1])] = module
+    return found
+
+
+def client_call(call: Call, client: Any) -> Any:
+    """Send `call` with the generated client's own function for its operation: a Response."""
+    module = client_modules().get(_normalise(call.operation_id))
+    if module is None:
+        raise LookupError(f"the generated client has no module for {call.operation_id}")
+    function = module.sync_detailed
+    signature = inspect.signature(function)
+    by_name = {_normalise(name): name for name in signature.parameters}
+    arguments = dict(call.arguments)
+    if call.after is not None:
+        for name, pointer in call.from_answer.items():
+            found = oas.find(call.after.answer, pointer)
+            arguments[name] = MISSING_ID if found is None else found
+    kwargs: dict[str, Any] = {}
+    for name, value in arguments.items():
+        python_name = by_name.get(_normalise(name))
+        if python_name is None:
+            raise LookupError(f"the generated {call.operation_id} takes no parameter {name!r}")
+        kwargs[python_name] = _typed(signature.parameters[python_name].annotation, value)
+    if call.body is not None:
+        body = call.body(client=client, arguments=arguments) if callable(call.body) else call.body
+        kwargs["body"] = signature.parameters["body"].annotation.from_dict(body)
+    return function(client=client, **kwargs)
+
+
+def _typed(annotation: Any, value: Any) -> Any:
+    """`value` as the client's parameter takes it: a UUID parameter gets a UUID (a malformed one names none)."""
+    import uuid
+
+    if annotation is uuid.UUID and isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            return uuid.UUID(int=0)
+    return value
+
+
+def fetch_and_inspect(
+    target: Any, document: dict[str, Any], client_for: Callable[[Any], Any]
+) -> tuple[list[Finding], list[str], set[str]]:
+    """One response of every operation the plan names, fetched and decoded with the generated client, then
+    inspected for drift. Problems are answers other than the expected one, or that do not decode."""
+    from currents_api_client import errors
+
+    documents = Documents.load()
+    scrubber = target.scrubber
+    findings: list[Finding] = []
+    covered: set[str] = set()
+    calls, problems = plan(document, target)
+    operations_by_id = _by_id(document)
+    with client_for(target) as client:
+        for call in calls:
+            _, operation = operations_by_id[call.operation_id]
+            try:
+                response = client_call(call, client)
+            except (errors.CurrentsError, *errors.DECODE_ERRORS) as error:
+                reason = scrubber.text(errors.describe(error))
+                problems.append(f"{call.source}: the client cannot decode it: {reason}")
+                continue
+            status = int(response.status_code)
+            if status != call.expected:
+                if not (status == 404 and marker(operation).get("may-find-nothing")):
+                    shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
+                    problems.append(f"{call.source}: HTTP {status} {shown}")
+                continue
+            if status >= 300:  # an expected error answer: nothing to inspect
+                continue
+            if response.parsed is None:
+                problems.append(f"{call.source}: the client did not decode the {status} body")
+                continue
+            # The key scrubbed before anything of the body can be printed, or saved in drift.json.
+            call.answer = json.loads(response.content)
+            body = scrub_secret_fields(operation, scrubber.data(call.answer))
+            finding = inspect_response(documents, call.source, call.operation_id, body, status)
+            finding.operation = call.operation_id
+            problems += [f"{call.source}: {line}" for line in finding.violations]
+            findings.append(finding)
+            covered.add(call.operation_id)
+    return findings, problems, covered
