@@ -123,7 +123,7 @@ check: check-spec check-generated check-version lint typecheck
 
 .PHONY: record  ## Save a live instance as a redacted fixture: make record INSTANCE_ID=... [NAME=...]
 record: $(STAMP)
-	@$(PY) -m scripts.record $(if $(INSTANCE_ID),"$$INSTANCE_ID") $(if $(NAME),--name "$$NAME")
+	@$(PY) -m scripts.contract.record $(if $(INSTANCE_ID),"$$INSTANCE_ID") $(if $(NAME),--name "$$NAME")
 
 .PHONY: bench  ## Benchmarks: decode against pydantic and msgspec, fetch and sync throughput, pipeline cost (not in make test)
 bench: $(BENCH_STAMP)

@@ -16,8 +16,8 @@ from contract_tests.conftest import ECHOED_KEY, demo_key
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.server import serve_in_thread
 from kit.fixtures import load_fixtures
-from scripts.contract_registry import is_write, operations
-from scripts.contract_settings import CONTRACT_NAME
+from scripts.contract.registry import is_write, operations
+from scripts.contract.settings import CONTRACT_NAME
 from tests.support import RunScript, assert_one_line_error, free_port
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`

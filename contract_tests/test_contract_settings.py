@@ -14,9 +14,9 @@ from currents_api_client.api.webhooks import create_webhook
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.server import serve_in_thread
-from scripts.contract import Target, client_for
-from scripts.contract_settings import CONTRACT_NAME, CONTRACT_URL, cleanup
-from scripts.discovery import Ids
+from scripts.contract.discovery import Ids
+from scripts.contract.settings import CONTRACT_NAME, CONTRACT_URL, cleanup
+from scripts.contract.target import Target, client_for
 
 PROJECT = "Prj9Zb"
 

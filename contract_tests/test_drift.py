@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from kit.fixtures import Fixture, OperationFixture, load_fixtures, load_operation_fixtures
-from scripts.drift import (
+from scripts.contract.drift import (
     Documents,
     DriftField,
     _strict_envelope_validator,

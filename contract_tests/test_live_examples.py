@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts.contract import Target, contract_document
-from scripts.discovery import Ids
+from scripts.contract.discovery import Ids
+from scripts.contract.documents import contract_document
+from scripts.contract.target import Target
 
 ID_NAMES = {"projectId", "runId", "instanceId", "signature"}
 

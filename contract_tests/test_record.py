@@ -16,8 +16,8 @@ from contract_tests.conftest import ECHOED_KEY, demo_key
 from contract_tests.mock_api.corpus import seed_bodies
 from kit.bundle import bundle
 from kit.fixtures import Fixture, load_fixtures, load_operation_fixtures
+from scripts.contract.record import redact
 from scripts.payload_fixtures import load_request_fixtures
-from scripts.record import redact
 from tests.support import RunScript, assert_one_line_error, snapshot
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
@@ -124,7 +124,7 @@ def test_recording_from_the_api_saves_a_redacted_fixture_that_validates(
     source = remove_fixture(project_copy, "playwright-v2-new-fields")
     env = {"CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": mock_api}
 
-    process = run_script("record", source.instance_id, "--name", "recorded-pw", cwd=project_copy, env=env)
+    process = run_script("contract.record", source.instance_id, "--name", "recorded-pw", cwd=project_copy, env=env)
 
     assert process.returncode == 0, process.stderr
     saved = fixtures_folder(project_copy) / "recorded-pw.json"
@@ -143,11 +143,11 @@ def test_recording_from_the_api_saves_a_redacted_fixture_that_validates(
 def test_recording_never_overwrites_and_needs_a_key(project_copy: Path, run_script: RunScript, mock_api: str) -> None:
     first, second = (remove_fixture(project_copy, name) for name in ("cypress-retries", "jest-failed-and-todo"))
     env = {"CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": mock_api}
-    assert run_script("record", first.instance_id, "--name", "taken", cwd=project_copy, env=env).returncode == 0
-    again = run_script("record", second.instance_id, "--name", "taken", cwd=project_copy, env=env)
+    assert run_script("contract.record", first.instance_id, "--name", "taken", cwd=project_copy, env=env).returncode == 0
+    again = run_script("contract.record", second.instance_id, "--name", "taken", cwd=project_copy, env=env)
     assert_one_line_error(again, "exists already")
-    assert_one_line_error(run_script("record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": ""}), "CURRENTS_API_KEY")
-    assert_one_line_error(run_script("record", "missing-id", cwd=project_copy, env=env), "answered 404")
+    assert_one_line_error(run_script("contract.record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": ""}), "CURRENTS_API_KEY")
+    assert_one_line_error(run_script("contract.record", "missing-id", cwd=project_copy, env=env), "answered 404")
 
 
 @pytest.mark.parametrize("key", ["k3y", "clé-0123456789"], ids=["too short", "not ASCII"])
@@ -156,7 +156,7 @@ def test_a_key_the_client_refuses_is_one_line_naming_the_variable(
 ) -> None:
     before = snapshot(fixtures_folder(project_copy))
 
-    process = run_script("record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": key, "CURRENTS_API_URL": mock_api})
+    process = run_script("contract.record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": key, "CURRENTS_API_URL": mock_api})
 
     assert_one_line_error(process, "CURRENTS_API_KEY")
     assert key not in process.stdout + process.stderr
@@ -174,7 +174,7 @@ def test_an_instance_id_the_corpus_holds_is_refused_in_one_line_and_nothing_is_w
     before = snapshot(fixtures_folder(project_copy))
     env = {"CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": mock_api}
 
-    process = run_script("record", instance_id, "--name", "a-second-name", cwd=project_copy, env=env)
+    process = run_script("contract.record", instance_id, "--name", "a-second-name", cwd=project_copy, env=env)
 
     assert_one_line_error(process, instance_id, "in the corpus already")
     assert snapshot(fixtures_folder(project_copy)) == before
@@ -188,7 +188,7 @@ def test_a_recorded_fixture_passes_check_spec_and_is_counted(
     count = len(load_fixtures(fixtures_folder(project_copy) / "index.yaml"))
     env = {"CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": mock_api}
 
-    assert run_script("record", source.instance_id, cwd=project_copy, env=env).returncode == 0
+    assert run_script("contract.record", source.instance_id, cwd=project_copy, env=env).returncode == 0
 
     check = run_script("check_spec", cwd=project_copy)
     assert check.returncode == 0, check.stderr
@@ -203,8 +203,8 @@ def test_a_key_the_server_echoes_is_scrubbed_from_the_fixture_and_every_message(
     source = remove_fixture(project_copy, "cypress-all-passed")
     env = {"CURRENTS_API_KEY": ECHOED_KEY, "CURRENTS_API_URL": echoing_api}
 
-    saved = run_script("record", source.instance_id, "--name", "echoed", cwd=project_copy, env=env)
-    refused = run_script("record", "no-such-instance", cwd=project_copy, env=env)
+    saved = run_script("contract.record", source.instance_id, "--name", "echoed", cwd=project_copy, env=env)
+    refused = run_script("contract.record", "no-such-instance", cwd=project_copy, env=env)
 
     assert saved.returncode == 0, saved.stderr
     fixture = json.loads((fixtures_folder(project_copy) / "echoed.json").read_text())

@@ -15,7 +15,7 @@ import pytest
 
 from kit._cli import ROOT
 from kit.fixtures import OperationFixture, load_operation_fixtures
-from scripts.drift import Documents, inspect
+from scripts.contract.drift import Documents, inspect
 
 REFERENCE = ROOT / "contract_tests" / "reference_payloads"
 PAYLOADS = [

@@ -1,6 +1,6 @@
 """schemathesis, in pytest, against a mock of its own: the examples, coverage and fuzzing phases with every check.
 
-The schema is the contract document `make contract` writes (`scripts.contract.contract_document`): every
+The schema is the contract document `make contract` writes (`scripts.contract.documents.contract_document`): every
 operation, writes included, with ids of the mock's world as the examples of the id parameters. The stateful
 phase runs through schemathesis's CLI in `test_stateful_links.py`, which also proves the links are followed.
 """
@@ -18,8 +18,9 @@ from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.server import serve_in_thread
 from contract_tests.mock_api.world import build_world
-from scripts.contract import Target, contract_document, mock_ids
-from scripts.contract_registry import operation_settings
+from scripts.contract.documents import contract_document
+from scripts.contract.registry import operation_settings
+from scripts.contract.target import Target, mock_ids
 
 TARGET = Target("mock", "http://mock.invalid/v1", demo_key(), mock_ids(build_world()), allow_writes=True)
 

@@ -26,8 +26,10 @@ from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.journal import Operation
 from contract_tests.mock_api.server import serve_in_thread
 from kit._cli import ROOT
-from scripts.contract import CONFIG, MOCK_WINDOW, Target, contract_document, mock_ids, walk_document
-from scripts.contract_registry import write_config
+from scripts.contract import CONFIG
+from scripts.contract.documents import contract_document, walk_document
+from scripts.contract.registry import write_config
+from scripts.contract.target import MOCK_WINDOW, Target, mock_ids
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
@@ -141,7 +143,7 @@ def test_a_link_fails_to_extract_only_from_an_empty_page_never_from_a_random_sig
     """schemathesis notes each link it could not follow. Each one here must come from a page the walk's own
     deletes and resets emptied, never from a signature of a random title (whose results are always empty,
     so that the links from them led nowhere), and never from a page with items (a link that names the wrong
-    field). `make contract` says what the notes are (scripts/contract.py, `STATEFUL_NOTE`)."""
+    field). `make contract` says what the notes are (scripts/contract/schemathesis_run.py, `STATEFUL_NOTE`)."""
     _, _, output = stateful_run
     assert output.count("schemathesis exit 0\n") == 1 + len(SETTINGS_TAGS), output[-3000:]
     notes = output.split("Failed to extract data from response:", 1)[1] if "Failed to extract" in output else ""

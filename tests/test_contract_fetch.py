@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from kit._cli import ROOT
-from scripts.contract_fetch import Call, client_call, client_modules, life_cycle, plan
-from scripts.contract_registry import operations
-from scripts.contract_settings import REDACTED, scrub_secret_fields
-from scripts.discovery import Ids
-from scripts.drift import Documents, inspect_response
+from scripts.contract.discovery import Ids
+from scripts.contract.drift import Documents, inspect_response
+from scripts.contract.fetch import Call, client_call, client_modules, life_cycle, plan
+from scripts.contract.registry import operations
+from scripts.contract.settings import REDACTED, scrub_secret_fields
 
 GENERATED = json.loads((ROOT / "generated" / "openapi.json").read_text(encoding="utf-8"))
 

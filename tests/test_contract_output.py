@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from contract_tests.mock_api.app import create_app
 from contract_tests.mock_api.server import serve_in_thread
 from kit.scrub import Scrubber
-from scripts.contract import EXTRACTION_HEADING, STATEFUL_NOTE, pump
+from scripts.contract.schemathesis_run import EXTRACTION_HEADING, STATEFUL_NOTE, pump
 
 SCRATCH = Path("/tmp/tmpabcd1234")
 SCHEMATHESIS_REPORTS = f"""Reports:

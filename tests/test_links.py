@@ -53,7 +53,7 @@ def test_the_read_path_is_linked_from_projects_to_instances() -> None:
     } <= edges
     # A link leads to a write only from a run's own answer (get, find, cancel), with that run's id: the stateful
     # phase cancels, resets and deletes the run it just read. Live mode leaves these links out unless writes are
-    # allowed (scripts/contract.py).
+    # allowed (scripts/contract/).
     writes = {"cancelRun", "resetRun", "deleteRun"}
     for source, _, link in LINKS:
         if link["operationId"] in writes:

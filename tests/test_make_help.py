@@ -1,5 +1,5 @@
 """`make help` leads with the main job, says what `test` runs, and names every variable `make mock` reads; the
-CI page's table (docs/ci.md) says what `CURRENTS_PROJECT_IDS` does (scripts/discovery.py)."""
+CI page's table (docs/ci.md) says what `CURRENTS_PROJECT_IDS` does (scripts/contract/discovery.py)."""
 
 from __future__ import annotations
 

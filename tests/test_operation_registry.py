@@ -9,18 +9,22 @@ from typing import Any
 
 from kit import bundle
 from kit._cli import ROOT
-from scripts.contract import CONFIG, drop_writes, pin_to_project, walk_document
-from scripts.contract_registry import config_text, is_write, operation_settings
+from scripts.contract import CONFIG
+from scripts.contract.documents import drop_writes, pin_to_project, walk_document
+from scripts.contract.registry import config_text, is_write, operation_settings
 
 # The files that must name no operation: the contract run's schemathesis config, its runner (the run, its drift
 # fetch and its live-mode settings), its registry and discovery.
 NAMING_NO_OPERATION = (
     "schemathesis.toml",
-    "scripts/contract.py",
-    "scripts/contract_fetch.py",
-    "scripts/contract_settings.py",
-    "scripts/contract_registry.py",
-    "scripts/discovery.py",
+    "scripts/contract/main.py",
+    "scripts/contract/target.py",
+    "scripts/contract/documents.py",
+    "scripts/contract/schemathesis_run.py",
+    "scripts/contract/fetch.py",
+    "scripts/contract/settings.py",
+    "scripts/contract/registry.py",
+    "scripts/contract/discovery.py",
 )
 
 

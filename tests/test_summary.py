@@ -11,7 +11,7 @@ from urllib.parse import quote
 import junitparser
 
 from kit.scrub import REDACTED
-from scripts import summary
+from scripts.contract import summary
 
 KEY = "sk_live_0123456789abcdef"
 

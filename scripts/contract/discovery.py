@@ -60,7 +60,7 @@ class Ids:
     # testTitle), for the stateful walk; empty when none is known.
     tests: list[dict[str, Any]] = field(default_factory=list)
     # Actions and webhooks of the projects found: read by the drift fetch (never changed: the writes create
-    # their own, scripts.contract_settings).
+    # their own, scripts.contract.settings).
     actions: list[str] = field(default_factory=list)
     webhooks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)

@@ -38,10 +38,10 @@ from functools import cache
 from typing import Any
 
 from kit import openapi as oas
-from scripts.contract_registry import created_parameters, is_create, marker, operations, parameters
-from scripts.contract_registry import is_write as writes
-from scripts.contract_settings import MISSING_ID, body_for, scrub_secret_fields
-from scripts.drift import Documents, Finding, inspect_response
+from scripts.contract.drift import Documents, Finding, inspect_response
+from scripts.contract.registry import created_parameters, is_create, marker, operations, parameters
+from scripts.contract.registry import is_write as writes
+from scripts.contract.settings import MISSING_ID, body_for, scrub_secret_fields
 
 # The path and query parameters that take ids, and which kind of discovered id each takes.
 ID_PARAMETERS = {"projectId": "projects", "runId": "runs", "instanceId": "instances", "signature": "signatures"}

@@ -43,7 +43,7 @@ import yaml
 from kit._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, run
 from kit.fixtures import FIXTURES_DIR, MANIFEST
 from kit.scrub import Scrubber
-from scripts.drift import Documents, inspect
+from scripts.contract.drift import Documents, inspect
 
 REDACTED = "REDACTED"
 SIGNED_QUERY_KEYS = {

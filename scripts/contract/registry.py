@@ -123,7 +123,7 @@ def _toml_table(setting: dict[str, Any]) -> str:
 def config_text(base: str, document: dict[str, Any]) -> str:
     """`base` (schemathesis.toml's text) with the `[[operations]]` tables of `document`'s marked operations."""
     tables = [_toml_table(s) for s in operation_settings(document)]
-    header = f"\n# Per operation, from the spec's `{MARKER}` markers (scripts/contract_registry.py).\n"
+    header = f"\n# Per operation, from the spec's `{MARKER}` markers (scripts/contract/registry.py).\n"
     return base + (header + "\n".join(tables) if tables else "")
 
 

@@ -11,7 +11,7 @@ which replaces the API key in every form an echo of it takes (raw, JSON-, HTML- 
 a bytes repr), so the page never holds it, even when an API echoes the key back in a body.
 
 Limits: a report the run did not write (schemathesis crashed, say) is named as missing, not guessed.
-Exit status: not a script; `scripts/contract.py` calls `write` after the drift report is written.
+Exit status: not a script; `scripts/contract/main.py` calls `write` after the drift report is written.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What keeps the contract run's writes its own: the bodies it sends, and live mode's pins and clean-up.
 
-Scope, for `scripts.contract` and its drift fetch (`scripts.contract_fetch`), naming no operation (the spec's
-markers and links say which operation is which; see `scripts.contract_registry`):
+Scope, for `scripts.contract` and its drift fetch (`scripts.contract.fetch`), naming no operation (the spec's
+markers and links say which operation is which; see `scripts.contract.registry`):
 - `body_for(document, operation, target, project)`: the body the drift fetch sends a write, by the request's
   schema, and the status that answers it where that is not the documented one. The actions and webhooks it
   creates are named `CONTRACT_NAME`, match no test and deliver nowhere (`CONTRACT_URL`, no events); a reset
@@ -28,7 +28,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from scripts.contract_registry import created_parameters, is_create, is_write, operations, parameters, secret_fields
+from scripts.contract.registry import created_parameters, is_create, is_write, operations, parameters, secret_fields
 
 CONTRACT_NAME = "currents-api-kit contract check (safe to delete)"
 CONTRACT_URL = "https://contract-check.invalid/currents-api-kit"
