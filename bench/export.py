@@ -13,13 +13,9 @@ for context, the process's peak resident set size (which includes the interprete
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -27,21 +23,8 @@ from typing import Any
 import httpx
 from currents_api_client import AuthenticatedClient, RecordWriter, astream_run
 
-from bench.fetch import STARTUP_TIMEOUT, mock_process
+from bench.side_by_side import child_peaks, growth, peak_rss_megabytes, throughput
 from contract_tests.mock_api.generated_run import DEFAULT_RUN_ID
-from contract_tests.mock_api.keys import load_keys
-from kit._cli import ROOT
-
-
-def mock_with_run(size: int) -> contextlib.AbstractContextManager[str]:
-    """The mock in a subprocess, serving a generated run of `size` instances; yields its base URL."""
-    return mock_process({"MOCK_RUN_SIZE": str(size)}, timeout=STARTUP_TIMEOUT * 3)
-
-
-def demo_key() -> str:
-    demo = load_keys().first_with_every_project()
-    assert demo is not None
-    return demo.value
 
 
 async def export_run(base_url: str, key: str, target: Path, concurrency: int, *, trace: bool = False) -> int:
@@ -79,57 +62,27 @@ async def raw_run(base_url: str, key: str, concurrency: int) -> int:
         return len(ids)
 
 
-def throughput(runs: int, size: int, concurrency: int) -> dict[str, Any]:
-    key = demo_key()
-    seconds: dict[str, list[float]] = {"export": [], "httpx": []}
-    with mock_with_run(size) as base_url, tempfile.TemporaryDirectory() as folder:
-        asyncio.run(raw_run(base_url, key, concurrency))  # warm up the mock
-        for _ in range(runs):
-            start = time.perf_counter()
-            asyncio.run(raw_run(base_url, key, concurrency))
-            seconds["httpx"].append(time.perf_counter() - start)
-            start = time.perf_counter()
-            asyncio.run(export_run(base_url, key, Path(folder) / "run.jsonl", concurrency))
-            seconds["export"].append(time.perf_counter() - start)
-    per_second = {name: size / statistics.median(values) for name, values in seconds.items()}
-    return {
-        "instances": size,
-        "concurrency": concurrency,
-        "instances_per_second": {name: round(value, 1) for name, value in per_second.items()},
-        "export_x_httpx_throughput": round(per_second["export"] / per_second["httpx"], 2),
-    }
-
-
 _RUN_PEAK = 0
 
 
-def peak_memory(size: int) -> tuple[float, float, float]:
-    """Peak traced megabytes of one export of a run of `size` instances, in a fresh process: over the whole
-    export, while the instances stream (after the run document is decoded), and the peak RSS of the process."""
-    with mock_with_run(size) as base_url:
-        completed = subprocess.run(
-            [sys.executable, "-m", "bench.export", base_url, demo_key()],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    whole, streaming, rss = completed.stdout.split()
-    return float(whole), float(streaming), float(rss)
-
-
 def run(runs: int, size: int = 1000, small: int = 100, concurrency: int = 16) -> dict[str, Any]:
-    results = throughput(runs, size, concurrency)
+    with tempfile.TemporaryDirectory() as folder:
+        results = throughput(
+            runs,
+            size,
+            concurrency,
+            {
+                "export": lambda url, key, _: asyncio.run(export_run(url, key, Path(folder) / "x.jsonl", concurrency)),
+                "httpx": lambda url, key, _: asyncio.run(raw_run(url, key, concurrency)),
+            },
+        )
     (small_whole, small_streaming, small_rss), (large_whole, large_streaming, large_rss) = (
-        peak_memory(small),
-        peak_memory(size),
+        child_peaks("bench.export", small),
+        child_peaks("bench.export", size),
     )
-    results["peak_megabytes"] = {str(small): round(small_whole, 1), str(size): round(large_whole, 1)}
-    results["peak_large_x_small"] = round(large_whole / small_whole, 2)
-    results["streaming_peak_megabytes"] = {str(small): round(small_streaming, 1), str(size): round(large_streaming, 1)}
-    results["streaming_peak_large_x_small"] = round(large_streaming / small_streaming, 2)
-    results["peak_rss_megabytes"] = {str(small): round(small_rss, 1), str(size): round(large_rss, 1)}
-    results["peak_rss_large_x_small"] = round(large_rss / small_rss, 2)
+    growth(results, "peak", (small, size), (small_whole, large_whole))
+    growth(results, "streaming_peak", (small, size), (small_streaming, large_streaming))
+    growth(results, "peak_rss", (small, size), (small_rss, large_rss))
     return results
 
 
@@ -138,17 +91,7 @@ def _child(base_url: str, key: str) -> None:
         tracemalloc.start()
         asyncio.run(export_run(base_url, key, Path(folder) / "run.jsonl", 16, trace=True))
         _, streaming = tracemalloc.get_traced_memory()
-    print(max(_RUN_PEAK, streaming) / 1e6, streaming / 1e6, _peak_rss_megabytes())
-
-
-def _peak_rss_megabytes() -> float:
-    """This process's peak resident set size (VmHWM; unlike ru_maxrss it does not carry over the parent's
-    through fork and exec), or 0 where /proc is missing."""
-    status = Path("/proc/self/status")
-    if not status.exists():
-        return 0.0
-    line = next((line for line in status.read_text().splitlines() if line.startswith("VmHWM:")), "VmHWM: 0 kB")
-    return int(line.split()[1]) / 1024
+    print(max(_RUN_PEAK, streaming) / 1e6, streaming / 1e6, peak_rss_megabytes())
 
 
 if __name__ == "__main__":

@@ -14,11 +14,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -27,9 +24,8 @@ import httpx
 from currents_api_client import AuthenticatedClient
 from currents_api_client.lib.history import open_store, resolve_projects, sync_projects
 
-from bench.export import demo_key, mock_with_run
+from bench.side_by_side import child_peaks, growth, peak_rss_megabytes, throughput
 from contract_tests.mock_api.generated_run import DEFAULT_RUN_ID, RUN_TEMPLATE
-from kit._cli import ROOT
 
 PROJECT_ID = json.loads(RUN_TEMPLATE.read_text(encoding="utf-8"))["data"]["projectId"]
 
@@ -78,60 +74,27 @@ async def raw_sync(base_url: str, key: str, concurrency: int) -> int:
         return len(ids)
 
 
-def throughput(runs: int, size: int, concurrency: int) -> dict[str, Any]:
-    key = demo_key()
-    seconds: dict[str, list[float]] = {"sync": [], "httpx": []}
-    with mock_with_run(size) as base_url, tempfile.TemporaryDirectory() as folder:
-        asyncio.run(raw_sync(base_url, key, concurrency))  # warm up the mock
-        for index in range(runs):
-            start = time.perf_counter()
-            asyncio.run(raw_sync(base_url, key, concurrency))
-            seconds["httpx"].append(time.perf_counter() - start)
-            start = time.perf_counter()
-            read = asyncio.run(sync_project(base_url, key, Path(folder) / f"h{index}.duckdb", concurrency))
-            seconds["sync"].append(time.perf_counter() - start)
-            assert read == size, read
-    per_second = {name: size / statistics.median(values) for name, values in seconds.items()}
-    return {
-        "instances": size,
-        "concurrency": concurrency,
-        "instances_per_second": {name: round(value, 1) for name, value in per_second.items()},
-        "sync_x_httpx_throughput": round(per_second["sync"] / per_second["httpx"], 2),
-    }
-
-
-def peak_memory(size: int) -> tuple[float, float]:
-    """Peak traced megabytes and peak RSS of one sync of a project of `size` instances, in a fresh process."""
-    with mock_with_run(size) as base_url:
-        completed = subprocess.run(
-            [sys.executable, "-m", "bench.sync", base_url, demo_key()],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    traced, rss = completed.stdout.split()
-    return float(traced), float(rss)
-
-
 def run(runs: int, size: int = 1000, small: int = 100, concurrency: int = 16) -> dict[str, Any]:
-    results = throughput(runs, size, concurrency)
-    (small_traced, small_rss), (large_traced, large_rss) = peak_memory(small), peak_memory(size)
-    results["peak_megabytes"] = {str(small): round(small_traced, 1), str(size): round(large_traced, 1)}
-    results["peak_large_x_small"] = round(large_traced / small_traced, 2)
-    results["peak_rss_megabytes"] = {str(small): round(small_rss, 1), str(size): round(large_rss, 1)}
-    results["peak_rss_large_x_small"] = round(large_rss / small_rss, 2)
+    with tempfile.TemporaryDirectory() as folder:
+
+        def sync(url: str, key: str, index: int) -> None:
+            read = asyncio.run(sync_project(url, key, Path(folder) / f"h{index}.duckdb", concurrency))
+            assert read == size, read
+
+        raw = {"httpx": lambda url, key, _: asyncio.run(raw_sync(url, key, concurrency))}
+        results = throughput(runs, size, concurrency, {"sync": sync, **raw})
+    (small_traced, small_rss), (large_traced, large_rss) = (child_peaks("bench.sync", n) for n in (small, size))
+    growth(results, "peak", (small, size), (small_traced, large_traced))
+    growth(results, "peak_rss", (small, size), (small_rss, large_rss))
     return results
 
 
 def _child(base_url: str, key: str) -> None:
-    from bench.export import _peak_rss_megabytes
-
     with tempfile.TemporaryDirectory() as folder:
         tracemalloc.start()
         asyncio.run(sync_project(base_url, key, Path(folder) / "h.duckdb", 16))
         _, peak = tracemalloc.get_traced_memory()
-    print(peak / 1e6, _peak_rss_megabytes())
+    print(peak / 1e6, peak_rss_megabytes())
 
 
 if __name__ == "__main__":
