@@ -2,6 +2,9 @@
 
 The expected records below were written from reading each payload, not captured from the code. An artifact is
 compared by its kind, attempt, name and the path of its URL (the query is a long signature).
+
+Over 400 lines on purpose: most of it is those expected records, one block per runner and schema version, kept
+beside the tests that compare against them so that a reader sees payload, expectation and check together.
 """
 
 from __future__ import annotations
