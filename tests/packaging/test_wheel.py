@@ -230,5 +230,6 @@ def test_installed_with_the_cli_extra_it_exports_a_run_with_its_artifacts(
         [env_dir / "bin" / "currents-api", "flaky"], cwd=work, capture_output=True, text=True, timeout=120
     )
     assert flaky.returncode == 2 and flaky.stderr.strip().splitlines() == [
-        "error: this command needs the history extra (duckdb is missing): pip install 'currents-api-client[history]'"
+        "error: currents-api flaky needs the history extra (duckdb is missing): "
+        "pip install 'currents-api-client[cli,history]'"
     ]

@@ -27,7 +27,7 @@ package, and none of these). The package's top level re-exports the public names
 - `history`: the test history in DuckDB: the incremental sync into it, the flakiness metrics, the Parquet
   dataset and quarantine (needs the `[history]` extra).
 - `cli`, `cli_parser`, `cli_commands`, `cli_tables`, `cli_actions`, `cli_webhooks`, `cli_bodies`, `cli_listen`,
-  `cli_sync`, `cli_history`, `cli_quarantine`: the `currents-api` console script (needs the `[cli]` extra;
+  `cli_sync`, `cli_history`, `cli_store`, `cli_quarantine`: the `currents-api` console script (needs the `[cli]` extra;
   `sync`, `flaky` and `dataset` the `[history]` extra too, `webhooks listen` the `[webhooks]` extra).
 """
 
