@@ -22,6 +22,7 @@ from rich.table import Table
 
 from ..client import AuthenticatedClient
 from .cli import EXIT_OK, UsageError
+from .cli_store import DEFAULT_DB as DEFAULT_DB  # still importable from here, as before cli_store
 from .cli_store import add_store_option, require_history_extra
 from .text import csv_cell, json_line, literal, visible
 

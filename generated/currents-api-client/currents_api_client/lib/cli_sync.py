@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from ..client import AuthenticatedClient
 from .cli import EXIT_FAILED, EXIT_OK, UsageError, run_async, say
 from .cli_store import DEFAULT_DB, add_store_option, require_history_extra
+from .cli_store import HISTORY_EXTRA as HISTORY_EXTRA  # still importable from here, as before cli_store
 from .runs import DEFAULT_CONCURRENCY
 from .text import literal
 
