@@ -4,8 +4,9 @@
    own sync (`history.sync.sync_projects`, what `currents-api sync` runs), plus a made-up project whose tests
    flip, also between runs of one commit (the mock's never do; tests/history/store_builder.py adds it).
 2. The store as the Parquet dataset (`history.dataset.write_dataset`, as `currents-api dataset` writes it).
-3. flaky_metrics.sql, the one file, on DuckDB over the store and on Spark SQL (pyspark, local mode) over the
-   dataset's `tests` and `explorer_tests`, with no filter and with each filter bound as a parameter.
+3. The metrics query, the one text (`metrics_sql()`: flaky_metrics.sql from flaky_executions.sql), on DuckDB over
+   the store and on Spark SQL (pyspark, local mode) over the dataset's `tests` and `explorer_tests`, with no
+   filter and with each filter bound as a parameter.
 4. The rows must be equal: counts exactly, rates to 1e-12, moments to the microsecond. One line per comparison;
    exit 1 on any difference, 2 when Java or pyspark is missing.
 

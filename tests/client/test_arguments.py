@@ -1,5 +1,6 @@
 """The client's own arguments: a wrong one raises one ValueError or TypeError naming it, when the client is made
-or when the call is made, before any request is sent."""
+or when the call is made, before any request is sent (a transport that cannot send in the call's mode: one
+RuntimeError saying so)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import math
 from typing import Any
 
+import httpx
 import pytest
 from currents_api_client import AuthenticatedClient, Client
 from currents_api_client.api.instances import get_instance
@@ -87,3 +89,20 @@ def test_the_longest_instance_id_allowed_is_sent(server: ScriptedServer) -> None
     with AuthenticatedClient(token=API_KEY, base_url=server.base_url, max_retries=0) as client:
         get_instance.sync_detailed("a" * 4096, client=client)
     assert server.api.received[0].raw_path == "/v1/instances/" + "a" * 4096
+
+
+@pytest.mark.parametrize("mode", ["sync", "asyncio"])
+def test_a_given_transport_that_cannot_send_in_the_calls_mode_raises_one_error_before_any_request(
+    server: ScriptedServer, mode: str
+) -> None:
+    wrong = httpx.AsyncHTTPTransport() if mode == "sync" else httpx.HTTPTransport()
+    client = AuthenticatedClient(
+        token=API_KEY, base_url=server.base_url, max_retries=0, httpx_args={"transport": wrong}
+    )
+    expected = "synchronous" if mode == "sync" else "asynchronous"
+    with pytest.raises(RuntimeError, match=rf"^this client's transport cannot send {expected} requests$"):
+        if mode == "sync":
+            get_instance.sync_detailed("abc", client=client)
+        else:
+            asyncio.run(get_instance.asyncio_detailed("abc", client=client))
+    assert server.api.received == []

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from currents_api_client import AuthenticatedClient, Client, errors
 from currents_api_client.api.projects import get_project
-from currents_api_client.lib._client import _is_loopback_host
+from currents_api_client.lib._transports import is_loopback_host
 
 from tests.client.conftest import API_KEY, ScriptedServer
 from tests.client.scripted_api import Reply
@@ -171,4 +171,4 @@ def test_plain_http_to_a_real_loopback_server_is_silent(
     ],
 )
 def test_loopback_is_127_0_0_0_8_ipv6_1_and_localhost(host: str, loopback: bool) -> None:
-    assert _is_loopback_host(host) is loopback
+    assert is_loopback_host(host) is loopback

@@ -187,7 +187,14 @@ def test_wheel_carries_the_hand_written_layer_and_the_console_script(wheel: Path
     assert "Provides-Extra: cli" in text and "rich==15.0.0; extra == 'cli'" in text.replace('"', "'")
     assert "pyyaml==6.0.4; extra == 'cli'" in text.replace('"', "'").lower()  # the actions and webhooks files
     assert "Provides-Extra: history" in text and "duckdb==2.0.1; extra == 'history'" in text.replace('"', "'")
-    history = {"flaky_metrics.sql", "flaky_trend.sql", "metrics.py", "dataset.py", "quarantine.py"}
+    history = {
+        "flaky_metrics.sql",
+        "flaky_trend.sql",
+        "flaky_executions.sql",
+        "metrics.py",
+        "dataset.py",
+        "quarantine.py",
+    }
     assert {f"currents_api_client/lib/history/{name}" for name in history} <= set(names)  # the SQL files too
 
 
@@ -230,5 +237,6 @@ def test_installed_with_the_cli_extra_it_exports_a_run_with_its_artifacts(
         [env_dir / "bin" / "currents-api", "flaky"], cwd=work, capture_output=True, text=True, timeout=120
     )
     assert flaky.returncode == 2 and flaky.stderr.strip().splitlines() == [
-        "error: this command needs the history extra (duckdb is missing): pip install 'currents-api-client[history]'"
+        "error: currents-api flaky needs the history extra (duckdb is missing): "
+        "pip install 'currents-api-client[cli,history]'"
     ]

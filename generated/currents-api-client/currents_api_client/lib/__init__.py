@@ -6,11 +6,12 @@ it is, and `make generate` never touches this folder (`make check-generated` gua
 package, and none of these). The package's top level re-exports the public names, so users write
 `from currents_api_client import iter_tests`.
 
-- `_client`, `_errors`, `_types`: the clients and their transports, every exception, and the shared types
-  of the endpoints and models. Their public names are the package's `client`, `errors` and `types`
-  (generated modules that re-export them, since the generated endpoints import them from there): import
-  them from there. These three import nothing else of the package, so that the endpoints can import them
-  while this package is still being imported.
+- `_client`, `_errors`, `_types`: the clients, every exception, and the shared types of the endpoints and
+  models. Their public names are the package's `client`, `errors` and `types` (generated modules that
+  re-export them, since the generated endpoints import them from there): import them from there. The clients'
+  `_transports` (how a call is sent: retries, the deadline, the size limit) and `_redaction` (how the key is
+  kept out of reprs, exceptions and log records) are theirs alone. These five import nothing else of the
+  package, so that the endpoints can import them while this package is still being imported.
 
 - `records`: `iter_tests(instance)`, one `TestRecord` per test for every runner and schema version.
 - `export`: JSON Lines, CSV and JUnit XML writers for records (JUnit needs the `[cli]` extra).
@@ -26,7 +27,7 @@ package, and none of these). The package's top level re-exports the public names
 - `history`: the test history in DuckDB: the incremental sync into it, the flakiness metrics, the Parquet
   dataset and quarantine (needs the `[history]` extra).
 - `cli`, `cli_parser`, `cli_commands`, `cli_tables`, `cli_actions`, `cli_webhooks`, `cli_bodies`, `cli_listen`,
-  `cli_sync`, `cli_history`, `cli_quarantine`: the `currents-api` console script (needs the `[cli]` extra;
+  `cli_sync`, `cli_history`, `cli_store`, `cli_quarantine`: the `currents-api` console script (needs the `[cli]` extra;
   `sync`, `flaky` and `dataset` the `[history]` extra too, `webhooks listen` the `[webhooks]` extra).
 """
 

@@ -3,6 +3,9 @@
 # base URL, bounded timeouts, retries with backoff, a deadline per call and a response size limit), a client built
 # from the environment, settings checked when the client is made, and an API key that never shows in a repr, an
 # exception or a log line. Upstream's builder methods are kept, and return independent clients.
+# This module holds the clients, their settings and the checks of them; how a call is sent (retries, the deadline,
+# the size limit, sync and async) is `_transports.py`, how the key is kept out of reprs, exceptions and log records
+# is `_redaction.py`.
 """The clients that hold the connection settings: base URL, API key, timeouts and retries.
 
 The defaults suit unattended jobs such as CI:
@@ -40,33 +43,42 @@ cannot hide: the key in
 transformed by a server (encoded, split, reversed), and records of other loggers.
 """
 
-import ipaddress
-import logging
 import math
 import os
-import re
 import ssl
-import sys
-import threading
-import time
-import warnings
-import weakref
-from collections.abc import AsyncIterator, Iterator
 from typing import Any, Self
 
 import httpx
-import httpx_retries
 from attrs import define, evolve, field
-from httpx_retries import Retry, RetryTransport
+from httpx_retries import Retry
 
-from ._errors import (
-    DeadlineExceededError,
-    InsecureTransportWarning,
-    MissingAPIKeyError,
-    ResponseTooLargeError,
-    hide_secrets,
-    request_secrets,
-)
+from . import _redaction, _transports
+from ._errors import MissingAPIKeyError
+from ._redaction import REDACTED_QUERY as REDACTED_QUERY  # importable from `client`, as before the split
+from ._redaction import redact_url_queries as redact_url_queries
+
+# isort: split
+# The names this module imported before its transports and redaction moved out, kept importable from `client`
+# (whose star import passes on every public name here, and `make breaking` counts each): the API is unchanged.
+import ipaddress as ipaddress
+import logging as logging
+import re as re
+import sys as sys
+import threading as threading
+import time as time
+import warnings as warnings
+import weakref as weakref
+from collections.abc import AsyncIterator as AsyncIterator
+from collections.abc import Iterator as Iterator
+
+import httpx_retries as httpx_retries
+from httpx_retries import RetryTransport as RetryTransport
+
+from ._errors import DeadlineExceededError as DeadlineExceededError
+from ._errors import InsecureTransportWarning as InsecureTransportWarning
+from ._errors import ResponseTooLargeError as ResponseTooLargeError
+from ._redaction import hide_secrets as hide_secrets
+from ._redaction import request_secrets as request_secrets
 
 DEFAULT_BASE_URL = "https://api.currents.dev/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -84,12 +96,6 @@ RETRY_METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "DELETE")
 UNSENT_RETRY_STATUSES = (429,)
 UNSENT_RETRY_METHODS = ("POST", "PATCH")
 UNSENT_ERRORS: tuple[type[httpx.TransportError], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-_HIDDEN = "'<hidden>'"
-
-
-def _names_only(mapping: dict[str, str]) -> str:
-    """Repr of headers or cookies without their values, which may be secrets."""
-    return repr(sorted(mapping))
 
 
 def _check_count(name: str, value: object) -> None:
@@ -108,326 +114,6 @@ def _check_positive(name: str, value: object, *, optional: bool = False, integer
         raise TypeError(f"{name} must be {expected}{' or None' if optional else ''}, not {type(value).__name__}")
     if not (0 < value < math.inf):
         raise ValueError(f"{name} must be more than 0 and finite, not {value}")
-
-
-class _DeadlineRetry(Retry):
-    """The retry policy of one call: no wait between attempts lasts past the call's deadline."""
-
-    deadline: float = math.inf
-
-    def increment(self) -> Retry:
-        following = super().increment()
-        if isinstance(following, _DeadlineRetry):
-            following.deadline = self.deadline
-        return following
-
-    def _capped(self) -> Retry | None:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            return None  # the next attempt raises DeadlineExceededError at once
-        return self.copy_with(max_backoff_wait=min(self.max_backoff_wait, remaining))
-
-    def sleep(self, response: httpx.Response | Exception) -> None:
-        capped = self._capped()
-        if capped is not None:
-            Retry.sleep(capped, response)
-            self.elapsed_sleep = capped.elapsed_sleep
-
-    async def asleep(self, response: httpx.Response | Exception) -> None:
-        capped = self._capped()
-        if capped is not None:
-            await Retry.asleep(capped, response)
-            self.elapsed_sleep = capped.elapsed_sleep
-
-
-_DEADLINE = "currents_deadline"
-_SECRET = "currents_api_key"
-
-
-def _check_deadline(request: httpx.Request) -> float:
-    """The seconds left before the call's deadline; raises DeadlineExceededError when none are."""
-    remaining = float(request.extensions.get(_DEADLINE, math.inf)) - time.monotonic()
-    if remaining <= 0:
-        raise DeadlineExceededError(request, "the call's deadline passed (see the client's `deadline`)")
-    return remaining
-
-
-class _AttemptTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Sends one attempt, with no timeout longer than what is left of the call's deadline."""
-
-    def __init__(self, transport: httpx.BaseTransport | httpx.AsyncBaseTransport) -> None:
-        self._transport = transport
-
-    @staticmethod
-    def _shorten_timeouts(request: httpx.Request) -> None:
-        remaining = _check_deadline(request)
-        if remaining < math.inf:
-            timeouts = dict(request.extensions.get("timeout", {}))
-            request.extensions["timeout"] = {
-                name: remaining if value is None else min(value, remaining)
-                for name, value in {"connect": None, "read": None, "write": None, "pool": None, **timeouts}.items()
-            }
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if not isinstance(self._transport, httpx.BaseTransport):
-            raise RuntimeError("this client's transport cannot send synchronous requests")
-        self._shorten_timeouts(request)
-        return self._transport.handle_request(request)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not isinstance(self._transport, httpx.AsyncBaseTransport):
-            raise RuntimeError("this client's transport cannot send asynchronous requests")
-        self._shorten_timeouts(request)
-        return await self._transport.handle_async_request(request)
-
-    def close(self) -> None:
-        if isinstance(self._transport, httpx.BaseTransport):
-            self._transport.close()
-
-    async def aclose(self) -> None:
-        if isinstance(self._transport, httpx.AsyncBaseTransport):
-            await self._transport.aclose()
-
-
-class _LimitedResponse(httpx.Response):
-    """A response whose body stops at the call's deadline and at `max_response_size` bytes after decoding."""
-
-    max_size: int | None = None
-
-    def __repr__(self) -> str:
-        # The reason phrase is the server's: it may echo the key.
-        return hide_secrets(super().__repr__(), request_secrets(self.request))
-
-    def _too_large(self) -> ResponseTooLargeError:
-        return ResponseTooLargeError(self.request, self.status_code, self.max_size or 0)
-
-    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        for chunk in super().iter_raw(chunk_size):
-            _check_deadline(self.request)
-            yield chunk
-
-    async def aiter_raw(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        async for chunk in super().aiter_raw(chunk_size):
-            _check_deadline(self.request)
-            yield chunk
-
-    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        size = 0
-        for chunk in super().iter_bytes(chunk_size):
-            size += len(chunk)
-            if self.max_size is not None and size > self.max_size:
-                raise self._too_large()
-            yield chunk
-
-    async def aiter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
-        size = 0
-        async for chunk in super().aiter_bytes(chunk_size):
-            size += len(chunk)
-            if self.max_size is not None and size > self.max_size:
-                raise self._too_large()
-            yield chunk
-
-
-def _is_loopback_host(host: str) -> bool:
-    """Whether `host` (as `httpx.URL.host` gives it) is this machine: `localhost`, 127.0.0.0/8 or ::1 (also as
-    an IPv4-mapped address)."""
-    if host.rstrip(".").lower() == "localhost":
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_loopback
-
-
-# The frames of this package (the whole of it: this module lives in its lib/) and of the HTTP stack below it: a
-# warning points at the first frame outside them.
-_OWN_FRAMES = tuple(
-    os.path.dirname(module.__file__ or "") + os.sep
-    for module in (sys.modules[(__package__ or "__main__").partition(".")[0]], httpx, httpx_retries)
-)
-
-
-def _caller_stacklevel() -> int:
-    level, frame = 1, sys._getframe(1)
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(_OWN_FRAMES):
-        level, frame = level + 1, frame.f_back
-    return level
-
-
-class _PlainHTTPWarning:
-    """Warns once (per AuthenticatedClient) before the API key goes over plain http to a host not on loopback."""
-
-    def __init__(self) -> None:
-        self._warned = False
-        self._lock = threading.Lock()
-
-    def check(self, request: httpx.Request, secret: str) -> None:
-        if self._warned or request.url.scheme != "http" or _is_loopback_host(request.url.host):
-            return
-        if not any(secret in value for value in request.headers.values()):
-            return  # not this request: httpx drops the key on a redirect to another host
-        with self._lock:
-            if self._warned:
-                return
-            self._warned = True
-        warnings.warn(
-            InsecureTransportWarning(
-                f"the API key is sent over plain http to {request.url.host!r}, where anyone on the way can read it: "
-                "use an https:// base URL (this client warns once)"
-            ),
-            stacklevel=_caller_stacklevel(),
-        )
-
-
-class _LimitsTransport(RetryTransport):
-    """The client's transport: retries, a deadline per call across them, a size limit on the body, and the API
-    key handed to `errors` so that it can hide it."""
-
-    def __init__(
-        self,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport,
-        retry: Retry,
-        deadline: float | None,
-        max_response_size: int | None,
-        secret: str | None,
-        plain_http_warning: _PlainHTTPWarning | None = None,
-    ) -> None:
-        super().__init__(transport=_AttemptTransport(transport), retry=retry)
-        self._policy = retry
-        self._deadline = deadline
-        self._max_response_size = max_response_size
-        self._secret = secret
-        self._plain_http_warning = plain_http_warning
-
-    def _start(self, request: httpx.Request) -> None:
-        if self._secret is not None:
-            request.extensions[_SECRET] = self._secret
-            if self._plain_http_warning is not None:
-                self._plain_http_warning.check(request, self._secret)
-        # A policy the call chose for itself (in the request's extensions) is kept; else the client's, copied so
-        # that this call's deadline is its own.
-        retry = request.extensions.get("retry")
-        if not isinstance(retry, Retry):
-            retry = self._policy.copy_with()
-        if self._deadline is not None:
-            # Kept across redirects, which copy the extensions: the deadline is the whole call's.
-            deadline = request.extensions.setdefault(_DEADLINE, time.monotonic() + self._deadline)
-            if isinstance(retry, _DeadlineRetry):
-                retry.deadline = deadline
-        request.extensions["retry"] = retry
-
-    def _limited(self, response: httpx.Response) -> httpx.Response:
-        limited = _LimitedResponse(
-            status_code=response.status_code,
-            headers=response.headers,
-            stream=response.stream,
-            extensions=response.extensions,
-        )
-        limited.max_size = self._max_response_size
-        return limited
-
-    def _check_length(self, request: httpx.Request, response: httpx.Response) -> None:
-        # A body that announces its size beyond the limit is refused before any of it is read.
-        length = response.headers.get("content-length", "")
-        identity = response.headers.get("content-encoding", "identity").strip().lower() == "identity"
-        limit = self._max_response_size
-        if limit is not None and identity and length.isdigit() and int(length) > limit:
-            raise ResponseTooLargeError(request, response.status_code, limit)
-
-    @staticmethod
-    def _raise_if_past_deadline(request: httpx.Request, error: httpx.TimeoutException) -> None:
-        # A timeout that fired because the call's deadline shortened it is the deadline's.
-        try:
-            _check_deadline(request)
-        except DeadlineExceededError as exceeded:
-            raise exceeded from error
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self._start(request)
-        try:
-            response = super().handle_request(request)
-        except httpx.TimeoutException as error:
-            self._raise_if_past_deadline(request, error)
-            raise
-        try:
-            self._check_length(request, response)
-        except ResponseTooLargeError:
-            response.close()
-            raise
-        return self._limited(response)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self._start(request)
-        try:
-            response = await super().handle_async_request(request)
-        except httpx.TimeoutException as error:
-            self._raise_if_past_deadline(request, error)
-            raise
-        try:
-            self._check_length(request, response)
-        except ResponseTooLargeError:
-            await response.aclose()
-            raise
-        return self._limited(response)
-
-
-# Keyed by id(): a client compares by value, so it is not hashable.
-_LIVE_CLIENTS: "weakref.WeakValueDictionary[int, AuthenticatedClient]" = weakref.WeakValueDictionary()
-_LIVE_CLIENTS_LOCK = threading.Lock()
-
-
-# The query string of a URL in a log line: everything from `?` to the next space, quote, `<`, `>` or `#`. A
-# pre-signed URL (X-Amz-Signature, X-Goog-Signature, sig=, token=, Signature, Key-Pair-Id, ...) carries its
-# credentials there; the scheme, host and path stay. An HTTP/2 `:path` header, as hpack logs it, is one too.
-_URL_QUERY = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s?#'\"<>]*|:path', b?'[^'?]*)\?[^\s#'\"<>]*")
-REDACTED_QUERY = "?REDACTED"
-
-
-def redact_url_queries(text: str) -> str:
-    """`text` with the query string of every URL in it replaced by `?REDACTED` (scheme, host and path kept),
-    as the client's log filter does to the records of httpx, httpcore and httpx-retries."""
-    return _URL_QUERY.sub(lambda match: match.group(1) + REDACTED_QUERY, text)
-
-
-class _HideAPIKeys(logging.Filter):
-    """Hides, in a log record, the query string of every URL (pre-signed URLs carry their credentials there) and
-    the key of every live AuthenticatedClient, as text and as the repr of bytes."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a record that cannot format itself is left to the logging module to report
-            return True
-        hidden = redact_url_queries(message)
-        with _LIVE_CLIENTS_LOCK:
-            secrets = [client.token for client in list(_LIVE_CLIENTS.values())]
-        if secrets:
-            hidden = hide_secrets(hidden, secrets + [repr(s.encode())[2:-1] for s in secrets])
-        if hidden != message:
-            record.msg, record.args = hidden, ()
-        return True
-
-
-# The loggers that can carry a reason phrase or a header of a response: httpx's request line, httpcore's traces,
-# hpack's header tables (HTTP/2) and httpx-retries' debug lines.
-_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-    "hpack.hpack",
-    "hpack.table",
-    "httpx_retries.transport",
-    "httpx_retries.retry",
-)
-_LOG_FILTER = _HideAPIKeys()
-for _name in _LOGGERS:
-    logging.getLogger(_name).addFilter(_LOG_FILTER)
 
 
 @define(kw_only=True)
@@ -461,8 +147,8 @@ class Client:
     max_retry_wait: float = field(default=DEFAULT_MAX_RETRY_WAIT)
     deadline: float | None = field(default=DEFAULT_DEADLINE)
     max_response_size: int | None = field(default=DEFAULT_MAX_RESPONSE_SIZE)
-    _cookies: dict[str, str] = field(factory=dict, alias="cookies", repr=_names_only)
-    _headers: dict[str, str] = field(factory=dict, alias="headers", repr=_names_only)
+    _cookies: dict[str, str] = field(factory=dict, alias="cookies", repr=_redaction.names_only)
+    _headers: dict[str, str] = field(factory=dict, alias="headers", repr=_redaction.names_only)
     _verify_ssl: str | bool | ssl.SSLContext = field(default=True, alias="verify_ssl", repr=False)
     _follow_redirects: bool = field(default=False, alias="follow_redirects", repr=False)
     _httpx_args: dict[str, Any] = field(factory=dict, alias="httpx_args", repr=False)
@@ -481,7 +167,7 @@ class Client:
     def _secret(self) -> str | None:
         return None
 
-    def _plain_http_warning(self) -> _PlainHTTPWarning | None:
+    def _plain_http_warning(self) -> _transports.PlainHTTPWarning | None:
         return None
 
     def _all_headers(self) -> dict[str, str]:
@@ -489,7 +175,7 @@ class Client:
 
     def retry_policy(self) -> Retry:
         """The retry policy every request of this client follows."""
-        return _DeadlineRetry(
+        return _transports.DeadlineRetry(
             total=self.max_retries,
             allowed_methods=RETRY_METHODS,
             status_forcelist=RETRY_STATUSES,
@@ -503,7 +189,7 @@ class Client:
         """The retry policy of a request that is not idempotent (POST): only a 429, or a connection error that
         happened before the request was sent, is retried. The generated endpoint modules attach it per request;
         the call's deadline caps its waits as it does the client's own policy."""
-        return _DeadlineRetry(
+        return _transports.DeadlineRetry(
             total=self.max_retries,
             allowed_methods=UNSENT_RETRY_METHODS,
             status_forcelist=UNSENT_RETRY_STATUSES,
@@ -524,7 +210,7 @@ class Client:
             "timeout": self._timeout,
             "follow_redirects": self._follow_redirects,
             **args,
-            "transport": _LimitsTransport(
+            "transport": _transports.LimitsTransport(
                 inner,
                 retry=self.retry_policy(),
                 deadline=self.deadline,
@@ -654,15 +340,16 @@ class AuthenticatedClient(Client):
         auth_header_name: The header that carries the key.
     """
 
-    token: str = field(repr=lambda _: _HIDDEN, converter=_check_token)
+    token: str = field(repr=lambda _: _redaction.HIDDEN_REPR, converter=_check_token)
     prefix: str = field(default="Bearer", validator=_check_prefix)
     auth_header_name: str = field(default="Authorization", validator=_check_header_name)
-    _plain_http: _PlainHTTPWarning = field(factory=_PlainHTTPWarning, init=False, repr=False, eq=False)
+    _plain_http: _transports.PlainHTTPWarning = field(
+        factory=_transports.PlainHTTPWarning, init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
-        with _LIVE_CLIENTS_LOCK:
-            _LIVE_CLIENTS[id(self)] = self
+        _redaction.hide_key_in_logs(self)
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Self:
@@ -689,5 +376,5 @@ class AuthenticatedClient(Client):
     def _secret(self) -> str | None:
         return self.token
 
-    def _plain_http_warning(self) -> _PlainHTTPWarning | None:
+    def _plain_http_warning(self) -> _transports.PlainHTTPWarning | None:
         return self._plain_http

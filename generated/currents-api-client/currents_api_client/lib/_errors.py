@@ -36,11 +36,13 @@ key in its text or repr.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 
 import httpx
+
+from ._redaction import hide_secrets as hide_secrets  # errors re-exports both; defined in _redaction
+from ._redaction import request_secrets as request_secrets
 
 # What decoding raises on a payload that does not fit its schema, and nothing else: a missing required field
 # (KeyError), a value of the wrong type or shape (DecodeError, a ValueError), a constant or a date-time that does
@@ -83,27 +85,6 @@ def _reason_phrase(status_code: int) -> str:
         return HTTPStatus(status_code).phrase
     except ValueError:
         return "Unknown Status"
-
-
-def hide_secrets(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret in `secrets` replaced by `<hidden>`, the longest first."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, "<hidden>")
-    return text
-
-
-def request_secrets(request: httpx.Request) -> list[str]:
-    """The API key of `request`: the one its client sent, in whatever header, and the Authorization credential."""
-    secrets = []
-    key = request.extensions.get("currents_api_key")
-    if isinstance(key, str):
-        secrets.append(key)
-    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-    credential = credential.strip() or scheme.strip()
-    if len(credential) >= 4:
-        secrets.append(credential)
-    return secrets
 
 
 def _redacted(text: str, response: httpx.Response) -> str:

@@ -22,9 +22,10 @@ from rich.table import Table
 
 from ..client import AuthenticatedClient
 from .cli import EXIT_OK, UsageError
+from .cli_store import DEFAULT_DB as DEFAULT_DB  # still importable from here, as before cli_store
+from .cli_store import add_store_option, require_history_extra
 from .text import csv_cell, json_line, literal, visible
 
-DEFAULT_DB = "currents-history.duckdb"
 FORMATS = ("table", "json", "csv", "html")
 DEFAULT_THRESHOLD = 0.1
 DEFAULT_EXPIRES = "14d"
@@ -102,7 +103,7 @@ def add_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     flaky.add_argument("project_id", nargs="?", metavar="PROJECT_ID", help="one project (default: every project)")
-    flaky.add_argument("--db", type=Path, default=Path(DEFAULT_DB), help=f"the history store (default {DEFAULT_DB})")
+    add_store_option(flaky)
     flaky.add_argument("--since", type=_moment, metavar="ISO_DATE", help="runs created at or after it (UTC if naive)")
     flaky.add_argument("--branch", help="runs of this branch only")
     flaky.add_argument("--min-executions", type=_count, default=1, metavar="N", help="tests with N executions or more")
@@ -116,22 +117,18 @@ def add_parser(commands: Any) -> None:
 
     dataset = commands.add_parser("dataset", help="write the history store as hive-partitioned Parquet below DIR")
     dataset.add_argument("directory", type=Path, metavar="DIR")
-    dataset.add_argument("--db", type=Path, default=Path(DEFAULT_DB), help=f"the history store (default {DEFAULT_DB})")
+    add_store_option(dataset)
 
 
-def _history() -> Any:
-    try:
-        from .history import metrics
-    except ImportError as missing:
-        raise UsageError(
-            f"this command needs the history extra ({missing.name} is missing): "
-            "pip install 'currents-api-client[history]'"
-        ) from None
+def _history(command: str) -> Any:
+    require_history_extra(command)
+    from .history import metrics
+
     return metrics
 
 
 def command_flaky(args: argparse.Namespace, out: Console, client: Callable[[], AuthenticatedClient]) -> int:
-    metrics = _history()
+    metrics = _history("flaky")
     if args.apply and not args.quarantine:
         raise UsageError("--apply goes with --quarantine")
     filters = metrics.Filters(args.project_id, args.since, args.branch, args.min_executions)
@@ -202,7 +199,7 @@ def flaky_table(tests: list[Any]) -> Table:
 
 
 def command_dataset(args: argparse.Namespace) -> int:
-    metrics = _history()
+    metrics = _history("dataset")
     from .history.dataset import write_dataset
 
     try:

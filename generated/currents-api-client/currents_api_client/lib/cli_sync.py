@@ -28,11 +28,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from ..client import AuthenticatedClient
 from .cli import EXIT_FAILED, EXIT_OK, UsageError, run_async, say
+from .cli_store import DEFAULT_DB, add_store_option, require_history_extra
+from .cli_store import HISTORY_EXTRA as HISTORY_EXTRA  # still importable from here, as before cli_store
 from .runs import DEFAULT_CONCURRENCY
 from .text import literal
-
-DEFAULT_DB = "currents-history.duckdb"
-HISTORY_EXTRA = "pip install 'currents-api-client[cli,history]'"
 
 SYNC_EPILOG = f"""the store (--db, default {DEFAULT_DB}) is one DuckDB file with the tables runs, instances, tests
 (one row per test per instance), explorer_tests (the Tests Explorer's own numbers) and sync_state.
@@ -51,7 +50,7 @@ def add_parser(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sync.add_argument("project_ids", nargs="*", metavar="PROJECT_ID", help="default: every project the key reads")
-    sync.add_argument("--db", default=DEFAULT_DB, metavar="PATH", help=f"the store (default {DEFAULT_DB})")
+    add_store_option(sync)
     sync.add_argument("--since", metavar="DATE", help="only runs created at or after DATE (ISO 8601; UTC if no zone)")
     sync.add_argument(
         "--concurrency",
@@ -112,15 +111,10 @@ def command_sync(
     since = parse_since(args.since)
     if args.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1, not {args.concurrency}")
-    try:
-        import duckdb  # noqa: F401  (the history extra)
-    except ImportError as missing:
-        raise UsageError(
-            f"currents-api sync needs the history extra ({missing.name} is missing): {HISTORY_EXTRA}"
-        ) from None
+    require_history_extra("sync")
     from .history import store
 
-    path = Path(args.db)
+    path: Path = args.db
     why = store.check_path(path)
     if why is not None:
         raise UsageError(f"--db {path}: {why}")

@@ -6,7 +6,8 @@ and what is read out of it.
   migrates or refuses it; `check_path(path)` says why a path cannot be a store, creating nothing.
 - `sync`: `await sync_projects(connection, client, project_ids)`, incremental and resumable, GET requests only.
 - `rows`: the rows of each table, from the client's models.
-- `metrics`: the flakiness metrics of `currents-api flaky`, defined once in `flaky_metrics.sql`.
+- `metrics`: the flakiness metrics of `currents-api flaky`, defined once in `flaky_metrics.sql`, and the
+  executions it and the trend charts count in `flaky_executions.sql`.
 - `dataset`: the store as a hive-partitioned Parquet dataset (`currents-api dataset`).
 - `quarantine`: one quarantine Action per flaky test (`currents-api flaky --quarantine`).
 - `report_html`: the self-contained HTML page of `flaky --format html`.

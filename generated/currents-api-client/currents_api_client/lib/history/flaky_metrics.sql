@@ -1,13 +1,11 @@
 -- Hand-written, not generated: `make generate` never touches currents_api_client/lib/ (see lib/__init__.py).
 --
 -- The flakiness metrics of `currents-api flaky`: one row per test, a test being (project_id, spec, title path).
--- DuckDB runs it on the history store, Spark SQL runs it unchanged on the Parquet dataset (`make spark-check`):
--- only syntax both accept (STRING, BIGINT, DOUBLE, TIMESTAMP, CASE, LAG, no FILTER or QUALIFY), and the four
--- filters arrive as positional `?` parameters, in this order, never pasted into the text:
---   1. project_id      STRING     only this project (NULL: every project)
---   2. since           TIMESTAMP  only runs created at or after it, UTC (NULL: the whole history)
---   3. branch          STRING     only runs of this branch (NULL: every branch)
---   4. min_executions  BIGINT     only tests with at least this many executions (NULL: 1)
+-- Its first CTEs, the four filters and the executions they keep, are flaky_executions.sql, which
+-- `history.metrics.metrics_sql()` pastes in place of the `{executions}` line; that whole text is what DuckDB
+-- runs on the history store and Spark SQL runs unchanged on the Parquet dataset (`make spark-check`): only
+-- syntax both accept (STRING, BIGINT, DOUBLE, TIMESTAMP, CASE, LAG, no FILTER or QUALIFY). The filters arrive
+-- as four positional `?` parameters (flaky_executions.sql lists them), never pasted into the text.
 --
 -- Definitions (docs/guides/find-and-quarantine-flaky-tests.md cites each source):
 --   executions         rows whose state is passed, failed or flaky: the tests that ran (skipped, pending did not).
@@ -26,23 +24,8 @@
 --   first_seen, last_seen   the creation of the first and the last run the test was executed in.
 --   currents_flakiness_rate, currents_executions   the Tests Explorer's own flakinessRate and executions, as the
 --                      sync stored them (explorer_tests), side by side; NULL when not synced.
-WITH params AS (
-  SELECT
-    CAST(? AS STRING) AS project_id,
-    CAST(? AS TIMESTAMP) AS since,
-    CAST(? AS STRING) AS branch,
-    CAST(? AS BIGINT) AS min_executions
-),
-executions AS (
-  SELECT
-    t.project_id, t.spec, t.title, t.state, t.commit_sha, t.created_at, t.run_id, t.instance_id, t.test_key,
-    CASE WHEN t.state = 'failed' THEN 'fail' ELSE 'pass' END AS outcome
-  FROM tests t CROSS JOIN params p
-  WHERE t.state IN ('passed', 'failed', 'flaky')
-    AND (p.project_id IS NULL OR t.project_id = p.project_id)
-    AND (p.since IS NULL OR t.created_at >= p.since)
-    AND (p.branch IS NULL OR t.branch = p.branch)
-),
+WITH
+{executions},
 sequenced AS (
   SELECT
     e.project_id, e.spec, e.title, e.state, e.created_at, e.outcome,

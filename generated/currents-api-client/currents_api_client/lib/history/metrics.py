@@ -2,8 +2,11 @@
 """The flakiness metrics of a history store: `flaky_metrics(store, filters)`, one `TestMetrics` per test.
 
 The definitions live in one file, `flaky_metrics.sql` beside this module (each one documented there with its
-source); DuckDB runs it here, Spark SQL runs the same text on the Parquet dataset (`make spark-check`). The
-filters are bound as positional parameters (`Filters.parameters`), never pasted into the SQL.
+source), and the executions they count, the filters included, in `flaky_executions.sql`, which the metrics and
+the trend charts (`flaky_trend.sql`) both start from: `metrics_sql()` and `trend_sql()` paste it in place of
+their `{executions}` line. DuckDB runs that text here, Spark SQL runs the same text on the Parquet dataset
+(`make spark-check`). The filters are bound as positional parameters (`Filters.parameters`), never pasted into
+the SQL.
 
 `open_store(path)` opens a store read-only, and says in one line (`StoreError`) when the file is missing, is not
 a DuckDB file, is locked by a writer or is not a history store. Needs the `history` extra (duckdb).
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,10 @@ import duckdb
 HERE = Path(__file__).resolve().parent
 METRICS_SQL = HERE / "flaky_metrics.sql"
 TREND_SQL = HERE / "flaky_trend.sql"
+EXECUTIONS_SQL = HERE / "flaky_executions.sql"
+# The line of a query file that flaky_executions.sql takes the place of: `{executions}`, alone, or with the comma
+# that goes on to the query's own CTEs.
+_EXECUTIONS_LINE = re.compile(r"^\{executions\}(?=,?$)", re.MULTILINE)
 SCHEMA_VERSION = "1"  # the store shape this module reads (store_meta.schema_version)
 REQUIRED_TABLES = ("tests", "explorer_tests")
 
@@ -30,12 +38,24 @@ class StoreError(Exception):
     """The store cannot be read; its text is one line naming the file."""
 
 
+def with_executions(query: str) -> str:
+    """`query` with flaky_executions.sql's CTEs (its comments left out) in place of its `{executions}` line."""
+    lines = EXECUTIONS_SQL.read_text(encoding="utf-8").splitlines()
+    ctes = "\n".join(line for line in lines if not line.startswith("--")).strip()
+    composed, found = _EXECUTIONS_LINE.subn(lambda _: ctes, query)
+    if found != 1:
+        raise ValueError(f"a flaky query needs one `{{executions}}` line, not {found}")
+    return composed
+
+
 def metrics_sql() -> str:
-    return METRICS_SQL.read_text(encoding="utf-8")
+    """The text of the metrics query, whole (flaky_metrics.sql from flaky_executions.sql)."""
+    return with_executions(METRICS_SQL.read_text(encoding="utf-8"))
 
 
 def trend_sql() -> str:
-    return TREND_SQL.read_text(encoding="utf-8")
+    """The text of the trend query, whole (flaky_trend.sql from flaky_executions.sql)."""
+    return with_executions(TREND_SQL.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True, slots=True)
