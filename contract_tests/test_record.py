@@ -143,10 +143,14 @@ def test_recording_from_the_api_saves_a_redacted_fixture_that_validates(
 def test_recording_never_overwrites_and_needs_a_key(project_copy: Path, run_script: RunScript, mock_api: str) -> None:
     first, second = (remove_fixture(project_copy, name) for name in ("cypress-retries", "jest-failed-and-todo"))
     env = {"CURRENTS_API_KEY": demo_key(), "CURRENTS_API_URL": mock_api}
-    assert run_script("contract.record", first.instance_id, "--name", "taken", cwd=project_copy, env=env).returncode == 0
+    assert (
+        run_script("contract.record", first.instance_id, "--name", "taken", cwd=project_copy, env=env).returncode == 0
+    )
     again = run_script("contract.record", second.instance_id, "--name", "taken", cwd=project_copy, env=env)
     assert_one_line_error(again, "exists already")
-    assert_one_line_error(run_script("contract.record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": ""}), "CURRENTS_API_KEY")
+    assert_one_line_error(
+        run_script("contract.record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": ""}), "CURRENTS_API_KEY"
+    )
     assert_one_line_error(run_script("contract.record", "missing-id", cwd=project_copy, env=env), "answered 404")
 
 
@@ -156,7 +160,9 @@ def test_a_key_the_client_refuses_is_one_line_naming_the_variable(
 ) -> None:
     before = snapshot(fixtures_folder(project_copy))
 
-    process = run_script("contract.record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": key, "CURRENTS_API_URL": mock_api})
+    process = run_script(
+        "contract.record", "x", cwd=project_copy, env={"CURRENTS_API_KEY": key, "CURRENTS_API_URL": mock_api}
+    )
 
     assert_one_line_error(process, "CURRENTS_API_KEY")
     assert key not in process.stdout + process.stderr
