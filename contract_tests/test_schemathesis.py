@@ -16,8 +16,8 @@ from hypothesis import settings
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi, create_app
+from contract_tests.mock_api.seed import build_world
 from contract_tests.mock_api.server import serve_in_thread
-from contract_tests.mock_api.world import build_world
 from scripts.contract import Target, contract_document, mock_ids
 from scripts.contract_registry import operation_settings
 
