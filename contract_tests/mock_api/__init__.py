@@ -9,10 +9,10 @@ Layout, as moto's fakes are laid out:
   every change to it, in domain terms: plain arguments in (`filters.py`, `pagination.py` hold their types
   and Currents' listing rules), entities out, and the domain errors of `errors.py`. It knows no HTTP;
 - the HTTP layer: `resources/` has one module per resource (projects, runs, instances, explorers, results,
-  actions, webhooks, analytics); each handler reads the request (`resources/params.py`,
-  `settings_validation.py` for bodies), calls the backend and builds the answer. A new resource is a module
-  listed in `app.RESOURCES`. `rest.py` is the shared HTTP vocabulary, and maps the domain errors to their
-  statuses in one place;
+  actions, webhooks, analytics); each handler reads the request (`resources/params.py`, and
+  `resources/settings_validation.py` for bodies), calls the backend and builds the answer. A new resource
+  is a module listed in `app.RESOURCES`. `rest.py` is the shared HTTP vocabulary, and maps the domain
+  errors to their statuses in one place;
 - `app.py` (`create_app`) mounts them on Starlette; `middleware.py` keeps the guarantees every operation
   shares (authentication first, ids from the raw path, never a 5xx).
 - `keys.py` reads `keys.yaml` (demo keys with projects and scopes); `journal.py` records what the mock saw.

@@ -10,7 +10,7 @@ check.
 Life cycle of an action: created `active`; `disable` and `enable` switch it; `delete` archives it (soft
 delete, it still reads, as `archived`, and cannot be changed again: `Invalid`); an action whose `expiresAfter`
 has passed by `clock()` reads `expired` until it is given a later one. A webhook is created, updated and
-deleted (not found afterwards). The handlers check the bodies first (`settings_validation`).
+deleted (not found afterwards). The handlers check the bodies first (`resources.settings_validation`).
 
 Cancel by CI: the run of a (GitHub run id, attempt) is canceled, `NotFound` when none matches (or it is not
 in the project given, or its `meta.ciBuildId` is not the one given), `Conflict` (`Run is cancelled`) when it

@@ -1,7 +1,9 @@
 """The mock's resources, one module per Currents resource; each handler reads the request and asks the backend.
 
-Each module has `routes(backend, journal) -> list[Route]`. `app.create_app` mounts every module listed
-in `RESOURCES`, so a new resource (artifacts, say) is one module with its routes, added there.
+Each resource module has `routes(backend, journal) -> list[Route]`. `app.create_app` mounts every module
+listed in `app.RESOURCES`, so a new resource (artifacts, say) is one module with its routes, added there.
+Beside them, the HTTP layer's helpers: `params` (query readers), `settings_validation` (the Actions and
+Webhooks bodies) and `insights_views` (the bodies of `analytics`).
 
 `route(template, handlers, journal)` makes one Starlette `Route` from the spec's path template (with the
 `/v1` base path), served by `rest.Operations`: the handlers by method, 405 with `Allow` for the rest, and

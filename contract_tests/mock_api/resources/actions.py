@@ -14,8 +14,8 @@ from contract_tests.mock_api.backend import MockBackend
 from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.resources import api_key, ok_data, route
 from contract_tests.mock_api.resources.params import required_project_id
+from contract_tests.mock_api.resources.settings_validation import action_fields
 from contract_tests.mock_api.rest import BadRequest, Query, json_body, path_id
-from contract_tests.mock_api.settings_validation import action_fields
 
 ACTION_STATUSES = ("active", "disabled", "archived", "expired")
 SEARCH_MAX_LENGTH = 100

@@ -26,8 +26,8 @@ from contract_tests.mock_api.resources.insights_views import (
     insights,
 )
 from contract_tests.mock_api.resources.params import choice, execution_filter, offset_params
+from contract_tests.mock_api.resources.settings_validation import text
 from contract_tests.mock_api.rest import BadRequest, Query, json_body, parse_integer, path_id
-from contract_tests.mock_api.settings_validation import text
 
 INSIGHTS_DENIED = "Insufficient permissions to access project insights"
 ERRORS_DENIED = "Insufficient permissions to access project errors"

@@ -14,8 +14,8 @@ from contract_tests.mock_api.backend import MockBackend
 from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.resources import api_key, ok_data, route
 from contract_tests.mock_api.resources.params import required_project_id
+from contract_tests.mock_api.resources.settings_validation import webhook_fields
 from contract_tests.mock_api.rest import Query, json_body, path_id
-from contract_tests.mock_api.settings_validation import webhook_fields
 
 
 def routes(backend: MockBackend, journal: Journal) -> list[Route]:
