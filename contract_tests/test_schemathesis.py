@@ -16,8 +16,8 @@ from hypothesis import settings
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi, create_app
+from contract_tests.mock_api.seed import build_world
 from contract_tests.mock_api.server import serve_in_thread
-from contract_tests.mock_api.world import build_world
 from scripts.contract.documents import contract_document
 from scripts.contract.registry import operation_settings
 from scripts.contract.target import Target, mock_ids

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from contract_tests.mock_api.app import MockApi, create_app
-from contract_tests.mock_api.world import build_world, parse_iso, runner_of
+from contract_tests.mock_api.entities import parse_iso, runner_of
+from contract_tests.mock_api.seed import build_world
 from tests.mock_support import DEMO_KEY, LIMITED_KEY, READ_ONLY_KEY, checked_client
 
 EVERY_DATE = {"date_start": "2020-01-01", "date_end": "2030-12-31"}

@@ -1,7 +1,7 @@
 """Run the mock Currents API in the foreground: `python -m contract_tests.mock_api`.
 
 Scope: serves every operation of the spec from one seeded world built from the fixture corpus and
-the spec's seed examples (see `contract_tests.mock_api.app` and `world`), until Ctrl-C or SIGTERM.
+the spec's seed examples (see `contract_tests.mock_api.app` and `seed`), until Ctrl-C or SIGTERM.
 Cancel, reset and delete change that world; a restart builds it again. Run it from the project
 root (it imports `kit`, the base layer). It prints its base URL, a working key, a curl line to try, and every project's
 id, name and number of runs.

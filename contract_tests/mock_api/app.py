@@ -30,9 +30,10 @@ from pathlib import Path
 from starlette.routing import Route, Router
 
 from contract_tests.mock_api.asgi import Receive, Scope, Send
-from contract_tests.mock_api.backend import INSTANCE_DENIED, MockBackend
-from contract_tests.mock_api.backend import INSTANCE_NOT_FOUND as INSTANCE_NOT_FOUND_ERROR
+from contract_tests.mock_api.backend import MockBackend
 from contract_tests.mock_api.deliveries import Deliveries
+from contract_tests.mock_api.errors import INSTANCE_DENIED
+from contract_tests.mock_api.errors import INSTANCE_NOT_FOUND as INSTANCE_NOT_FOUND_ERROR
 from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.middleware import UNAUTHORIZED_ERROR, AuthenticateFirst, NeverServerError, RawPathRouting

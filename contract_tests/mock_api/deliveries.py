@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 import httpx
 from httpx_retries import Retry, RetryTransport
 
+from contract_tests.mock_api.entities import Run, World
 from contract_tests.mock_api.journal import Delivery, Journal
-from contract_tests.mock_api.world import Run, World
 
 TIMEOUT = httpx.Timeout(2.0)
 RETRIES = 2

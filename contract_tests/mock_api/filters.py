@@ -1,43 +1,29 @@
-"""The run filters of `GET /projects/{projectId}/runs`, read from the query as Currents' clients send them.
+"""The filters of the mock's listings and views, as plain values the backend applies (no HTTP here).
 
-Scope: `RunFilter.from_query` reads the bracketed arrays `branches[]`, `tags[]` and `authors[]` (and the
-deprecated plain `branch`, `tag` and `author`, which add to them), `tag_operator` (`AND` or `OR`, default
-`OR`), `search` (at most 200 characters), `pr_id` (1 to 128 visible ASCII characters), the repeated plain
-`status` and `completion_state`, and
-`date_start`/`date_end`. `matches(run_body, created_at)` applies them all (every given filter must hold):
-- branches, authors: the run's `meta.commit.branch` / `meta.commit.authorName` is one of the values;
-- tags: the run has any (`OR`) or all (`AND`) of the tags;
-- search: a case-insensitive substring of the run id, CI build id, branch, commit message or author;
-- pr_id: the pull request number at the end of `meta.commit.ghaEventData.htmlUrl`;
-- status, completion_state: the run's value is one of the values (unknown values simply match nothing);
-- date range: `createdAt` within it, both ends inclusive (a bare `date_end` day counts whole).
-
-Errors: `BadRequest` for a `tag_operator` other than AND/OR, a search over 200 characters, a malformed date,
-or a `pr_id` outside its pattern. A range that ends before it starts matches nothing.
+Scope:
+- `RunFilter`, the filters of a project's run listing (`resources.params.run_filter` reads them from the
+  query as Currents' clients send them). `matches(run_body, created_at)` applies them all (every given
+  filter must hold):
+  - branches, authors: the run's `meta.commit.branch` / `meta.commit.authorName` is one of the values;
+  - tags: the run has any (`OR`) or all (`AND`) of the tags;
+  - search: a case-insensitive substring of the run id, CI build id, branch, commit message or author;
+  - pr_id: the pull request number at the end of `meta.commit.ghaEventData.htmlUrl`;
+  - status, completion_state: the run's value is one of the values (unknown values simply match nothing);
+  - date range: `createdAt` within it, both ends inclusive (a bare `date_end` day counts whole).
+  A range that ends before it starts matches nothing.
+- `ExecutionFilter`, the date range and filters the explorers and insights share: an execution (or a run,
+  `matches_run`) in the range, with any of the tags, one of the authors, branches and groups.
+- `ResultFilter`, the filters of a signature's test results: the same, plus statuses and flakiness.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.mock_api.rest import BadRequest, Query
-from contract_tests.mock_api.world import as_dict
-
-SEARCH_MAX_LENGTH = 200
-PR_ID_MAX_LENGTH = 128
-
-
-PR_ID = re.compile(rf"[!-~]{{1,{PR_ID_MAX_LENGTH}}}")
-
-
-def pr_id(query: Query) -> str | None:
-    value = query.text("pr_id")
-    if value is not None and not PR_ID.fullmatch(value):
-        raise BadRequest(f"Invalid pr_id parameter. 1 to {PR_ID_MAX_LENGTH} visible ASCII characters")
-    return value
+from contract_tests.mock_api.entities import Run, as_dict
+from contract_tests.mock_api.executions import Execution
 
 
 @dataclass(frozen=True)
@@ -52,26 +38,6 @@ class RunFilter:
     completion_states: frozenset[str]
     date_start: dt.datetime | None
     date_end: dt.datetime | None
-
-    @classmethod
-    def from_query(cls, query: Query) -> RunFilter:
-        operator = query.text("tag_operator")
-        operator = "OR" if operator is None else operator
-        if operator not in ("AND", "OR"):
-            raise BadRequest("Invalid tag_operator parameter. Must be AND or OR")
-        start, end = query.date_range(required=False)
-        return cls(
-            branches=frozenset(query.array("branches[]", "branch")),
-            tags=frozenset(query.array("tags[]", "tag")),
-            tag_operator=operator,
-            authors=frozenset(query.array("authors[]", "author")),
-            search=query.text("search", SEARCH_MAX_LENGTH),
-            pr_id=pr_id(query),
-            statuses=frozenset(query.array("status")),
-            completion_states=frozenset(query.array("completion_state")),
-            date_start=start,
-            date_end=end,
-        )
 
     def matches(self, body: dict[str, Any], created_at: dt.datetime) -> bool:
         meta = as_dict(body.get("meta"))
@@ -108,3 +74,59 @@ class RunFilter:
             if not any(isinstance(text, str) and needle in text.casefold() for text in haystack):
                 return False
         return True
+
+
+@dataclass(frozen=True)
+class ExecutionFilter:
+    date_start: dt.datetime
+    date_end: dt.datetime
+    tags: frozenset[str]
+    authors: frozenset[str]
+    branches: frozenset[str]
+    groups: frozenset[str]
+
+    def matches(self, e: Execution) -> bool:
+        if e.created_at < self.date_start or e.created_at > self.date_end:
+            return False
+        if self.tags and not self.tags & set(e.run.body.get("tags") or []):
+            return False
+        if self.authors and e.commit.get("authorName") not in self.authors:
+            return False
+        if self.branches and e.commit.get("branch") not in self.branches:
+            return False
+        return not self.groups or e.instance.data.get("groupId") in self.groups
+
+    def matches_run(self, run: Run) -> bool:
+        commit = (run.body.get("meta") or {}).get("commit") or {}
+        run_groups = {str(g.get("groupId")) for g in run.body.get("groups") or [] if isinstance(g, dict)}
+        return (
+            self.date_start <= run.created_at <= self.date_end
+            and (not self.tags or bool(self.tags & set(run.body.get("tags") or [])))
+            and (not self.authors or commit.get("authorName") in self.authors)
+            and (not self.branches or commit.get("branch") in self.branches)
+            and (not self.groups or bool(self.groups & run_groups))
+        )
+
+
+@dataclass(frozen=True)
+class ResultFilter:
+    date_start: dt.datetime
+    date_end: dt.datetime
+    branches: frozenset[str]
+    tags: frozenset[str]
+    authors: frozenset[str]
+    groups: frozenset[str]
+    statuses: frozenset[str]
+    flaky: bool | None
+
+    def matches(self, e: Execution) -> bool:
+        tags = set(e.run.body.get("tags") or [])
+        return (
+            self.date_start <= e.created_at <= self.date_end
+            and (not self.branches or e.commit.get("branch") in self.branches)
+            and (not self.authors or e.commit.get("authorName") in self.authors)
+            and (not self.tags or bool(self.tags & tags))
+            and (not self.groups or e.instance.data.get("groupId") in self.groups)
+            and (not self.statuses or e.status in self.statuses)
+            and (self.flaky is None or e.flaky == self.flaky)
+        )

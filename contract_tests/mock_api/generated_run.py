@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests.mock_api.asgi import ASGIApp, Receive, Scope, Send
-from contract_tests.mock_api.backend import INSTANCE_NOT_FOUND
+from contract_tests.mock_api.entities import Project, Run, World, instance_from_data, make_cursor, parse_iso
+from contract_tests.mock_api.errors import INSTANCE_NOT_FOUND
 from contract_tests.mock_api.middleware import UNAUTHORIZED_ERROR, send_failed
-from contract_tests.mock_api.world import Project, Run, World, instance_from_data, make_cursor, parse_iso
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TEMPLATES = (

@@ -11,7 +11,8 @@ Scope:
   answers as an unknown id.
 - `Query`: typed reads of the query string (bounded integers, ISO 8601 dates, booleans, repeated and
   bracketed arrays) that raise `BadRequest`. `Operations` turns any `Refused` (`BadRequest` is the 400
-  one) into its status with the FAILED envelope.
+  one) into its status with the FAILED envelope, and any domain error of the backend (`errors`) into the
+  status `STATUS_OF` gives its kind: the one place where the backend's refusals become HTTP.
 - `json_body(request)`: the request body as JSON (at most `MAX_BODY_BYTES`), else `BadRequest`.
 
 Limits: JSON only; handlers return complete responses (no streaming).
@@ -30,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from contract_tests.mock_api.asgi import Receive, Scope, Send
+from contract_tests.mock_api.errors import Conflict, Denied, DomainError, Invalid, NotFound
 from contract_tests.mock_api.journal import Journal
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -54,6 +56,14 @@ class BadRequest(Refused):
     """A request the mock refuses with 400 and this message."""
 
 
+# The status of each kind of domain error the backend raises.
+STATUS_OF: dict[type[DomainError], int] = {NotFound: 404, Denied: 403, Invalid: 400, Conflict: 422}
+
+
+def status_of(error: DomainError) -> int:
+    return next(status for kind, status in STATUS_OF.items() if isinstance(error, kind))
+
+
 class OKResponse(JSONResponse):
     """A JSON body serialized compactly, keeping non-ASCII characters."""
 
@@ -61,8 +71,8 @@ class OKResponse(JSONResponse):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def ok(body: Mapping[str, Any]) -> Response:
-    return OKResponse(body)
+def ok(body: Mapping[str, Any], status: int = 200) -> Response:
+    return OKResponse(body, status_code=status)
 
 
 def failed(status: int, error: str, headers: Mapping[str, str] | None = None) -> Response:
@@ -95,6 +105,8 @@ class Operations:
                 response = await handler(request)
             except Refused as error:
                 response = failed(error.status, error.message)
+            except DomainError as error:
+                response = failed(status_of(error), error.message)
             ids = {name: value for name in request.path_params if (value := path_id(request, name)) is not None}
             body = json.loads(bytes(response.body)) if 200 <= response.status_code < 300 else None
             self.journal.exchange((request.method, self.template), ids, response.status_code, body)

@@ -1,4 +1,4 @@
-"""The actions, webhooks and GitHub Actions workflow runs the mock's world starts with (`world.build_world`).
+"""The actions, webhooks and GitHub Actions workflow runs the mock's world starts with (`seed.build_world`).
 
 Per project, sorted by id: an active quarantine action with an expiry after the world's dates, a disabled
 skip action and an expired tag action, and one webhook. Every run is the attempt of a GitHub Actions workflow

@@ -24,12 +24,13 @@ from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi
 from contract_tests.mock_api.asgi import Receive, Scope, Send
 from contract_tests.mock_api.backend import MockBackend
+from contract_tests.mock_api.entities import World
 from contract_tests.mock_api.generated_run import GeneratedRun, add_to_world
 from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.keys import KEYS_FILE
 from contract_tests.mock_api.middleware import send_failed
+from contract_tests.mock_api.seed import build_world
 from contract_tests.mock_api.server import serve_in_thread
-from contract_tests.mock_api.world import World, build_world
 
 # Two projects of the mock's world: 20 runs, three of them in progress, 54 specs.
 PROJECTS = ("Prj9Zb", "DgTfZV")

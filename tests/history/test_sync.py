@@ -17,7 +17,7 @@ from currents_api_client.lib.history.rows import key_of
 
 from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import MockApi
-from contract_tests.mock_api.world import World
+from contract_tests.mock_api.entities import World
 from tests.history.support import (
     PROJECTS,
     Wrapper,

@@ -13,7 +13,6 @@ Formats are judged by the same checker the spec's examples are (jsonschema's), s
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -56,15 +55,6 @@ def date_time(value: Any, where: str) -> str | None:
     if not isinstance(value, str) or not FORMATS.conforms(value, "date-time"):
         raise BadRequest(f"{where}: must be an ISO 8601 date-time or null")
     return value
-
-
-def parse_moment(value: str) -> dt.datetime | None:
-    """The instant of an RFC 3339 date-time, or None when Python cannot hold it (a leap second, say)."""
-    try:
-        moment = dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def rule_action(value: Any, where: str) -> dict[str, Any]:

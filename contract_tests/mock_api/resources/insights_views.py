@@ -1,16 +1,16 @@
-"""Project insights and the Errors Explorer, computed from the world's live runs and test executions.
+"""The bodies of project insights and the Errors Explorer (`resources.analytics`), from runs and executions.
 
 Scope:
-- `insights(backend, key, project_id, query)`: `GET /projects/{projectId}/insights`. Run metrics count the
-  project's runs created in the period (filtered by `tags[]`, `branches[]`, `authors[]`, `groups[]`); test
-  metrics count the executions `MockBackend.project_executions` gives for the same filters, so that a test
-  counted `flaky` here is a flaky test of a run (`isFlaky`). The timeline has a bucket per `resolution`
-  (`1h`, `1d`, `1w`, from the period's start) holding any run or execution, as the March reference shapes
-  it: a list of one-key objects.
-- `errors_explorer(backend, key, project_id, query)`: `GET /errors/{projectId}`: one occurrence per failed
-  or flaky execution with an error message, classified (category, action, target) by a few patterns of
-  Playwright's and Cypress's messages, grouped by `group_by[]` (default every field), filtered, ordered
-  and paged (limit 1 to 100), with a daily timeline of the `top_n` errors by `metric`.
+- `insights(project_id, window, resolution, runs, executions)`: `GET /projects/{projectId}/insights`. Run
+  metrics count the project's runs created in the period (`MockBackend.project_runs`, filtered by tags,
+  branches, authors and groups); test metrics count the executions `MockBackend.project_executions` gives
+  for the same filters, so that a test counted `flaky` here is a flaky test of a run (`isFlaky`). The
+  timeline has a bucket per `resolution` (`1h`, `1d`, `1w`, from the period's start) holding any run or
+  execution, as the March reference shapes it: a list of one-key objects.
+- `errors_explorer(executions, view, page)`: `GET /errors/{projectId}`: one occurrence per failed or flaky
+  execution with an error message, classified (category, action, target) by a few patterns of Playwright's
+  and Cypress's messages, grouped by the `ErrorsView`'s fields (default every field), filtered, ordered and
+  paged, with a daily timeline of the `top_n` errors by `metric`.
 
 Limits: classification is a handful of regular expressions, not Currents' engine; durations are in seconds
 from `durationMs`.
@@ -20,17 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.mock_api.backend import Execution, MockBackend, ratio
-from contract_tests.mock_api.keys import ApiKey
-from contract_tests.mock_api.pagination import offset_page
-from contract_tests.mock_api.rest import BadRequest, Query
-from contract_tests.mock_api.world import Run
+from contract_tests.mock_api.entities import Run
+from contract_tests.mock_api.executions import Execution
+from contract_tests.mock_api.filters import ExecutionFilter
+from contract_tests.mock_api.pagination import OffsetParams, offset_page
+from contract_tests.mock_api.resources.explorers import ratio
 
-INSIGHTS_DENIED = "Insufficient permissions to access project insights"
-ERRORS_DENIED = "Insufficient permissions to access project errors"
 RESOLUTIONS = {"1h": dt.timedelta(hours=1), "1d": dt.timedelta(days=1), "1w": dt.timedelta(weeks=1)}
 GROUP_FIELDS = {"message": "message", "category": "error_category", "action": "error_action", "target": "error_target"}
 ORDERS = ("count", "tests", "branches", "error")
@@ -44,14 +42,17 @@ def iso(moment: dt.datetime) -> str:
     return f"{m.year:04d}-{m:%m-%dT%H:%M:%S}.{m.microsecond // 1000:03d}Z"
 
 
-def choice(query: Query, name: str, allowed: Iterable[str], default: str) -> str:
-    value = query.text(name)
-    allowed = tuple(allowed)
-    if value is None:
-        return default
-    if value not in allowed:
-        raise BadRequest(f"{name}: must be one of {', '.join(allowed)}")
-    return value
+@dataclass(frozen=True)
+class ErrorsView:
+    """How the Errors Explorer groups, filters and orders: `fields` (of `GROUP_FIELDS`), `wanted` (a
+    substring per field, or None), `order` (of `ORDERS`), `direction`, `metric` (of `METRICS`) and `top_n`."""
+
+    fields: list[str]
+    wanted: dict[str, str | None]
+    order: str
+    direction: str
+    metric: str
+    top_n: int
 
 
 # Insights
@@ -84,25 +85,10 @@ def test_metrics(executions: list[Execution]) -> dict[str, Any]:
     }
 
 
-def run_matches(run: Run, tags: set[str], authors: set[str], branches: set[str], groups: set[str]) -> bool:
-    commit = (run.body.get("meta") or {}).get("commit") or {}
-    run_groups = {str(g.get("groupId")) for g in run.body.get("groups") or [] if isinstance(g, dict)}
-    return (
-        (not tags or bool(tags & set(run.body.get("tags") or [])))
-        and (not authors or commit.get("authorName") in authors)
-        and (not branches or commit.get("branch") in branches)
-        and (not groups or bool(groups & run_groups))
-    )
-
-
-def insights(backend: MockBackend, key: ApiKey, project_id: str | None, query: Query) -> dict[str, Any]:
-    executions = backend.project_executions(key, project_id, query, INSIGHTS_DENIED)
-    start, end = query.date_range(required=True)
-    assert start is not None and end is not None  # required=True refuses a missing date
-    resolution = choice(query, "resolution", RESOLUTIONS, "1d")
-    filters = [set(query.array(n)) for n in ("tags[]", "authors[]", "branches[]", "groups[]")]
-    project = str(project_id)
-    runs = [r for r in backend.runs_of(project) if start <= r.created_at <= end and run_matches(r, *filters)]
+def insights(
+    project_id: str, window: ExecutionFilter, resolution: str, runs: list[Run], executions: list[Execution]
+) -> dict[str, Any]:
+    start, end = window.date_start, window.date_end
     width = RESOLUTIONS[resolution]
     buckets: dict[int, tuple[list[Run], list[Execution]]] = {}
     for run in runs:
@@ -113,9 +99,9 @@ def insights(backend: MockBackend, key: ApiKey, project_id: str | None, query: Q
         {iso(start + n * width): {"runs": run_metrics(b[0]), "tests": test_metrics(b[1])}}
         for n, b in sorted(buckets.items())[:MAX_BUCKETS]
     ]
-    tags, authors, branches, groups = (sorted(f) for f in filters)
+    tags, authors, branches, groups = (sorted(f) for f in (window.tags, window.authors, window.branches, window.groups))
     return {
-        "projectId": project,
+        "projectId": project_id,
         "orgId": "org_mock",
         "dateStart": iso(start),
         "dateEnd": iso(end),
@@ -170,19 +156,9 @@ def classify(message: str) -> dict[str, str | None]:
     }
 
 
-def errors_explorer(backend: MockBackend, key: ApiKey, project_id: str | None, query: Query) -> dict[str, Any]:
-    executions = backend.project_executions(key, project_id, query, ERRORS_DENIED)
-    choice(query, "tags_logical_operator", ("OR", "AND"), "OR")
-    order = choice(query, "order_by", ORDERS, "count")
-    direction = choice(query, "dir", ("asc", "desc"), "desc")
-    metric = METRICS[choice(query, "metric", METRICS, "occurrence")]
-    top_n = query.integer("top_n", 5, 1, 50)
-    group_by = query.array("group_by[]")
-    for dimension in group_by:
-        if dimension not in GROUP_FIELDS:
-            raise BadRequest(f"group_by[]: must be one of {', '.join(GROUP_FIELDS)}")
-    fields = [GROUP_FIELDS[d] for d in dict.fromkeys(group_by)] or list(GROUP_FIELDS.values())
-    wanted = {f: query.text(f) for f in ("error_target", "error_message", "error_category", "error_action")}
+def errors_explorer(executions: list[Execution], view: ErrorsView, page: OffsetParams) -> dict[str, Any]:
+    fields, wanted, order = view.fields, view.wanted, view.order
+    direction, metric, top_n = view.direction, view.metric, view.top_n
     occurrences = []
     for e in executions:
         message = error_message(e) if e.status == "failed" or e.flaky else None
@@ -214,8 +190,8 @@ def errors_explorer(backend: MockBackend, key: ApiKey, project_id: str | None, q
         top = summarise(found, fields)
         top.sort(key=lambda i: i["count"] if metric == "count" else i["details"][metric]["count"], reverse=True)
         timeline.append({"date": day, "count": len(found), "items": top[:top_n]})
-    page = offset_page(query, items, default_limit=50, max_limit=100)
-    return {**page, "count": len(page["list"]), "timeline": timeline}
+    listed = offset_page(page, items)
+    return {**listed, "count": len(listed["list"]), "timeline": timeline}
 
 
 def summarise(occurrences: list[tuple[tuple[Any, ...], Execution]], fields: list[str]) -> list[dict[str, Any]]:
