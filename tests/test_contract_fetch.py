@@ -175,3 +175,23 @@ def test_a_run_answer_is_matched_to_its_runner_variant_and_a_plain_one_is_checke
     project["data"]["surprise"] = 1
     plain = inspect_response(documents, "getProject p", "getProject", project)
     assert plain.variant is None and "$.data.surprise" in plain.unknown
+
+
+def test_the_mock_serves_every_operation_of_the_spec() -> None:
+    from contract_tests.mock_api.app import create_app
+
+    spec = {(method, path) for path, method, _ in operations(GENERATED)}
+    assert create_app().served_operations() == spec
+
+
+def test_an_operation_the_mock_does_not_serve_is_left_out_of_the_documents_and_the_fetch() -> None:
+    from scripts.contract.documents import checked_document, contract_document
+    from scripts.contract.target import Target
+
+    served = {(method, path) for path, method, _ in operations(GENERATED)} - {("get", "/instances/{instanceId}")}
+    target = Target("mock", "http://127.0.0.1:9/v1", "contract-test-key", Ids(instances=["i1"]), True, served=served)
+    document, unserved = checked_document(target)
+    assert unserved == ["getInstance"]
+    for checked in (document, contract_document(target)):
+        assert "getInstance" not in json.dumps(checked["paths"])  # the operation, and every link to it
+    assert not [c for c in plan(document, target)[0] if c.operation_id == "getInstance"]

@@ -38,6 +38,7 @@ from contract_tests.mock_api.journal import Journal
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.middleware import UNAUTHORIZED_ERROR, AuthenticateFirst, NeverServerError, RawPathRouting
 from contract_tests.mock_api.resources import (
+    BASE_PATH,
     actions,
     analytics,
     explorers,
@@ -47,7 +48,7 @@ from contract_tests.mock_api.resources import (
     runs,
     webhooks,
 )
-from contract_tests.mock_api.rest import failed
+from contract_tests.mock_api.rest import Operations, failed
 
 # Each resource module's `routes(backend, journal)`; a new resource is one more module here.
 RESOURCES = (projects, runs, instances, explorers, results, actions, webhooks, analytics)
@@ -82,6 +83,17 @@ class MockApi:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.app(scope, receive, send)
+
+    def served_operations(self) -> set[tuple[str, str]]:
+        """(method, path template) of every operation the mock answers, as the spec writes them: `("get",
+        "/runs/{runId}")`."""
+        served = set()
+        for route in self.routes:
+            endpoint = route.endpoint
+            if isinstance(endpoint, Operations):
+                template = endpoint.template.removeprefix(BASE_PATH)
+                served |= {(method.lower(), template) for method in endpoint.handlers}
+        return served
 
 
 def create_app(keys_file: Path = KEYS_FILE, extra_key: str | None = None) -> MockApi:

@@ -14,7 +14,7 @@ from typing import Any
 
 from scripts.contract import REPORTS
 from scripts.contract.fetch import ID_PARAMETERS
-from scripts.contract.registry import is_account_wide, is_write, operations, takes_known_tests
+from scripts.contract.registry import is_account_wide, is_write, operations, remove_operations, takes_known_tests
 from scripts.contract.settings import drop_secret_operations, pin_settings
 from scripts.contract.target import MOCK_WINDOW, Target
 from scripts.generate import BUNDLED_NAME, GENERATED
@@ -25,27 +25,25 @@ STATEFUL_SPEC = REPORTS / "openapi.stateful.json"
 
 def drop_writes(document: dict[str, Any]) -> list[str]:
     """Remove the write operations (and every link to them) from `document`; return their operationIds."""
-    writes = sorted(op["operationId"] for _, method, op in operations(document) if is_write(method, op))
-    for path, method, operation in list(operations(document)):
-        if is_write(method, operation):
-            del document["paths"][path][method]
-    for _, _, operation in operations(document):
-        for response in operation.get("responses", {}).values():
-            links = response.get("links", {})
-            for name in [n for n, link in links.items() if link.get("operationId") in writes]:
-                del links[name]
-    return writes
+    return remove_operations(document, lambda _path, method, operation: is_write(method, operation))
+
+
+def checked_document(target: Target) -> tuple[dict[str, Any], list[str]]:
+    """generated/openapi.json without the operations the target does not serve (the mock's
+    `served_operations`; live, none is left out), and their operationIds."""
+    document: dict[str, Any] = json.loads((GENERATED / BUNDLED_NAME).read_text(encoding="utf-8"))
+    served = target.served
+    if served is None:
+        return document, []
+    return document, remove_operations(document, lambda path, method, _operation: (method, path) not in served)
 
 
 def pin_to_project(document: dict[str, Any], project_id: str) -> None:
     """Every `projectId` parameter accepts only `project_id`, and the projects listing (the one response that
     names other projects) is left out, so that every run a write operation reaches, by example or by link,
     belongs to the project set aside for writes. The spec marks that listing `account-wide`."""
-    account_wide = {op["operationId"] for _, _, op in operations(document) if is_account_wide(op)}
-    for path, method, operation in list(operations(document)):
-        if is_account_wide(operation):
-            del document["paths"][path][method]
-            continue
+    remove_operations(document, lambda _path, _method, operation: is_account_wide(operation))
+    for _, _, operation in operations(document):
         for parameter in operation.get("parameters", []):
             if parameter.get("name") == "projectId":
                 parameter["schema"] = {"type": "string", "enum": [project_id]}
@@ -60,9 +58,6 @@ def pin_to_project(document: dict[str, Any], project_id: str) -> None:
             if "projectId" in schema.get("properties", {}):
                 schema["properties"]["projectId"] = {"type": "string", "enum": [project_id]}
         for response in operation.get("responses", {}).values():
-            links = response.get("links", {})
-            for name in [n for n, link in links.items() if link.get("operationId") in account_wide]:
-                del links[name]
             for content in response.get("content", {}).values():
                 # schemathesis feeds the ids of response examples to linked operations: the spec's examples
                 # name runs of other (real) accounts, so none may reach a write operation
@@ -72,7 +67,7 @@ def pin_to_project(document: dict[str, Any], project_id: str) -> None:
 
 def contract_document(target: Target) -> dict[str, Any]:
     """generated/openapi.json for this run: id examples from `target.ids`, writes removed unless allowed."""
-    document: dict[str, Any] = json.loads((GENERATED / BUNDLED_NAME).read_text(encoding="utf-8"))
+    document = checked_document(target)[0]
     parameters = document.get("components", {}).get("parameters", {})
     for _, _, operation in operations(document):
         resolved = []

@@ -63,7 +63,7 @@ from pathlib import Path
 from kit._cli import EXIT_FAILED, EXIT_OK, display_path
 from scripts.check_generated import compare
 from scripts.contract import REPORTS
-from scripts.contract.documents import contract_specs
+from scripts.contract.documents import checked_document, contract_specs
 from scripts.contract.drift import format_report, summarise
 from scripts.contract.fetch import fetch_and_inspect
 from scripts.contract.schemathesis_run import contract_phases, live_budget, positive_integer, run_schemathesis
@@ -71,7 +71,7 @@ from scripts.contract.settings import cleanup
 from scripts.contract.summary import SUMMARY_NAME
 from scripts.contract.summary import write as write_summary
 from scripts.contract.target import client_for, env, preflight, refuse_live_mode_without_key, target
-from scripts.generate import BUNDLED_NAME, GENERATED, generate
+from scripts.generate import GENERATED, generate
 
 DRIFT_REPORT = REPORTS / "drift.json"
 
@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     with target() as chosen, tempfile.TemporaryDirectory() as scratch, cleanup(chosen, client_for):
         preflight(chosen)
         specs = contract_specs(chosen)
-        document = json.loads((GENERATED / BUNDLED_NAME).read_text(encoding="utf-8"))
+        document, unserved = checked_document(chosen)
+        if unserved:
+            print(f"contract: the mock does not serve {', '.join(unserved)}: left out of every check")
         findings, problems, covered = fetch_and_inspect(chosen, document, client_for)
         schemathesis_status, sent_by_schemathesis = run_schemathesis(specs, chosen, Path(scratch))
     fields = summarise(findings)

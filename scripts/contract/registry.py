@@ -25,7 +25,7 @@ table per marked operation appended (`config_text`), so a new operation needs no
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,29 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
     for path, method, operation in oas.operations(document):
         if "operationId" in operation:
             yield path, method, operation
+
+
+def remove_operations(
+    document: dict[str, Any], which: Callable[[str, str, dict[str, Any]], bool], prune: bool = False
+) -> list[str]:
+    """Remove from `document` the operations `which(path, method, operation)` picks, and every link to them;
+    with `prune`, also the path items left with no operation. Returns their operationIds, sorted."""
+    removed = sorted(op["operationId"] for path, method, op in operations(document) if which(path, method, op))
+    for path, method, operation in list(operations(document)):
+        if operation["operationId"] in removed:
+            del document["paths"][path][method]
+    for _, _, operation in operations(document):
+        for response in operation.get("responses", {}).values():
+            links = response.get("links", {})
+            for name in [n for n, link in links.items() if link.get("operationId") in removed]:
+                del links[name]
+    if prune:
+        document["paths"] = {
+            path: item
+            for path, item in document["paths"].items()
+            if any(isinstance(o, dict) and "operationId" in o for o in item.values())
+        }
+    return removed
 
 
 def marker(operation: dict[str, Any]) -> dict[str, Any]:

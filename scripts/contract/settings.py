@@ -28,7 +28,15 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from scripts.contract.registry import created_parameters, is_create, is_write, operations, parameters, secret_fields
+from scripts.contract.registry import (
+    created_parameters,
+    is_create,
+    is_write,
+    operations,
+    parameters,
+    remove_operations,
+    secret_fields,
+)
 
 CONTRACT_NAME = "currents-api-kit contract check (safe to delete)"
 CONTRACT_URL = "https://contract-check.invalid/currents-api-kit"
@@ -136,21 +144,7 @@ def pin_settings(document: dict[str, Any]) -> None:
 
 def drop_secret_operations(document: dict[str, Any]) -> list[str]:
     """Remove the operations the spec marks with `secret-fields`, and the links to them; return their ids."""
-    dropped = sorted(op["operationId"] for _, _, op in operations(document) if secret_fields(op))
-    for path, method, operation in list(operations(document)):
-        if secret_fields(operation):
-            del document["paths"][path][method]
-    for _, _, operation in operations(document):
-        for response in operation.get("responses", {}).values():
-            links = response.get("links", {})
-            for name in [n for n, link in links.items() if link.get("operationId") in dropped]:
-                del links[name]
-    document["paths"] = {
-        path: item
-        for path, item in document["paths"].items()
-        if any(isinstance(o, dict) and "operationId" in o for o in item.values())
-    }
-    return dropped
+    return remove_operations(document, lambda _path, _method, operation: bool(secret_fields(operation)), prune=True)
 
 
 def hook_uuid(hook_id: str) -> Any:

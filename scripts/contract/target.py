@@ -35,6 +35,8 @@ class Target:
     allow_writes: bool
     write_project: str | None = None
     counter: CountingTransport = field(default_factory=CountingTransport)
+    # (method, path template) of the operations the target answers; None: every operation of the spec (live).
+    served: set[tuple[str, str]] | None = None
 
     @property
     def scrubber(self) -> Scrubber:
@@ -158,7 +160,7 @@ def target() -> Iterator[Target]:
     with serve_in_thread(app, port=port) as base_url:
         world = app.backend.world
         print(f"contract: mock API on {base_url}: {len(world.projects)} projects, {len(world.runs)} runs")
-        yield Target("mock", base_url, demo, ids, allow_writes=True)
+        yield Target("mock", base_url, demo, ids, allow_writes=True, served=app.served_operations())
 
 
 def preflight(target: Target) -> None:
