@@ -22,10 +22,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from contract_tests.mock_api import settings_seed
-from contract_tests.mock_api.entities import Run, iso, parse_moment
+from contract_tests.mock_api.entities import Project, Run, World, iso, parse_moment
 from contract_tests.mock_api.errors import (
     ACTION_NOT_FOUND,
     RUN_NOT_FOUND,
@@ -37,8 +37,17 @@ from contract_tests.mock_api.errors import (
 )
 from contract_tests.mock_api.keys import ApiKey
 
-if TYPE_CHECKING:  # the backend makes its settings: a type only, never an import cycle
-    from contract_tests.mock_api.backend import MockBackend
+
+class Backend(Protocol):
+    """What the settings take of the backend that makes them (`backend.MockBackend`): its world, its access
+    rule for a project, and its cancel. A protocol, so that this module never imports the backend."""
+
+    world: World
+
+    def project(self, key: ApiKey, project_id: str | None, denied: str) -> Project: ...
+
+    def cancel_run(self, key: ApiKey, run_id: str | None) -> Run: ...
+
 
 READ_DENIED = "Insufficient permissions to access this project"
 WRITE_DENIED = "Insufficient permissions to change this project"
@@ -55,7 +64,7 @@ def actor(key: ApiKey) -> str:
 
 
 class ProjectSettings:
-    def __init__(self, backend: MockBackend, clock: Clock = utc_now) -> None:
+    def __init__(self, backend: Backend, clock: Clock = utc_now) -> None:
         self.backend = backend
         self.world = backend.world
         self.clock = clock
