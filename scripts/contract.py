@@ -72,7 +72,6 @@ from typing import IO, Any
 
 from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
 from kit.scrub import Scrubber
-from scripts.check_generated import compare
 from scripts.contract_registry import is_account_wide, is_write, operations, takes_known_tests, write_config
 from scripts.contract_settings import (
     cleanup,
@@ -84,7 +83,9 @@ from scripts.contract_settings import (
 )
 from scripts.discovery import CountingTransport, Ids, discover
 from scripts.drift import Documents, Finding, format_report, inspect, inspect_operation, summarise
-from scripts.generate import BUNDLED_NAME, GENERATED, generate
+from scripts.spec.check_generated import compare
+from scripts.spec.generate import generate
+from scripts.spec.sources import BUNDLED_NAME, GENERATED
 from scripts.summary import SUMMARY_NAME
 from scripts.summary import write as write_summary
 

@@ -27,7 +27,7 @@ from typing import Any
 from kit import bundle
 from kit._cli import ROOT
 from kit.overlays import apply_overlay_files
-from scripts.schema_validation import (
+from scripts.spec.schema_validation import (
     DOCUMENT_URI,
     MAX_VALUE_CHARS,
     leaves,

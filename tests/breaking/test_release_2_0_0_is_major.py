@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import breaking, git_history
+from scripts.versions import breaking, git_history
 
 pytestmark = pytest.mark.slow
 

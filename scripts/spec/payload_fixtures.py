@@ -14,7 +14,7 @@ Webhook deliveries (the POSTs Currents sends, the spec's top-level `webhooks`) h
 `refused/index.yaml` (bodies it must refuse, with `request: true` and `refused_at`); their `operation` is the
 webhook operation's operationId (`runCanceledDelivery`, ...). The receiver's tests unwrap the same files.
 
-Each manifest and its folder must agree (every `*.json` listed once). `scripts.check_spec` judges the
+Each manifest and its folder must agree (every `*.json` listed once). `scripts.spec.check_spec` judges the
 payloads; the client's round-trip tests decode the good ones.
 
 Errors: `FixtureError`, one line naming the manifest.
@@ -30,7 +30,7 @@ from kit import openapi as oas
 from kit._cli import display_path, read_json
 from kit.bundle import escape_pointer_token
 from kit.fixtures import FIXTURES_DIR, FixtureError, _manifest_entries
-from scripts.schema_validation import operation_response_schema, schema_validator, violations
+from scripts.spec.schema_validation import operation_response_schema, schema_validator, violations
 
 
 @dataclass(frozen=True)

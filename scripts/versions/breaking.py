@@ -1,7 +1,7 @@
 """Classify every change of the client since a git ref (`make breaking [BASE=<git ref>]`).
 
 Scope: compares `generated/openapi.json` at BASE with the working tree's, rule by rule from the point of view
-of the client's consumers (the rule table, and where it differs from oasdiff, is `scripts/breaking.md`), and
+of the client's consumers (the rule table, and where it differs from oasdiff, is `scripts/versions/breaking.md`), and
 the generated package's public Python API with griffe. Every change is one line: its level (breaking,
 non-breaking or info), its JSON pointer (or `python:` and the object's dotted path), and what changed. Then
 the semantic-version bump the changes need, and the changes again as lines ready to paste into CHANGELOG.md,
@@ -29,10 +29,11 @@ from typing import Any
 
 from kit._cli import EXIT_OK, ROOT, UserError, run
 from kit.openapi import pointer_tokens
-from scripts import git_history
-from scripts.api_diff import compare_packages
-from scripts.payload_decode import VariantDecodeCheck
-from scripts.spec_diff import Change, compare_documents, required_bump
+from scripts.versions import git_history
+from scripts.versions.api_diff import compare_packages
+from scripts.versions.payload_decode import VariantDecodeCheck
+from scripts.versions.rules import Change, required_bump
+from scripts.versions.spec_diff import compare_documents
 
 DOCUMENT = ROOT / git_history.DOCUMENT
 PACKAGE_DIR = ROOT / git_history.PACKAGE_DIR
