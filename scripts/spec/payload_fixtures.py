@@ -22,6 +22,7 @@ Errors: `FixtureError`, one line naming the manifest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,13 @@ def delivery_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_
     return valid, refused, valid_problems + refused_problems
 
 
-def good_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixture]) -> tuple[int, list[str]]:
+# Given where a fixture is, the fixture and the violations its schema reports: one line per problem.
+Judge = Callable[[str, PayloadFixture, list[str]], list[str]]
+
+
+def _judged(document: dict[str, Any], fixtures: list[PayloadFixture], judge: Judge) -> tuple[int, list[str]]:
+    """Validate each fixture against its schema and let `judge(where, fixture, violations)` say what is wrong: the
+    count and one line per problem (a fixture whose schema cannot be found is one)."""
     problems = []
     for fixture in fixtures:
         where = display_path(fixture.path)
@@ -160,22 +167,19 @@ def good_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixtur
         except LookupError as exc:
             problems.append(f"{where}: {exc}")
             continue
-        problems += [f"{where}: {line}" for line in violations(schema_validator(document, pointer), fixture.body)]
+        problems += judge(where, fixture, violations(schema_validator(document, pointer), fixture.body))
     return len(fixtures), problems
+
+
+def good_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixture]) -> tuple[int, list[str]]:
+    return _judged(document, fixtures, lambda where, _, found: [f"{where}: {line}" for line in found])
 
 
 def refused_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixture]) -> tuple[int, list[str]]:
-    problems = []
-    for fixture in fixtures:
-        where = display_path(fixture.path)
-        try:
-            pointer = fixture_schema(document, fixture)
-        except LookupError as exc:
-            problems.append(f"{where}: {exc}")
-            continue
-        found = violations(schema_validator(document, pointer), fixture.body)
+    def judge(where: str, fixture: PayloadFixture, found: list[str]) -> list[str]:
         at = str(fixture.refused_at)
-        if not any(line == at or line.startswith((at + ":", at + ".", at + "[")) for line in found):
-            got = "; ".join(found) or "nothing"
-            problems.append(f"{where}: should be refused at {at}, but the spec reports {got}")
-    return len(fixtures), problems
+        if any(line == at or line.startswith((at + ":", at + ".", at + "[")) for line in found):
+            return []
+        return [f"{where}: should be refused at {at}, but the spec reports {'; '.join(found) or 'nothing'}"]
+
+    return _judged(document, fixtures, judge)
