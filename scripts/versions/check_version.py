@@ -26,7 +26,7 @@ import sys
 
 from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, run
 from scripts.versions import git_history
-from scripts.versions.breaking import (
+from scripts.versions.comparison import (
     BUMPS,
     Comparison,
     bump_between,

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import IGNORE, PROJECT_PARTS
 from kit._cli import ROOT
-from scripts.versions.breaking import bumped
+from scripts.versions.comparison import bumped
 from tests.support import RunScript, assert_one_line_error
 
 pytestmark = pytest.mark.slow
