@@ -7,7 +7,7 @@ change of the spec, an overlay, the generator config or a template that was
 not regenerated all show as differences. Bytecode caches and build output
 (`__pycache__`, `*.pyc`, `build/`, `dist/`, `*.egg-info`) are not compared,
 nor is the package's hand-written `currents_api_client/lib/`, which the
-generator does not own (`scripts/spec/generate.py`, `HAND_WRITTEN`): it is
+generator does not own (`scripts/spec/sources.py`, `HAND_WRITTEN`): it is
 linted, type-checked and tested as written.
 
 Exit status: 0 when the trees are identical; 1 when they differ (the first
