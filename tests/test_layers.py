@@ -10,24 +10,39 @@ from pathlib import Path
 from kit._cli import ROOT
 
 
-def imported_modules(folder: Path) -> dict[str, set[str]]:
-    """Each module below `folder` (by relative path) and the dotted names it imports, absolutely: `from a.b import c`
-    gives `a.b` and `a.b.c` (c may be a module)."""
+def imported_top_levels(folder: Path) -> dict[str, set[str]]:
+    """Each module below `folder` (by relative path) and the top-level packages it imports, absolutely."""
     found = {}
     for path in sorted(folder.rglob("*.py")):
-        names = set()
+        tops = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
-                names |= {alias.name for alias in node.names}
+                tops |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
-        found[path.relative_to(ROOT).as_posix()] = names
+                tops.add(node.module.split(".")[0])
+        found[path.relative_to(ROOT).as_posix()] = tops
     return found
 
 
-def imported_top_levels(folder: Path) -> dict[str, set[str]]:
-    """Each module below `folder` (by relative path) and the top-level packages it imports, absolutely."""
-    return {module: {name.split(".")[0] for name in names} for module, names in imported_modules(folder).items()}
+def imported_modules(path: Path) -> set[str]:
+    """The modules `path` imports by absolute name (`from a.b import c` gives `a.b` and `a.b.c`)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def imports_below(folder: Path, pattern: str = "**/*.py") -> dict[str, set[str]]:
+    """Each module below `folder` matching `pattern` (by relative path) and the modules it imports."""
+    return {path.relative_to(ROOT).as_posix(): imported_modules(path) for path in sorted(folder.glob(pattern))}
+
+
+def scripts_parts(names: set[str]) -> set[str]:
+    """The part of scripts/ each `scripts.<part>...` name is in (a subsystem's folder or a module)."""
+    return {name.split(".")[1] for name in names if name.startswith("scripts.")}
 
 
 def test_the_base_layer_imports_neither_the_pipeline_nor_the_mock() -> None:
@@ -47,37 +62,29 @@ def test_the_mock_imports_the_base_layer_and_not_the_pipeline() -> None:
 
 
 # What each subsystem of scripts/ may import of scripts/: itself and what it builds on. The contract modules
-# (scripts/*.py) may import spec/; no subsystem imports them.
+# may import spec/; no subsystem imports them.
 SUBSYSTEMS = {"spec": {"spec"}, "versions": {"versions"}, "release": {"release", "spec"}, "history": {"history"}}
 
 
 def test_each_subsystem_of_the_pipeline_imports_only_what_it_builds_on() -> None:
-    found = {}
+    found: dict[str, list[str]] = {}
     for subsystem, allowed in SUBSYSTEMS.items():
-        modules = imported_modules(ROOT / "scripts" / subsystem)
+        modules = imports_below(ROOT / "scripts" / subsystem)
         assert modules, subsystem
-        for module, names in modules.items():
-            used = {name.split(".")[1] for name in names if name.startswith("scripts.")}
-            if used - allowed:
-                found[module] = sorted(used - allowed)
-    assert found == {}
+        found |= {name: sorted(scripts_parts(names) - allowed) for name, names in modules.items()}
+    assert {name: parts for name, parts in found.items() if parts} == {}
 
 
 def test_the_contract_modules_import_no_subsystem_but_the_spec_build() -> None:
-    found = {}
-    for module, names in imported_modules(ROOT / "scripts").items():
-        if module.count("/") == 1:  # scripts/<name>.py: the contract modules
-            used = {name.split(".")[1] for name in names if name.startswith("scripts.")} & set(SUBSYSTEMS)
-            if used - {"spec"}:
-                found[module] = sorted(used - {"spec"})
-    assert found == {}
+    modules = imports_below(ROOT / "scripts", "*.py") | imports_below(ROOT / "scripts" / "contract")
+    found = {name: sorted(scripts_parts(names) & set(SUBSYSTEMS) - {"spec"}) for name, names in modules.items()}
+    assert {name: parts for name, parts in found.items() if parts} == {}
 
 
 def test_neither_the_pipeline_nor_the_bench_imports_a_test() -> None:
-    found = {}
-    for folder in ("scripts", "bench"):
-        for module, names in imported_modules(ROOT / folder).items():
-            tests = sorted(n for n in names if n.split(".")[0] == "tests" or n.startswith("contract_tests.conftest"))
-            if tests:
-                found[module] = tests
-    assert found == {}
+    modules = imports_below(ROOT / "scripts") | imports_below(ROOT / "bench")
+    found = {
+        name: sorted(n for n in names if n.split(".")[0] == "tests" or n.startswith("contract_tests.conftest"))
+        for name, names in modules.items()
+    }
+    assert {name: tests for name, tests in found.items() if tests} == {}
