@@ -64,11 +64,11 @@ install: $(STAMP)
 
 .PHONY: generate  ## Regenerate generated/ (bundled spec and client) from the spec, overlays and templates
 generate: $(STAMP)
-	@$(PY) -m scripts.generate $(if $(DEBUG),--debug)
+	@$(PY) -m scripts.spec.generate $(if $(DEBUG),--debug)
 
 .PHONY: check-generated  ## Fail if generated/ differs from what its sources generate
 check-generated: $(STAMP)
-	@$(PY) -m scripts.check_generated
+	@$(PY) -m scripts.spec.check_generated
 
 .PHONY: build  ## Build the client's wheel and sdist into dist/
 build: $(STAMP)
@@ -78,18 +78,18 @@ build: $(STAMP)
 
 .PHONY: release-check  ## Build the wheel and sdist from a clean tree and check them as PyPI and a new user would
 release-check: $(STAMP)
-	@$(PY) -m scripts.release_check
+	@$(PY) -m scripts.release.release_check
 
 .PHONY: check-spec  ## Validate the spec (OpenAPI 3.1), its examples and every fixture
 check-spec: $(STAMP)
-	@$(PY) -m scripts.check_spec
+	@$(PY) -m scripts.spec.check_spec
 
 # FILE, INSTANCE_ID, NAME and BASE reach the scripts as quoted shell variables ("$$FILE"), never pasted into the
 # command line, so a space or a `;` in them is data. make exports command-line variables to recipes.
 # make itself exits 2 whenever a script fails; the script's own status (1 or 2) is in make's `Error N` line.
 .PHONY: validate  ## Check a captured response: make validate FILE=response.json
 validate: $(STAMP)
-	@$(PY) -m scripts.validate $(if $(FILE),"$$FILE")
+	@$(PY) -m scripts.spec.validate $(if $(FILE),"$$FILE")
 
 # The kit's ruff settings skip generated/, and the package's own pyproject.toml would apply its lighter rules to
 # lib/: `--config` lints the hand-written modules there with the kit's settings, as the kit's own code.
@@ -112,11 +112,11 @@ typecheck: $(STAMP)
 
 .PHONY: breaking  ## Classify every change of the client since BASE (a git ref; default: the last release)
 breaking: $(STAMP)
-	@$(PY) -m scripts.breaking $(if $(BASE),--base="$$BASE")
+	@$(PY) -m scripts.versions.breaking $(if $(BASE),--base="$$BASE")
 
 .PHONY: check-version  ## Fail if the client changed without the version bump it needs, or without a CHANGELOG entry
 check-version: $(STAMP)
-	@$(PY) -m scripts.check_version
+	@$(PY) -m scripts.versions.check_version
 
 .PHONY: check  ## Every static check: spec, generated code, version rule, lint, types
 check: check-spec check-generated check-version lint typecheck
@@ -131,7 +131,7 @@ bench: $(BENCH_STAMP)
 
 .PHONY: spark-check  ## The flaky metrics' SQL on Spark (local mode, the Parquet dataset) and on DuckDB: equal results (not in make test)
 spark-check: $(SPARK_STAMP) java
-	@$(PY) -m scripts.spark_check
+	@$(PY) -m scripts.history.spark_check
 
 # Debian's Java runtime for Spark, installed when missing (as root, as the chromium target does).
 .PHONY: java

@@ -1,6 +1,6 @@
 """`currents-api flaky` over a million test rows, with DuckDB's own scan of the same table as the floor.
 
-The store holds one made-up project of 1,000 runs x 1,000 tests (tests/history/store_builder.py's
+The store holds one made-up project of 1,000 runs x 1,000 tests (scripts/history/synthetic.py's
 `add_synthetic_rows`, the rows DuckDB makes itself). Measured, as medians of `runs`:
 - `scan`: DuckDB reading the columns the metrics read (`min` of each: every value is read, nothing kept);
 - `group_by`: one `COUNT(*)` per test, the least any per-test metric needs;
@@ -21,7 +21,7 @@ from typing import Any
 
 from currents_api_client.lib.history.metrics import Filters, flaky_metrics, open_store
 
-from tests.history.store_builder import add_synthetic_rows, create_store
+from scripts.history.synthetic import add_synthetic_rows, create_store
 
 SCAN = "SELECT min(project_id), min(spec), min(title), min(state), min(commit_sha), min(created_at), min(run_id), min(instance_id) FROM tests"  # noqa: E501
 GROUP_BY = (

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from scripts.generate import BUNDLED_NAME, GENERATED
+from scripts.spec.sources import BUNDLED_NAME, GENERATED
 
 BUNDLED = GENERATED / BUNDLED_NAME
 

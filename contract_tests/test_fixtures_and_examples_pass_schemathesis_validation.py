@@ -14,7 +14,7 @@ import schemathesis
 from schemathesis.core.failures import Failure, FailureGroup
 
 from kit.fixtures import Fixture, load_fixtures
-from scripts.generate import BUNDLED_NAME, GENERATED
+from scripts.spec.sources import BUNDLED_NAME, GENERATED
 
 SCHEMA = schemathesis.openapi.from_path(GENERATED / BUNDLED_NAME, config=schemathesis.Config())
 OPERATION = SCHEMA["/instances/{instanceId}"]["GET"]

@@ -17,7 +17,7 @@ from contract_tests.mock_api.corpus import seed_bodies
 from kit.bundle import bundle
 from kit.fixtures import Fixture, load_fixtures, load_operation_fixtures
 from scripts.contract.record import redact
-from scripts.payload_fixtures import load_request_fixtures
+from scripts.spec.payload_fixtures import load_request_fixtures
 from tests.support import RunScript, assert_one_line_error, snapshot
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
@@ -184,7 +184,7 @@ def test_an_instance_id_the_corpus_holds_is_refused_in_one_line_and_nothing_is_w
 
     assert_one_line_error(process, instance_id, "in the corpus already")
     assert snapshot(fixtures_folder(project_copy)) == before
-    assert run_script("check_spec", cwd=project_copy).returncode == 0
+    assert run_script("spec.check_spec", cwd=project_copy).returncode == 0
 
 
 def test_a_recorded_fixture_passes_check_spec_and_is_counted(
@@ -196,7 +196,7 @@ def test_a_recorded_fixture_passes_check_spec_and_is_counted(
 
     assert run_script("contract.record", source.instance_id, cwd=project_copy, env=env).returncode == 0
 
-    check = run_script("check_spec", cwd=project_copy)
+    check = run_script("spec.check_spec", cwd=project_copy)
     assert check.returncode == 0, check.stderr
     assert (
         f"{count + 1 + len(load_operation_fixtures()) + len(load_request_fixtures())} fixtures validate" in check.stdout

@@ -9,7 +9,7 @@ Scope:
   and `status`, and for a run the Run variant its `data` must match.
 
 It checks that each manifest and its folder agree; it does not validate
-payloads (`scripts.check_spec` does).
+payloads (`scripts.spec.check_spec` does).
 
 Errors: `FixtureError`, one line naming the manifest or fixture file.
 """

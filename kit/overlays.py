@@ -118,8 +118,8 @@ def _parse(overlay: object, source: str) -> list[tuple[dict[str, Any], JSONPathQ
     if "extends" in overlay:
         raise fail(
             "extends",
-            "is not supported: the kit applies each overlay to the document it builds (generate.py, drift.py), "
-            "so the document named here would be ignored; remove the field",
+            "is not supported: the kit applies each overlay to the document it builds (scripts/spec/sources.py, "
+            "scripts/contract/drift.py), so the document named here would be ignored; remove the field",
         )
     actions = overlay.get("actions")
     if not isinstance(actions, list) or not actions:

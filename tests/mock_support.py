@@ -20,7 +20,7 @@ from contract_tests.mock_api.app import MockApi, create_app
 from contract_tests.mock_api.keys import KEYS_FILE, load_keys
 from contract_tests.mock_api.server import serve_in_thread
 from kit.bundle import bundle
-from scripts.schema_validation import component_validator, schema_validator, violations
+from scripts.spec.schema_validation import component_validator, schema_validator, violations
 
 SPEC = bundle()
 KEYS = {key.name: key.value for key in load_keys(KEYS_FILE).keys}

@@ -15,7 +15,7 @@ HAND_WRITTEN = Path("generated/currents-api-client/currents_api_client/lib")
 
 
 def test_committed_tree_matches_its_sources(run_script: RunScript) -> None:
-    process = run_script("check_generated")
+    process = run_script("spec.check_generated")
     assert process.returncode == 0, process.stderr
     assert "matches its sources" in process.stdout
 
@@ -25,7 +25,7 @@ def test_hand_edit_of_a_generated_file_fails_naming_it_and_the_fix(project_copy:
     path = project_copy / MODEL
     path.write_text(path.read_text().replace("workerIndex", "worker_index_edited", 1))
 
-    process = run_script("check_generated", cwd=project_copy)
+    process = run_script("spec.check_generated", cwd=project_copy)
 
     assert process.returncode == 1
     assert f"differs: {MODEL.as_posix()}" in process.stderr
@@ -38,7 +38,7 @@ def test_spec_change_without_regeneration_fails(project_copy: Path, run_script: 
     schemas = project_copy / "openapi" / "schemas" / "framework.yaml"
     schemas.write_text(schemas.read_text().replace("Index of the worker process.", "Worker process index.", 1))
 
-    process = run_script("check_generated", cwd=project_copy)
+    process = run_script("spec.check_generated", cwd=project_copy)
 
     assert process.returncode == 1
     assert "differs: generated/openapi.json" in process.stderr
@@ -50,7 +50,7 @@ def test_files_added_or_removed_by_hand_are_reported(project_copy: Path, run_scr
     (project_copy / MODEL).unlink()
     (project_copy / MODEL).with_name("handmade.py").write_text("x = 1\n")
 
-    process = run_script("check_generated", cwd=project_copy)
+    process = run_script("spec.check_generated", cwd=project_copy)
 
     assert process.returncode == 1
     assert f"missing: {MODEL.as_posix()}" in process.stderr
@@ -66,9 +66,9 @@ def test_hand_written_modules_are_not_compared_and_generate_leaves_them_alone(
     (lib / "records.py").write_text(edited)
     (lib / "history.py").write_text("STORE = 1\n")  # a new hand-written module, in no list
 
-    checked = run_script("check_generated", cwd=project_copy)
+    checked = run_script("spec.check_generated", cwd=project_copy)
     assert checked.returncode == 0, checked.stderr
-    generated = run_script("generate", cwd=project_copy)
+    generated = run_script("spec.generate", cwd=project_copy)
     assert generated.returncode == 0, generated.stderr
 
     assert (lib / "records.py").read_text() == edited

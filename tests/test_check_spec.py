@@ -12,8 +12,8 @@ import pytest
 
 from kit import bundle as bundler
 from kit.fixtures import MANIFEST, FixtureError, load_fixtures, load_operation_fixtures
-from scripts.check_spec import example_problems, fixture_problems, operation_fixture_problems, spec_problems
-from scripts.payload_fixtures import (
+from scripts.spec.check_spec import example_problems, fixture_problems, operation_fixture_problems, spec_problems
+from scripts.spec.payload_fixtures import (
     broken_fixture_problems,
     load_broken_fixtures,
     load_request_fixtures,
@@ -42,7 +42,7 @@ def edit_fixture(folder: Path, name: str, change: Any) -> None:
 
 
 def test_check_spec_passes_on_the_committed_spec(run_script: RunScript) -> None:
-    process = run_script("check_spec")
+    process = run_script("spec.check_spec")
     assert process.returncode == 0, process.stderr
     count = len(load_fixtures()) + len(load_operation_fixtures()) + len(load_request_fixtures())
     assert "valid OpenAPI 3.1" in process.stdout and f"{count} fixtures validate" in process.stdout

@@ -1,5 +1,6 @@
 """The arrows between the kit's folders point one way: the base layer (kit/) imports neither the pipeline
-(scripts/) nor the mock, and the mock (contract_tests/mock_api/) imports the base layer, never scripts/.
+(scripts/) nor the mock, and the mock (contract_tests/mock_api/) imports the base layer, never scripts/. Inside
+scripts/, each subsystem imports only the ones it builds on, and neither scripts/ nor bench/ imports a test.
 Within the mock, the backend and every module it reaches know no HTTP: only the resources and `rest` do."""
 
 from __future__ import annotations
@@ -54,6 +55,16 @@ def reached_from(module: str) -> set[str]:
     return reached
 
 
+def imports_below(folder: Path, pattern: str = "**/*.py") -> dict[str, set[str]]:
+    """Each module below `folder` matching `pattern` (by relative path) and the modules it imports."""
+    return {path.relative_to(ROOT).as_posix(): imported_modules(path) for path in sorted(folder.glob(pattern))}
+
+
+def scripts_parts(names: set[str]) -> set[str]:
+    """The part of scripts/ each `scripts.<part>...` name is in (a subsystem's folder or a module)."""
+    return {name.split(".")[1] for name in names if name.startswith("scripts.")}
+
+
 def test_the_base_layer_imports_neither_the_pipeline_nor_the_mock() -> None:
     modules = imported_top_levels(ROOT / "kit")
     assert "kit/bundle.py" in modules
@@ -78,3 +89,32 @@ def test_the_mocks_backend_reaches_no_http_module() -> None:
     assert {"contract_tests.mock_api.seed", "contract_tests.mock_api.project_settings"} <= reached
     imports = {name for module in reached for name in imported_modules(module_path(module))}
     assert sorted(n for n in imports if n.startswith(HTTP_MODULES)) == []
+
+
+# What each subsystem of scripts/ may import of scripts/: itself and what it builds on. The contract modules
+# may import spec/; no subsystem imports them.
+SUBSYSTEMS = {"spec": {"spec"}, "versions": {"versions"}, "release": {"release", "spec"}, "history": {"history"}}
+
+
+def test_each_subsystem_of_the_pipeline_imports_only_what_it_builds_on() -> None:
+    found: dict[str, list[str]] = {}
+    for subsystem, allowed in SUBSYSTEMS.items():
+        modules = imports_below(ROOT / "scripts" / subsystem)
+        assert modules, subsystem
+        found |= {name: sorted(scripts_parts(names) - allowed) for name, names in modules.items()}
+    assert {name: parts for name, parts in found.items() if parts} == {}
+
+
+def test_the_contract_modules_import_no_subsystem_but_the_spec_build() -> None:
+    modules = imports_below(ROOT / "scripts", "*.py") | imports_below(ROOT / "scripts" / "contract")
+    found = {name: sorted(scripts_parts(names) & set(SUBSYSTEMS) - {"spec"}) for name, names in modules.items()}
+    assert {name: parts for name, parts in found.items() if parts} == {}
+
+
+def test_neither_the_pipeline_nor_the_bench_imports_a_test() -> None:
+    modules = imports_below(ROOT / "scripts") | imports_below(ROOT / "bench")
+    found = {
+        name: sorted(n for n in names if n.split(".")[0] == "tests" or n.startswith("contract_tests.conftest"))
+        for name, names in modules.items()
+    }
+    assert {name: tests for name, tests in found.items() if tests} == {}

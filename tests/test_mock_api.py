@@ -29,7 +29,7 @@ from contract_tests.mock_api.server import bind, make_server, serve_in_thread, w
 from kit._cli import ROOT
 from kit.bundle import bundle
 from kit.fixtures import Fixture, load_fixtures
-from scripts.schema_validation import component_validator
+from scripts.spec.schema_validation import component_validator
 from tests.support import free_port
 
 SPEC = bundle()

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from contract_tests.mock_api import settings_seed
-from scripts.payload_fixtures import PayloadFixture, load_broken_fixtures, load_request_fixtures
+from scripts.spec.payload_fixtures import PayloadFixture, load_broken_fixtures, load_request_fixtures
 from tests.mock_support import LIMITED_KEY, READ_ONLY_KEY, checked_client
 
 PROJECT = "Prj7Qa"

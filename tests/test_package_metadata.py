@@ -12,12 +12,12 @@ from trove_classifiers import classifiers as known_classifiers
 
 from kit import bundle
 from kit._cli import ROOT
-from scripts import generate
+from scripts.spec import sources
 from tests.support import RunScript, assert_one_line_error
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
-CLIENT = generate.GENERATED / generate.PROJECT_NAME
+CLIENT = sources.GENERATED / sources.PROJECT_NAME
 
 
 def project_table(client: Path = CLIENT) -> dict[str, Any]:
@@ -74,9 +74,9 @@ def test_metadata_comes_from_generator_package_yaml_and_the_spec(project_copy: P
     metadata.write_text(metadata.read_text().replace("keywords: [currents,", "keywords: [currents, flaky-tests,"))
     spec = project_copy / "openapi" / "currents.yaml"
     spec.write_text(spec.read_text().replace("identifier: Apache-2.0", "identifier: MIT"))
-    process = run_script("generate", cwd=project_copy)
+    process = run_script("spec.generate", cwd=project_copy)
     assert process.returncode == 0, process.stderr
-    project = project_table(project_copy / "generated" / generate.PROJECT_NAME)
+    project = project_table(project_copy / "generated" / sources.PROJECT_NAME)
     assert "flaky-tests" in project["keywords"]
     assert project["license"] == "MIT"
 
@@ -84,12 +84,12 @@ def test_metadata_comes_from_generator_package_yaml_and_the_spec(project_copy: P
 def test_package_yaml_with_a_bad_url_is_one_line_naming_it(project_copy: Path, run_script: RunScript) -> None:
     metadata = project_copy / "generator" / "package.yaml"
     metadata.write_text(metadata.read_text().replace("Issues: https://", "Issues: http://"))
-    before = (project_copy / "generated" / generate.PROJECT_NAME / "pyproject.toml").read_bytes()
-    assert_one_line_error(run_script("generate", cwd=project_copy), "generator/package.yaml", "urls/Issues")
-    assert (project_copy / "generated" / generate.PROJECT_NAME / "pyproject.toml").read_bytes() == before
+    before = (project_copy / "generated" / sources.PROJECT_NAME / "pyproject.toml").read_bytes()
+    assert_one_line_error(run_script("spec.generate", cwd=project_copy), "generator/package.yaml", "urls/Issues")
+    assert (project_copy / "generated" / sources.PROJECT_NAME / "pyproject.toml").read_bytes() == before
 
 
 def test_spec_without_a_license_is_one_line_naming_it(project_copy: Path, run_script: RunScript) -> None:
     spec = project_copy / "openapi" / "currents.yaml"
     spec.write_text(spec.read_text().replace("    identifier: Apache-2.0\n", ""))
-    assert_one_line_error(run_script("generate", cwd=project_copy), "openapi/currents.yaml", "/info/license")
+    assert_one_line_error(run_script("spec.generate", cwd=project_copy), "openapi/currents.yaml", "/info/license")

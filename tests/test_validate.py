@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
 @pytest.mark.parametrize("fixture", load_fixtures(), ids=lambda f: f.name)
 def test_every_fixture_is_named_by_its_variant(fixture: Fixture, run_script: RunScript) -> None:
-    process = run_script("validate", str(fixture.path))
+    process = run_script("spec.validate", str(fixture.path))
     assert process.returncode == 0, process.stderr
     assert process.stdout.strip().endswith(f"the instance is a {fixture.variant}")
 
@@ -25,7 +25,7 @@ def test_every_fixture_is_named_by_its_variant(fixture: Fixture, run_script: Run
 def test_an_error_envelope_is_recognised(tmp_path: Path, run_script: RunScript) -> None:
     path = tmp_path / "404.json"
     path.write_text('{"status": "FAILED", "error": "Instance not found"}')
-    process = run_script("validate", str(path))
+    process = run_script("spec.validate", str(path))
     assert process.returncode == 0
     assert "valid ErrorResponse: Instance not found" in process.stdout
 
@@ -38,7 +38,7 @@ def test_every_violation_is_listed_with_its_json_path(tmp_path: Path, run_script
     path = tmp_path / "response.json"
     path.write_text(json.dumps(body))
 
-    process = run_script("validate", str(path))
+    process = run_script("spec.validate", str(path))
 
     assert process.returncode == 1
     assert "closest is PlaywrightInstance" in process.stderr
@@ -56,7 +56,7 @@ def test_an_instance_of_no_runner_says_what_is_missing(tmp_path: Path, run_scrip
     del body["data"]["framework"]
     path = tmp_path / "response.json"
     path.write_text(json.dumps(body))
-    process = run_script("validate", str(path))
+    process = run_script("spec.validate", str(path))
     assert process.returncode == 1
     assert "matches no Instance variant" in process.stderr
     assert (
@@ -84,15 +84,15 @@ def test_unusable_input_is_one_clear_line(
         path.write_bytes(content)
     elif content is not None:
         path.write_text(content)
-    assert_one_line_error(run_script("validate", str(path)), str(path), message)
+    assert_one_line_error(run_script("spec.validate", str(path)), str(path), message)
 
 
 def test_no_file_argument_says_how_to_call_it(run_script: RunScript) -> None:
-    assert_one_line_error(run_script("validate"), "make validate FILE=")
+    assert_one_line_error(run_script("spec.validate"), "make validate FILE=")
 
 
 def test_a_directory_is_refused_in_one_line(run_script: RunScript) -> None:
-    assert_one_line_error(run_script("validate", str(MANIFEST.parent)), "is a directory")
+    assert_one_line_error(run_script("spec.validate", str(MANIFEST.parent)), "is a directory")
 
 
 HOSTILE = [
@@ -136,7 +136,7 @@ def test_hostile_input_is_one_clear_line_and_exit_2(
 ) -> None:
     path = tmp_path / "response.json"
     path.write_text(content)
-    assert_one_line_error(run_script("validate", str(path)), str(path), message)
+    assert_one_line_error(run_script("spec.validate", str(path)), str(path), message)
 
 
 @pytest.mark.parametrize(
@@ -145,7 +145,7 @@ def test_hostile_input_is_one_clear_line_and_exit_2(
     ids=["proc-self-mem", "dev-zero", "300-character-name"],
 )
 def test_an_unreadable_or_special_path_is_one_clear_line(run_script: RunScript, path: str, message: str) -> None:
-    assert_one_line_error(run_script("validate", path), message)
+    assert_one_line_error(run_script("spec.validate", path), message)
 
 
 @pytest.mark.slow
@@ -155,13 +155,13 @@ def test_a_large_valid_body_is_named_and_a_large_broken_one_is_explained(tmp_pat
     body["data"]["results"]["tests"] = [json.loads(json.dumps(tests[0])) for _ in range(3000)]
     path = tmp_path / "large.json"
     path.write_text(json.dumps(body))
-    valid = run_script("validate", str(path))
+    valid = run_script("spec.validate", str(path))
     assert valid.returncode == 0, valid.stderr
     assert valid.stdout.strip().endswith("the instance is a PlaywrightInstance")
 
     body["data"]["results"]["tests"][2999]["attempts"][0]["wallClockStartedAt"] = "yesterday"
     path.write_text(json.dumps(body))
-    broken = run_script("validate", str(path))
+    broken = run_script("spec.validate", str(path))
     assert broken.returncode == 1
     assert "$.data.results.tests[2999].attempts[0].wallClockStartedAt: 'yesterday' fails format" in broken.stderr
 

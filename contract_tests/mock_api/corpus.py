@@ -6,7 +6,7 @@ A fixture is sent as its file's bytes, unchanged; a seed example (`components.ex
 Instances are keyed by the UTF-8 bytes of their `instanceId`, so a request's percent-decoded
 id is looked up without decoding it as text (an invalid UTF-8 id simply matches nothing).
 
-Limits: read-only; what the fixtures and examples hold is validated by `scripts.check_spec`,
+Limits: read-only; what the fixtures and examples hold is validated by `scripts.spec.check_spec`,
 not here. Errors: `CorpusError`, one line naming the example or the repeated id.
 """
 

@@ -17,7 +17,7 @@ from scripts.contract.fetch import ID_PARAMETERS
 from scripts.contract.registry import is_account_wide, is_write, operations, remove_operations, takes_known_tests
 from scripts.contract.settings import drop_secret_operations, pin_settings
 from scripts.contract.target import MOCK_WINDOW, Target
-from scripts.generate import BUNDLED_NAME, GENERATED
+from scripts.spec.sources import BUNDLED_NAME, GENERATED
 
 CONTRACT_SPEC = REPORTS / "openapi.contract.json"
 STATEFUL_SPEC = REPORTS / "openapi.stateful.json"

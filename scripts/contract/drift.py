@@ -28,7 +28,7 @@ from kit import bundle
 from kit import openapi as oas
 from kit._cli import ROOT
 from kit.overlays import apply_overlay_files
-from scripts.schema_validation import (
+from scripts.spec.schema_validation import (
     DOCUMENT_URI,
     MAX_VALUE_CHARS,
     leaves,

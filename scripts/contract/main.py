@@ -61,7 +61,6 @@ import tempfile
 from pathlib import Path
 
 from kit._cli import EXIT_FAILED, EXIT_OK, display_path
-from scripts.check_generated import compare
 from scripts.contract import REPORTS
 from scripts.contract.documents import checked_document, contract_specs
 from scripts.contract.drift import format_report, summarise
@@ -71,7 +70,9 @@ from scripts.contract.settings import cleanup
 from scripts.contract.summary import SUMMARY_NAME
 from scripts.contract.summary import write as write_summary
 from scripts.contract.target import client_for, env, preflight, refuse_live_mode_without_key, target
-from scripts.generate import GENERATED, generate
+from scripts.spec.check_generated import compare
+from scripts.spec.generate import generate
+from scripts.spec.sources import GENERATED
 
 DRIFT_REPORT = REPORTS / "drift.json"
 

@@ -1,4 +1,5 @@
-"""The Python API comparison (scripts/api_diff.py): griffe's findings on the generated package, and the rest."""
+"""The Python API comparison (scripts/versions/api_diff.py): griffe's findings on the generated package, and the
+rest."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kit._cli import ROOT
-from scripts.api_diff import compare_packages
+from scripts.versions.api_diff import compare_packages
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kit._cli import ROOT
-from scripts.check_version import changelog_versions
+from scripts.versions.check_version import changelog_versions
 
 PACKAGE = ROOT / "generated" / "currents-api-client"
 VERSION: str = json.loads((ROOT / "generated" / "openapi.json").read_text())["info"]["version"]

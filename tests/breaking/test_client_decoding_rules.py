@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from kit._cli import ROOT
-from scripts.generate import HAND_WRITTEN, _run_openapi_python_client
-from scripts.payload_decode import VariantDecodeCheck, known_payloads
-from scripts.spec_diff import compare_documents
+from scripts.spec.render import _run_openapi_python_client
+from scripts.spec.sources import HAND_WRITTEN
+from scripts.versions.payload_decode import VariantDecodeCheck, known_payloads
+from scripts.versions.spec_diff import compare_documents
 
 COMMITTED: dict[str, Any] = json.loads((ROOT / "generated" / "openapi.json").read_text())
 COMMITTED_PACKAGE = ROOT / "generated" / "currents-api-client"

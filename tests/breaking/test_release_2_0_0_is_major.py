@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import breaking, git_history
+from scripts.versions import git_history
+from scripts.versions.comparison import compare_with
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +20,7 @@ def release_commit(version: str) -> str:
 
 
 def test_the_reader_types_are_breaking_against_1_1_0() -> None:
-    comparison = breaking.compare_with(release_commit("1.1.0"), "1.1.0")
+    comparison = compare_with(release_commit("1.1.0"), "1.1.0")
     assert comparison.bump == "major"
     breaking_changes = {(c.pointer, c.rule) for c in comparison.changes if c.level == "breaking"}
     assert ("python:currents_api_client.models.commit.Commit.branch", "python-api-changed") in breaking_changes

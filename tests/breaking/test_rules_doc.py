@@ -1,13 +1,14 @@
-"""The rule table is documented: scripts/breaking.md lists every rule the code applies, at the level it applies."""
+"""The rule table is documented: scripts/versions/breaking.md lists every rule the code applies, at the level it
+applies."""
 
 from __future__ import annotations
 
 import re
 
 from kit._cli import ROOT
-from scripts.spec_diff import RULES
+from scripts.versions.rules import RULES
 
-DOC = ROOT / "scripts" / "breaking.md"
+DOC = ROOT / "scripts" / "versions" / "breaking.md"
 ROW = re.compile(r"^\| `([a-z0-9-]+)` \| (breaking|non-breaking|info) \|", re.MULTILINE)
 API_RULES = {
     "python-api-removed": "breaking",

@@ -1,4 +1,4 @@
-"""The rule table of scripts/spec_diff.py: one spec mutation per rule, each with the classification it must get.
+"""The rule table of scripts/versions/rules.py: one spec mutation per rule, each with the classification it must get.
 
 The base is the committed client document, plus a write operation (a query parameter, an enum parameter, a
 request body, a 201 response with an enum) so that the request-side rules have something to change. The
@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from kit._cli import ROOT
-from scripts.spec_diff import RULES, Change, compare_documents, required_bump
+from scripts.versions.rules import RULES, Change, required_bump
+from scripts.versions.spec_diff import compare_documents
 
 Document = dict[str, Any]
 COMMITTED: Document = json.loads((ROOT / "generated" / "openapi.json").read_text())

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import IGNORE, PROJECT_PARTS
 from kit._cli import ROOT
-from scripts.breaking import bumped
+from scripts.versions.comparison import bumped
 from tests.support import RunScript, assert_one_line_error
 
 pytestmark = pytest.mark.slow
@@ -107,7 +107,12 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def regenerate(repo: Path) -> None:
     process = subprocess.run(
-        [sys.executable, "-m", "scripts.generate"], cwd=repo, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "scripts.spec.generate"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert process.returncode == 0, process.stderr
 
@@ -248,13 +253,13 @@ def test_a_shallow_clone_gets_a_clear_message(origin: Path, tmp_path: Path, run_
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{origin}", str(shallow))
 
-    process = run_script("check_version", cwd=shallow)
+    process = run_script("versions.check_version", cwd=shallow)
 
     assert_one_line_error(process, "shallow clone", VERSION, "git fetch --unshallow")
 
 
 def test_a_copy_without_git_gets_a_clear_message(project_copy: Path, run_script: RunScript) -> None:
-    process = run_script("check_version", cwd=project_copy)
+    process = run_script("versions.check_version", cwd=project_copy)
 
     assert_one_line_error(process, "is not a git repository", "run it in a clone")
 
@@ -262,7 +267,7 @@ def test_a_copy_without_git_gets_a_clear_message(project_copy: Path, run_script:
 def test_a_repository_without_commits_passes_as_the_first_version(project_copy: Path, run_script: RunScript) -> None:
     git(project_copy, "init", "--quiet")
 
-    process = run_script("check_version", cwd=project_copy)
+    process = run_script("versions.check_version", cwd=project_copy)
 
     assert process.returncode == 0, process.stderr
     assert f"{VERSION} is the first version recorded" in process.stdout
@@ -279,7 +284,7 @@ def test_a_repository_without_commits_passes_as_the_first_version(project_copy: 
 def test_make_breaking_refuses_a_bad_base_in_one_line(
     clone: Path, run_script: RunScript, base: str, fragments: tuple[str, ...]
 ) -> None:
-    assert_one_line_error(run_script("breaking", f"--base={base}", cwd=clone), *fragments)
+    assert_one_line_error(run_script("versions.breaking", f"--base={base}", cwd=clone), *fragments)
 
 
 def test_make_breaking_refuses_a_malformed_document_in_one_line(clone: Path, run_script: RunScript) -> None:
@@ -287,15 +292,19 @@ def test_make_breaking_refuses_a_malformed_document_in_one_line(clone: Path, run
     good = document.read_text()
 
     document.write_text('{"openapi": "3.1.0", "info": ')
-    assert_one_line_error(run_script("breaking", "--base", "HEAD", cwd=clone), "generated/openapi.json:1:", "not JSON")
+    assert_one_line_error(
+        run_script("versions.breaking", "--base", "HEAD", cwd=clone), "generated/openapi.json:1:", "not JSON"
+    )
 
     document.write_text('{"paths": {}}')
-    assert_one_line_error(run_script("breaking", "--base", "HEAD", cwd=clone), "not an OpenAPI document")
+    assert_one_line_error(run_script("versions.breaking", "--base", "HEAD", cwd=clone), "not an OpenAPI document")
 
     git(clone, "commit", "--quiet", "-am", "A broken document")
     document.write_text(good)
     assert_one_line_error(
-        run_script("breaking", "--base", "HEAD", cwd=clone), "generated/openapi.json at BASE=HEAD", "not an OpenAPI"
+        run_script("versions.breaking", "--base", "HEAD", cwd=clone),
+        "generated/openapi.json at BASE=HEAD",
+        "not an OpenAPI",
     )
 
 

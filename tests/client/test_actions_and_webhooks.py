@@ -18,8 +18,8 @@ from currents_api_client.api.webhooks import get_webhook
 
 from kit import bundle
 from kit.fixtures import load_operation_fixtures
-from scripts.payload_fixtures import PayloadFixture, load_broken_fixtures, load_request_fixtures
-from scripts.schema_validation import component_validator
+from scripts.spec.payload_fixtures import PayloadFixture, load_broken_fixtures, load_request_fixtures
+from scripts.spec.schema_validation import component_validator
 from tests.client.conftest import API_KEY, ScriptedServer
 from tests.client.new_operations import HOOK_ID
 from tests.client.scripted_api import Reply

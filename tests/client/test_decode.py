@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from kit.fixtures import Fixture, load_fixtures
-from scripts.generate import GENERATED
-from scripts.schema_validation import component_validator, match_variant
+from scripts.spec.schema_validation import component_validator, match_variant
+from scripts.spec.sources import GENERATED
 from tests.schema_strategies import from_schema
 from tests.support import seed_body
 

@@ -22,7 +22,8 @@ import currents_api_client.api
 import pytest
 from currents_api_client import AuthenticatedClient
 
-from scripts.generate import GENERATED, PAGINATION
+from scripts.spec.pagination import PAGINATION
+from scripts.spec.sources import GENERATED
 from tests.client.conftest import API_KEY, ScriptedServer
 from tests.client.scripted_api import Reply
 

@@ -11,7 +11,7 @@ from currents_api_client import AuthenticatedClient, errors
 from currents_api_client.api.instances import get_instance
 from currents_api_client.types import path_segment
 
-from scripts.generate import GENERATED
+from scripts.spec.sources import GENERATED
 from tests.client.conftest import API_KEY, ScriptedServer
 from tests.client.scripted_api import failed
 

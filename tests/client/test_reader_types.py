@@ -1,6 +1,6 @@
-"""The reader's types (scripts/reader_types.py, scripts/runners.py): response models read `X | None`, `to_dict`
-gives back every fixture and example as received, request bodies keep `Unset`, query parameters take `None` and
-date-times, and every instance and run says its `.runner`."""
+"""The reader's types (scripts/spec/reader_types.py, scripts/spec/runners.py): response models read `X | None`,
+`to_dict` gives back every fixture and example as received, request bodies keep `Unset`, query parameters take
+`None` and date-times, and every instance and run says its `.runner`."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from contract_tests.mock_api.server import serve_in_thread
-from scripts.generate import GENERATED, PROJECT_NAME
+from scripts.spec.sources import GENERATED, PROJECT_NAME
 from tests.client.conftest import API_KEY
 from tests.support import seed_body
 

@@ -1,11 +1,12 @@
-"""A history store built from a mock's answers, by plain INSERTs, for the tests and `make spark-check`.
+"""A history store built from a mock's answers, by plain INSERTs, for the tests.
 
 `harvest(base_url, key)` reads what a sync would read, over HTTP: every project the key sees, every run of each
 (all pages), each run's claimed instances (`get_run`, `get_instance`) and their records (`iter_tests`), and the
 Tests Explorer's numbers (`list_tests`, all pages). `build_store(path, harvest)` writes it into a DuckDB file of
 the shape of the package's `history/schema.sql`, which it applies through `open_store`, as `currents-api sync` does.
 
-`add_synthetic_rows(store, runs, tests)` adds a large made-up project (the benchmark, and flips for spark-check).
+The store is made by `create_store` of scripts/history/synthetic.py, which also adds the made-up project of the
+benchmark and of `make spark-check`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from currents_api_client.api.instances import get_instance
 from currents_api_client.api.projects import list_projects
 from currents_api_client.api.runs import get_run, list_project_runs
 from currents_api_client.api.tests import list_tests
-from currents_api_client.lib.history.store import open_store
+
+from scripts.history.synthetic import create_store
 
 SYNCED_AT = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 EXPLORER_FROM = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -127,14 +129,6 @@ def record_key(record: TestRecord) -> str:
     return "title:" + json.dumps(list(record.title), ensure_ascii=False, separators=(",", ":"))
 
 
-def create_store(path: Path, *, schema: bool = True) -> duckdb.DuckDBPyConnection:
-    """A writable connection to the store at `path`, in UTC; `schema`: create its tables first."""
-    # With the package's own DDL (history/schema.sql), as `currents-api sync` creates it.
-    connection = open_store(path) if schema else duckdb.connect(str(path))
-    connection.execute("SET TimeZone = 'UTC'")
-    return connection
-
-
 def build_store(path: Path, got: Harvest) -> None:
     connection = create_store(path)
     try:
@@ -201,44 +195,3 @@ def insert_records(connection: duckdb.DuckDBPyConnection, records: list[tuple[Ru
             for run, r in records
         ],
     )
-
-
-SYNTHETIC_PROJECT = "Synth1"
-
-
-def add_synthetic_rows(connection: duckdb.DuckDBPyConnection, runs: int, tests: int) -> int:
-    """`runs` x `tests` test rows of one more project, made by DuckDB itself (a million in seconds): two runs per
-    commit, a third of them on main, states from a hash of (run, test), so a rerun makes the same rows. One test in
-    a hundred is flaky three times in ten; the others are flaky or fail one time in twenty each, some skip. Their
-    runs are in `runs` too, so the dataset and every join see them. Returns the rows added."""
-    connection.execute(
-        """
-        INSERT INTO runs
-        SELECT 'synth-run-' || r, ?, TIMESTAMPTZ '2026-01-01 00:00:00+00' + r * INTERVAL 1 HOUR, 'PASSED', true,
-               CASE WHEN r % 3 = 0 THEN 'main' ELSE 'feature/synthetic' END, 'synth-sha-' || (r // 2), 'synthetic',
-               [], NULL, [], TIMESTAMPTZ '2026-12-01 00:00:00+00'
-        FROM range(?) AS runs(r)
-        """,
-        [SYNTHETIC_PROJECT, runs],
-    )
-    connection.execute(
-        """
-        INSERT INTO tests
-        SELECT ?, 'synth-run-' || r, 'synth-inst-' || r || '-' || (t % 20),
-               'title:["suite ' || (t % 50) || '","test ' || t || '"]', NULL, 'specs/area-' || (t % 20) || '.spec.ts',
-               ['suite ' || (t % 50), 'test ' || t],
-               CASE WHEN t % 100 = 0 AND h < 0.3 THEN 'flaky' WHEN t % 100 = 0 AND h < 0.4 THEN 'failed'
-                    WHEN h < 0.05 THEN 'flaky' WHEN h < 0.10 THEN 'failed' WHEN h < 0.12 THEN 'skipped'
-                    ELSE 'passed' END,
-               'synthetic', 1, false, 1000, NULL, TIMESTAMPTZ '2026-01-01 00:00:00+00' + r * INTERVAL 1 HOUR,
-               CASE WHEN r % 3 = 0 THEN 'main' ELSE 'feature/synthetic' END, 'synth-sha-' || (r // 2)
-        FROM (SELECT r, t, (hash(r * 1000003 + t) % 1000000) / 1000000.0 AS h FROM range(?) AS a(r), range(?) AS b(t))
-        """,
-        [SYNTHETIC_PROJECT, runs, tests],
-    )
-    connection.execute(
-        "UPDATE tests SET flaky = (state = 'flaky'), attempts = CASE WHEN state = 'flaky' THEN 2 ELSE 1 END"
-        " WHERE project_id = ?",
-        [SYNTHETIC_PROJECT],
-    )
-    return runs * tests

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.history.store_builder import Harvest, RunRow, create_store, record_key
+from scripts.history.synthetic import create_store
+from tests.history.store_builder import Harvest, RunRow, record_key
 from tests.lib.cli_support import assert_one_error_line, cli, cli_on_terminal
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from currents_api_client import strip_ansi
 
-from scripts.payload_fixtures import load_delivery_fixtures
+from scripts.spec.payload_fixtures import load_delivery_fixtures
 from tests.lib.cli_support import SCRIPT, TIMEOUT, assert_one_error_line
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`

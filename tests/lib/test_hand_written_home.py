@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kit._cli import ROOT
-from scripts.generate import GENERATED, HAND_WRITTEN, PROJECT_NAME
+from scripts.spec.sources import GENERATED, HAND_WRITTEN, PROJECT_NAME
 
 # One small test file of the hand-written layer, and the one behaviour the edit below breaks in it.
 TEST_FILE = "tests/lib/test_text.py"

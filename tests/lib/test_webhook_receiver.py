@@ -17,7 +17,7 @@ from currents_api_client import WebhookEvent, errors, models
 from currents_api_client.lib.receiver import receiver
 
 from contract_tests.mock_api.server import serve_in_thread
-from scripts.payload_fixtures import load_delivery_fixtures
+from scripts.spec.payload_fixtures import load_delivery_fixtures
 
 SECRET = "receiver-secret-0123456789"
 HEADER = "x-currents-secret"

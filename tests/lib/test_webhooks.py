@@ -14,7 +14,7 @@ import pytest
 from currents_api_client import CurrentsError, WebhookEvent, errors, models, webhooks
 from currents_api_client.lib import webhooks as webhooks_module
 
-from scripts.payload_fixtures import PayloadFixture, load_delivery_fixtures, load_refused_delivery_fixtures
+from scripts.spec.payload_fixtures import PayloadFixture, load_delivery_fixtures, load_refused_delivery_fixtures
 
 NOW = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 SECRET = "s3cr3t-\u00e9-value-0123456789"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kit._cli import ROOT
-from scripts import release_check
+from scripts.release import release_check
 
 pytestmark = pytest.mark.slow  # the end-to-end tier: `make test-e2e`
 
@@ -37,7 +37,15 @@ def broken_client(tmp_path: Path) -> Path:
 def test_every_finding_is_one_line_naming_the_artifact_and_the_check_fails(tmp_path: Path) -> None:
     client = broken_client(tmp_path)
     process = subprocess.run(
-        [sys.executable, "-m", "scripts.release_check", "--source", str(client), "--outdir", str(tmp_path / "dist")],
+        [
+            sys.executable,
+            "-m",
+            "scripts.release.release_check",
+            "--source",
+            str(client),
+            "--outdir",
+            str(tmp_path / "dist"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,6 +1,6 @@
 """The wheel `make release-check` builds installs alone into a fresh virtualenv and works there.
 
-The wheel and the virtualenv come from scripts/release_check.py's own `build` and `fresh_virtualenv`, so
+The wheel and the virtualenv come from scripts/release/release_check.py's own `build` and `fresh_virtualenv`, so
 that these tests and `make release-check` check the same artifacts, built the same way.
 """
 
@@ -23,7 +23,7 @@ from contract_tests.mock_api.generated_run import GeneratedRun, serve_generated_
 from contract_tests.mock_api.keys import load_keys
 from contract_tests.mock_api.server import serve_in_thread
 from kit import bundle
-from scripts import release_check
+from scripts.release import release_check
 
 CONSUMER = Path(__file__).with_name("consumer.py")
 READER = Path(__file__).with_name("reader.py")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import griffe
 
-from scripts.spec_diff import Change
+from scripts.versions.rules import Change
 
 PACKAGE = "currents_api_client"
 NOT_COMPARED = {"CHANGELOG.md"}

@@ -7,7 +7,7 @@ change of the spec, an overlay, the generator config or a template that was
 not regenerated all show as differences. Bytecode caches and build output
 (`__pycache__`, `*.pyc`, `build/`, `dist/`, `*.egg-info`) are not compared,
 nor is the package's hand-written `currents_api_client/lib/`, which the
-generator does not own (`scripts/generate.py`, `HAND_WRITTEN`): it is
+generator does not own (`scripts/spec/sources.py`, `HAND_WRITTEN`): it is
 linted, type-checked and tested as written.
 
 Exit status: 0 when the trees are identical; 1 when they differ (the first
@@ -24,7 +24,8 @@ import tempfile
 from pathlib import Path
 
 from kit._cli import EXIT_FAILED, EXIT_OK, display_path, run
-from scripts.generate import GENERATED, HAND_WRITTEN_PART, render
+from scripts.spec.render import render
+from scripts.spec.sources import GENERATED, HAND_WRITTEN_PART
 
 IGNORED_DIRS = {"__pycache__", "build", "dist", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 SHOWN = 10

@@ -14,7 +14,7 @@ Webhook deliveries (the POSTs Currents sends, the spec's top-level `webhooks`) h
 `refused/index.yaml` (bodies it must refuse, with `request: true` and `refused_at`); their `operation` is the
 webhook operation's operationId (`runCanceledDelivery`, ...). The receiver's tests unwrap the same files.
 
-Each manifest and its folder must agree (every `*.json` listed once). `scripts.check_spec` judges the
+Each manifest and its folder must agree (every `*.json` listed once). `scripts.spec.check_spec` judges the
 payloads; the client's round-trip tests decode the good ones.
 
 Errors: `FixtureError`, one line naming the manifest.
@@ -22,6 +22,7 @@ Errors: `FixtureError`, one line naming the manifest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from kit import openapi as oas
 from kit._cli import display_path, read_json
 from kit.bundle import escape_pointer_token
 from kit.fixtures import FIXTURES_DIR, FixtureError, _manifest_entries
-from scripts.schema_validation import operation_response_schema, schema_validator, violations
+from scripts.spec.schema_validation import operation_response_schema, schema_validator, violations
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,13 @@ def delivery_fixture_problems(document: dict[str, Any], folder: Path = FIXTURES_
     return valid, refused, valid_problems + refused_problems
 
 
-def good_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixture]) -> tuple[int, list[str]]:
+# Given where a fixture is, the fixture and the violations its schema reports: one line per problem.
+Judge = Callable[[str, PayloadFixture, list[str]], list[str]]
+
+
+def _judged(document: dict[str, Any], fixtures: list[PayloadFixture], judge: Judge) -> tuple[int, list[str]]:
+    """Validate each fixture against its schema and let `judge(where, fixture, violations)` say what is wrong: the
+    count and one line per problem (a fixture whose schema cannot be found is one)."""
     problems = []
     for fixture in fixtures:
         where = display_path(fixture.path)
@@ -160,22 +167,19 @@ def good_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixtur
         except LookupError as exc:
             problems.append(f"{where}: {exc}")
             continue
-        problems += [f"{where}: {line}" for line in violations(schema_validator(document, pointer), fixture.body)]
+        problems += judge(where, fixture, violations(schema_validator(document, pointer), fixture.body))
     return len(fixtures), problems
+
+
+def good_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixture]) -> tuple[int, list[str]]:
+    return _judged(document, fixtures, lambda where, _, found: [f"{where}: {line}" for line in found])
 
 
 def refused_payload_problems(document: dict[str, Any], fixtures: list[PayloadFixture]) -> tuple[int, list[str]]:
-    problems = []
-    for fixture in fixtures:
-        where = display_path(fixture.path)
-        try:
-            pointer = fixture_schema(document, fixture)
-        except LookupError as exc:
-            problems.append(f"{where}: {exc}")
-            continue
-        found = violations(schema_validator(document, pointer), fixture.body)
+    def judge(where: str, fixture: PayloadFixture, found: list[str]) -> list[str]:
         at = str(fixture.refused_at)
-        if not any(line == at or line.startswith((at + ":", at + ".", at + "[")) for line in found):
-            got = "; ".join(found) or "nothing"
-            problems.append(f"{where}: should be refused at {at}, but the spec reports {got}")
-    return len(fixtures), problems
+        if any(line == at or line.startswith((at + ":", at + ".", at + "[")) for line in found):
+            return []
+        return [f"{where}: should be refused at {at}, but the spec reports {'; '.join(found) or 'nothing'}"]
+
+    return _judged(document, fixtures, judge)

@@ -14,7 +14,7 @@ Scope:
    run's `data` matches exactly one Run variant: the one the manifest names.
 6. Every request-body fixture (`<resource>/requests/`) validates against its
    operation's request body, and every broken fixture (`<resource>/broken/`) is
-   refused, at the place its manifest names (scripts.payload_fixtures).
+   refused, at the place its manifest names (scripts.spec.payload_fixtures).
 7. Every webhook delivery fixture (`webhook-deliveries/valid/`) validates against its webhook's body, and
    every refused one (`webhook-deliveries/refused/`) is refused where its manifest says.
 
@@ -37,8 +37,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from kit import bundle as bundler
 from kit._cli import EXIT_FAILED, EXIT_OK, display_path, run
 from kit.fixtures import FIXTURES_DIR, MANIFEST, load_fixtures, load_operation_fixtures
-from scripts.payload_fixtures import broken_fixture_problems, delivery_fixture_problems, request_fixture_problems
-from scripts.schema_validation import (
+from scripts.spec.payload_fixtures import broken_fixture_problems, delivery_fixture_problems, request_fixture_problems
+from scripts.spec.schema_validation import (
     instance_response_problems,
     iter_examples,
     match_variant,

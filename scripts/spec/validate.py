@@ -38,8 +38,8 @@ from typing import Any
 
 from kit import bundle as bundler
 from kit._cli import EXIT_FAILED, EXIT_OK, UserError, display_path, read_json, run
-from scripts.payload_fixtures import operation_request_schema
-from scripts.schema_validation import (
+from scripts.spec.payload_fixtures import operation_request_schema
+from scripts.spec.schema_validation import (
     component_validator,
     fast_variant,
     instance_response_problems,

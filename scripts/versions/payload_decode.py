@@ -1,7 +1,7 @@
 """Decode known payloads with two generated clients and say whether they still decode to the same models.
 
-Scope: the rule for a response `oneOf` that gained a variant (scripts/breaking.md). The generated client tries a
-union's variants in order and keeps the first that decodes, so a new variant is harmless only if every payload
+Scope: the rule for a response `oneOf` that gained a variant (scripts/versions/breaking.md). The generated client
+tries a union's variants in order and keeps the first that decodes, so a new variant is harmless only if every payload
 that decoded before still decodes to the same model classes at the same places. The payloads are the examples
 the base document gives for the response and every fixture under `contract_tests/fixtures/` that the base
 client decodes for it (a fixture of another operation does not decode and is left out).
@@ -9,7 +9,7 @@ client decodes for it (a fixture of another operation does not decode and is lef
 Each client runs in its own Python process (both packages are named `currents_api_client`), through the
 operation's own `_parse_response`, and reports the model class at every place of the decoded value.
 
-Run as a module, this is that child process: `python -m scripts.payload_decode PACKAGE_ROOT MODULE STATUS`
+Run as a module, this is that child process: `python -m scripts.versions.payload_decode PACKAGE_ROOT MODULE STATUS`
 with a JSON list of payloads on standard input, and one JSON result per payload on standard output.
 """
 
@@ -46,7 +46,7 @@ def decode_all(package_root: Path, module: str, status: str, payloads: list[Any]
     """Decode `payloads` as `status` responses with the package under `package_root`; one result per payload:
     {"models": [...]} or {"error": "..."}."""
     completed = subprocess.run(
-        [sys.executable, "-m", "scripts.payload_decode", str(package_root), module, status],
+        [sys.executable, "-m", "scripts.versions.payload_decode", str(package_root), module, status],
         input=json.dumps(payloads),
         capture_output=True,
         text=True,

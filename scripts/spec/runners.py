@@ -1,4 +1,4 @@
-"""`.runner` on every instance and run model: the body the model template gives it (used by scripts/generate.py).
+"""`.runner` on every instance and run model: the body the model template gives it (for scripts/spec/render.py).
 
 Scope: the models that get `.runner` are the variants of the `Instance` and `Run` unions (`RUNNER_UNIONS`) and
 every other model with a `cypressVersion` property (the runs listing's `RunListItem`, whose items are any

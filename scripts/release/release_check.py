@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, display_path, run
-from scripts.check_generated import tree
-from scripts.generate import GENERATED, PROJECT_NAME
+from scripts.spec.check_generated import tree
+from scripts.spec.sources import GENERATED, PROJECT_NAME
 
 CLIENT = GENERATED / PROJECT_NAME
 PACKAGE = "currents_api_client"

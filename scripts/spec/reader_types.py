@@ -1,4 +1,4 @@
-"""The reader's types: response models read as `X | None`, query parameters take `None` (used by scripts/generate.py).
+"""The reader's types: response models read as `X | None`, query parameters take `None` (for scripts/spec/render.py).
 
 Scope: rewrites openapi-python-client's parsed document (`GeneratorData`) before the templates render it, so
 that the templates see the types a reader wants and need no branch of their own for them:

@@ -3,7 +3,7 @@
 The rule: `info.version` of `generated/openapi.json` is the client package's semantic version. Any change of
 that document or of the generated package since the commit that set the current version needs a new version:
 a patch bump for `info` changes only, minor for non-breaking ones, major when anything breaks (the rules are
-`scripts/breaking.md`). And CHANGELOG.md has an entry (`## X.Y.Z`) for the current version.
+`scripts/versions/breaking.md`). And CHANGELOG.md has an entry (`## X.Y.Z`) for the current version.
 
 How: the baseline is found from git history, so a clean clone needs nothing else. Along HEAD's first-parent
 history of the document, the commit where the current version first appeared is its release. When the
@@ -25,8 +25,16 @@ import re
 import sys
 
 from kit._cli import EXIT_FAILED, EXIT_OK, ROOT, UserError, run
-from scripts import git_history
-from scripts.breaking import BUMPS, Comparison, bump_between, bumped, compare_with, parse_version, working_document
+from scripts.versions import git_history
+from scripts.versions.comparison import (
+    BUMPS,
+    Comparison,
+    bump_between,
+    bumped,
+    compare_with,
+    parse_version,
+    working_document,
+)
 
 CHANGELOG = ROOT / "CHANGELOG.md"
 ENTRY = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+)\]?(?:\s|$)", re.MULTILINE)

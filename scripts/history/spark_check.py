@@ -2,7 +2,7 @@
 
 1. A history store from the mock: the mock is served on loopback and synced into a DuckDB store by the package's
    own sync (`history.sync.sync_projects`, what `currents-api sync` runs), plus a made-up project whose tests
-   flip, also between runs of one commit (the mock's never do; tests/history/store_builder.py adds it).
+   flip, also between runs of one commit (the mock's never do; scripts/history/synthetic.py adds it).
 2. The store as the Parquet dataset (`history.dataset.write_dataset`, as `currents-api dataset` writes it).
 3. The metrics query, the one text (`metrics_sql()`: flaky_metrics.sql from flaky_executions.sql), on DuckDB over
    the store and on Spark SQL (pyspark, local mode) over the dataset's `tests` and `explorer_tests`, with no
@@ -32,10 +32,10 @@ from currents_api_client.lib.history.dataset import write_dataset
 from currents_api_client.lib.history.metrics import Filters, TestMetrics, flaky_metrics, metrics_sql, open_store
 from currents_api_client.lib.history.sync import SyncSummary, resolve_projects, sync_projects
 
-from contract_tests.conftest import demo_key
 from contract_tests.mock_api.app import create_app
+from contract_tests.mock_api.keys import load_keys
 from contract_tests.mock_api.server import serve_in_thread
-from tests.history.store_builder import SYNTHETIC_PROJECT, add_synthetic_rows, create_store
+from scripts.history.synthetic import SYNTHETIC_PROJECT, add_synthetic_rows, create_store
 
 CASES = {
     "every test": Filters(),
@@ -96,9 +96,12 @@ def differences(duck: list[TestMetrics], spark: list[TestMetrics]) -> list[str]:
 
 async def sync_mock(store: Path, base_url: str) -> SyncSummary:
     """Every project of the mock synced into a new store at `store`, as `currents-api sync` does."""
+    key = load_keys().first_with_every_project()  # the mock's demo key, which reads every project
+    if key is None:
+        raise RuntimeError("contract_tests/mock_api/keys.yaml has no key with projects: ['*']")
     connection = history_store.open_store(store)
     try:
-        async with AuthenticatedClient(base_url=base_url, token=demo_key()) as client:
+        async with AuthenticatedClient(base_url=base_url, token=key.value) as client:
             return await sync_projects(connection, client, await resolve_projects(client, []))
     finally:
         connection.close()
