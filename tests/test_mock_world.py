@@ -2,6 +2,9 @@
 
 Every response is checked by `tests.mock_support.check_response`: never a 5xx, and a body valid against the
 spec for its operation and status. Tests that change state get a mock of their own.
+
+Over 400 lines on purpose: one world's story told over HTTP (listings, filters, pagination, state changes, key
+scopes), each test a few requests against the same seeded world; split, the story would be told twice.
 """
 
 from __future__ import annotations
