@@ -127,6 +127,7 @@ def test_live_mode_writes_only_when_allowed_and_only_in_the_project_set_aside(
 ) -> None:
     base_url, app = live_mock
     owner = {run_id: run.project_id for run_id, run in app.backend.world.runs.items()}
+    seeded_hooks = set(app.backend.world.webhooks)
     live = {
         **LIVE_QUICK,
         "CURRENTS_API_KEY": demo_key(),
@@ -151,6 +152,8 @@ def test_live_mode_writes_only_when_allowed_and_only_in_the_project_set_aside(
     ]
     assert any("/actions" in e.operation[1] for e in changed), "no action was created"
     assert not [e for e in changed if e.ids.get("actionId") in seeded]
+    assert not [e for e in changed if e.ids.get("hookId") in seeded_hooks]
+    assert seeded_hooks <= set(app.backend.world.webhooks)
     assert all(
         project == "Prj9Zb" for project, body in app.backend.world.actions.values() if body["name"] == CONTRACT_NAME
     )

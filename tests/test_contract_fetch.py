@@ -9,7 +9,7 @@ from typing import Any
 from kit._cli import ROOT
 from scripts.contract.discovery import Ids
 from scripts.contract.drift import Documents, inspect_response
-from scripts.contract.fetch import Call, client_call, client_modules, life_cycle, plan
+from scripts.contract.fetch import ID_PARAMETERS, Call, client_call, client_modules, life_cycle, plan
 from scripts.contract.registry import operations
 from scripts.contract.settings import REDACTED, scrub_secret_fields
 
@@ -114,7 +114,7 @@ def test_writes_reach_only_discovered_runs_and_the_objects_the_fetch_created() -
     calls, _ = plan(GENERATED, FakeTarget(ids, allow_writes=True))
     writes = [c for c in calls if c.method != "get" and c.operation_id != "getTestSignature"]
     on_runs = [(c.operation_id, c.subject) for c in writes if c.arguments.get("runId")]
-    assert on_runs == [("cancelRun", "r2"), ("resetRun", "r2"), ("deleteRun", "r2")]  # the delete last
+    assert on_runs == [("resetRun", "r2"), ("cancelRun", "r2"), ("deleteRun", "r2")]  # the cancel, then the delete last
     for call in writes:
         assert "someone-elses" not in json.dumps(call.arguments)
         if call.subject == "created":
@@ -195,3 +195,133 @@ def test_an_operation_the_mock_does_not_serve_is_left_out_of_the_documents_and_t
     for checked in (document, contract_document(target)):
         assert "getInstance" not in json.dumps(checked["paths"])  # the operation, and every link to it
     assert not [c for c in plan(document, target)[0] if c.operation_id == "getInstance"]
+
+
+def a_write_on(kind_parameter: str) -> dict[str, Any]:
+    """The spec plus a made-up write on the object `kind_parameter` names, with a body and no contract body."""
+    document = json.loads(json.dumps(GENERATED))
+    parameter = {"name": kind_parameter, "in": "path", "required": True, "schema": {"type": "string"}}
+    body = {"content": {"application/json": {"schema": {"type": "object"}, "example": {"note": "x"}}}}
+    document["paths"][f"/things/{{{kind_parameter}}}"] = {
+        "put": {"operationId": "touchThing", "parameters": [parameter], "requestBody": body, "responses": answer()}
+    }
+    return document
+
+
+def test_a_write_never_names_a_discovered_object_of_a_kind_writes_may_not_reach() -> None:
+    ids = Ids(projects=["p1"], runs=["r1"], instances=["someone-elses-instance"])
+    calls, problems = plan(a_write_on("instanceId"), FakeTarget(ids, allow_writes=True))
+    assert not [c for c in calls if c.operation_id == "touchThing"] and problems == []
+    calls, _ = plan(a_write_on("runId"), FakeTarget(ids, allow_writes=True))  # a run's write: on the mock, sent
+    assert [c.arguments for c in calls if c.operation_id == "touchThing"] == [{"runId": "r1"}]
+
+
+def test_live_a_write_without_a_body_of_the_contract_s_own_is_not_sent_and_says_so() -> None:
+    ids = Ids(projects=["p1"], runs=["r1"])
+    live = FakeTarget(ids, allow_writes=True, mode="live", write_project="p1")
+    calls, problems = plan(a_write_on("runId"), live)
+    assert not [c for c in calls if c.operation_id == "touchThing"]
+    assert problems == [
+        "touchThing: not sent live: the contract has no body of its own for it (scripts/contract/settings.py)"
+    ]
+
+
+def test_live_a_read_never_sends_the_spec_s_example_id() -> None:
+    document = gadgets(soft_deleted=True)
+    document["paths"]["/gadgets/{gadgetId}"]["get"]["parameters"][0]["example"] = "docs-account-gadget"
+    ID_PARAMETERS["gadgetId"] = "instances"  # a kind discovery found none of
+    try:
+        calls, problems = plan(document, FakeTarget(Ids(projects=["p1"]), allow_writes=False, mode="live"))
+    finally:
+        del ID_PARAMETERS["gadgetId"]
+    assert "docs-account-gadget" not in json.dumps([c.arguments for c in calls])
+    assert problems == []  # no id discovered: nothing to read, and no example sent
+
+
+def test_live_with_writes_every_operation_on_an_object_a_create_makes_is_pinned_reads_included() -> None:
+    from scripts.contract.documents import contract_document
+    from scripts.contract.settings import NO_SUCH_OBJECT
+    from scripts.contract.target import Target
+
+    ids = Ids(projects=["p1"], runs=["r1"], actions=["act_seeded"], webhooks=["047f87e2-b80c-46df-ad0c-7f8fc195b202"])
+    target = Target("live", "http://127.0.0.1:9/v1", "contract-test-key", ids, True, write_project="p1")
+    document = contract_document(target)
+    pinned = 0
+    for _, _, operation in operations(document):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] in NO_SUCH_OBJECT:
+                assert parameter["schema"] == {"type": "string", "enum": [NO_SUCH_OBJECT[parameter["name"]]]}
+                assert "examples" not in parameter and "example" not in parameter
+                pinned += 1
+    assert pinned >= 5  # get, update, enable, disable and delete of an action at least
+    assert "act_seeded" not in json.dumps(document)
+
+
+def test_an_unexpected_answer_of_an_operation_with_secrets_shows_them_replaced() -> None:
+    from kit.scrub import Scrubber
+    from scripts.contract.fetch import shown_body
+
+    marked = {"x-currents-contract": {"secret-fields": ["headers"]}}
+    body = json.dumps({"data": {"hookId": "h", "headers": '{"X-Token": "hook-secret"}'}}).encode()
+    shown = shown_body(marked, Scrubber("contract-test-key"), body)
+    assert "hook-secret" not in shown and REDACTED in shown
+    assert "withheld" in shown_body(marked, Scrubber("contract-test-key"), b"<html>hook-secret</html>")
+    assert "hook-secret" in shown_body({}, Scrubber("contract-test-key"), body)  # an operation with no secrets
+
+
+def test_the_fetch_replaces_a_webhook_s_secret_headers_before_drift_sees_the_answer(monkeypatch: Any) -> None:
+    import httpx
+
+    import scripts.contract.fetch as fetch
+    from contract_tests.conftest import demo_key
+    from contract_tests.mock_api.app import create_app
+    from contract_tests.mock_api.server import serve_in_thread
+    from scripts.contract.target import Target, client_for
+
+    inspected: list[Any] = []
+    real = fetch.inspect_response
+    monkeypatch.setattr(fetch, "inspect_response", lambda *a, **k: inspected.append(a[3]) or real(*a, **k))
+    app = create_app()
+    project = sorted(app.backend.world.projects)[0]
+    with serve_in_thread(app) as base_url:
+        created = httpx.post(
+            f"{base_url}/webhooks",
+            params={"projectId": project},
+            headers={"Authorization": f"Bearer {demo_key()}"},
+            json={"url": "https://hooks.example.com/x", "headers": '{"X-Token": "hook-secret"}', "label": "l"},
+        )
+        assert created.status_code == 201
+        hook = created.json()["data"]["hookId"]
+        webhooks_only = json.loads(json.dumps(GENERATED))
+        webhooks_only["paths"] = {p: i for p, i in webhooks_only["paths"].items() if p.startswith("/webhooks")}
+        target = Target("mock", base_url, demo_key(), Ids(projects=[project], webhooks=[hook]), allow_writes=False)
+        _, problems, covered = fetch.fetch_and_inspect(target, webhooks_only, client_for)
+    assert problems == [] and covered == {"listWebhooks", "getWebhook"}
+    assert len(inspected) == 2 and "hook-secret" not in json.dumps(inspected)
+    assert REDACTED in json.dumps(inspected)
+
+
+def test_every_operation_whose_answer_holds_a_secret_field_is_marked_for_it() -> None:
+    from kit import openapi as oas
+
+    def secret_names(node: Any, seen: set[str]) -> set[str]:
+        node, _ = oas.follow(GENERATED, node)
+        if not isinstance(node, dict) or id(node) in seen:
+            return set()
+        seen.add(id(node))
+        found = {n for n, p in node.get("properties", {}).items() if isinstance(p, dict) and p.get("x-currents-secret")}
+        for value in node.values():
+            for child in value if isinstance(value, list) else [value]:
+                if isinstance(child, dict):
+                    found |= secret_names(child, seen)
+        return found
+
+    from scripts.contract.registry import secret_fields
+
+    marked = 0
+    for _, _, operation in operations(GENERATED):
+        answers = [r for s, r in operation.get("responses", {}).items() if s.startswith("2")]
+        secrets = set().union(*(secret_names(r, set()) for r in answers))
+        assert secrets <= set(secret_fields(operation)), operation["operationId"]
+        marked += bool(secrets)
+    assert marked == 4  # the webhook operations that answer a webhook (its delete answers an id)

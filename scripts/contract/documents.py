@@ -1,9 +1,10 @@
 """The documents schemathesis checks: `generated/openapi.json` with this run's ids as examples, shaped for the target.
 
-Scope: `contract_document(target)` sets the discovered ids as the examples of the id parameters, and leaves out
-what the run may not call (`drop_writes`, read-only mode; `pin_to_project` and the settings pins, live with
-writes; the operations whose answers may hold secrets, live). `walk_document` shapes it for the stateful phase;
-`contract_specs` writes both under reports/.
+Scope: `checked_document(target)` is `generated/openapi.json` without the operations the target does not serve
+(the mock's `served_operations`; live, none is left out). `contract_document(target)` sets the discovered ids
+as the examples of the id parameters, and leaves out what the run may not call (`drop_writes`, read-only mode;
+`pin_to_project` and the settings pins, live with writes; the operations whose answers may hold secrets, live).
+`walk_document` shapes it for the stateful phase; `contract_specs` writes both under reports/.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The drift fetch of `make contract`: one call of every operation the spec lists, planned from the spec itself.
 
 Scope: `plan(document, target)` reads the operations of `generated/openapi.json` and names none of them:
-- A read (`contract_registry.is_write` is false) is called once per id its path names, for the ids discovery
+- A read (`registry.is_write` is false) is called once per id its path names, for the ids discovery
   found (`ID_PARAMETERS` says which parameter takes which kind, `FETCH_LIMITS` how many of each); one with no
   path id but a required id in its query (a project) once per such id; any other once. Its other required
   parameters take the last ten years (`PERIOD_PARAMETERS`) or the spec's example. A read with a body sends
@@ -11,11 +11,13 @@ Scope: `plan(document, target)` reads the operations of `generated/openapi.json`
   - each *life cycle*: a create (a write with no path id whose documented answer has links) in the project set
     aside, then the operations its answer links to, walked through the links (`life_cycle`), each on the
     object the create answered;
-  - the writes on a discovered object of a kind no create makes (a run): on the last one discovered, deletes
-    last;
+  - the writes on a discovered object of a kind a write may name (`WRITABLE_KINDS`: a run, which live with
+    writes comes only from the project set aside): on the last one discovered, a delete last and a write the
+    spec links on from (a cancel) after one it does not (a reset);
   - any other write, once.
-  Bodies come from `contract_settings.body_for` (the contract's own, named `CONTRACT_NAME`, where the
-  request would leave something behind), else the spec's example.
+  Bodies come from `settings.body_for` (the contract's own, named `CONTRACT_NAME`, where the request would
+  leave something behind), else on the mock the spec's example; live, a write with no body of the contract's
+  own is not sent, and says so in one line.
 - `fetch_and_inspect(target)` calls each with the generated client's own module for the operation
   (`client_call`), and inspects each decoded answer for drift (`drift.inspect_response`).
 
@@ -32,6 +34,7 @@ import inspect
 import json
 import pkgutil
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -39,9 +42,9 @@ from typing import Any
 
 from kit import openapi as oas
 from scripts.contract.drift import Documents, Finding, inspect_response
-from scripts.contract.registry import created_parameters, is_create, marker, operations, parameters
+from scripts.contract.registry import is_create, marker, operations, parameters, secret_fields
 from scripts.contract.registry import is_write as writes
-from scripts.contract.settings import MISSING_ID, body_for, scrub_secret_fields
+from scripts.contract.settings import MISSING_ID, as_uuid, body_for, scrub_secret_fields
 
 # The path and query parameters that take ids, and which kind of discovered id each takes.
 ID_PARAMETERS = {"projectId": "projects", "runId": "runs", "instanceId": "instances", "signature": "signatures"}
@@ -49,6 +52,9 @@ ID_PARAMETERS.update(actionId="actions", hookId="webhooks")
 # How many ids of each kind the drift fetch reads (None: all that discovery found).
 FETCH_LIMITS: dict[str, int | None] = {"projects": 3, "runs": 6, "instances": None, "signatures": 2}
 FETCH_LIMITS.update(actions=1, webhooks=1)
+# The discovered kinds a write may name: live with writes, only the runs of the project set aside are discovered.
+# The objects a create makes (actions, webhooks) are written only where the fetch made them (`life_cycle`).
+WRITABLE_KINDS = ("runs",)
 # The query parameters that bound a period: the drift fetch asks for the last ten years.
 PERIOD_PARAMETERS = ("date_start", "date_end")
 PERIOD_DAYS = 3650
@@ -107,7 +113,8 @@ def _period() -> dict[str, str]:
 def _other_arguments(
     document: dict[str, Any], operation: dict[str, Any], target: Any, taken: set[str]
 ) -> dict[str, Any] | str:
-    """Values for the required parameters not in `taken`: the period, or the spec's example; else what is missing."""
+    """Values for the required parameters not in `taken`: the period, or the spec's example; else what is missing.
+    Live, an id the discovery did not find is missing: the spec's example ids name the docs' accounts."""
     arguments: dict[str, Any] = {}
     period = _period()
     for parameter in parameters(document, operation):
@@ -116,6 +123,8 @@ def _other_arguments(
             continue
         if name in period:
             arguments[name] = period[name]
+        elif _id_kind(parameter) and target.mode == "live":
+            return f"no discovered id for its required parameter {name!r}"
         elif (value := _example(parameter)) is not None:
             arguments[name] = value
         else:
@@ -164,7 +173,7 @@ def _by_id(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
 
 
 def _creates(document: dict[str, Any]) -> list[str]:
-    """The operationIds of the creates (`contract_registry.is_create`), in the spec's order."""
+    """The operationIds of the creates (`registry.is_create`), in the spec's order."""
     return [op["operationId"] for _, method, op in operations(document) if is_create(document, method, op)]
 
 
@@ -216,53 +225,85 @@ def life_cycle(document: dict[str, Any], create_id: str) -> list[tuple[str, str,
 
 def _write_call(
     document: dict[str, Any], target: Any, project: str, operation: dict[str, Any], subject: str, method: str
-) -> Call:
+) -> Call | str:
+    """The call of a write, or why it is not sent: live, only a body of the contract's own is sent."""
     body, expected = body_for(document, operation, target, project)
-    if body is None:
+    if body is None and "requestBody" in operation:
+        if target.mode == "live":
+            return "not sent live: the contract has no body of its own for it (scripts/contract/settings.py)"
         body = _request_body(operation, target, project)
     return Call(operation["operationId"], subject, method, body=body, expected=expected or _success(operation))
 
 
-def write_calls(document: dict[str, Any], target: Any) -> list[Call]:
-    """The writes of the drift fetch (module docstring), in the order they are sent."""
+def _arguments(document: dict[str, Any], operation: dict[str, Any], target: Any, project: str) -> dict[str, Any] | str:
+    """A write's required query arguments: the project set aside where it takes a project, else `_other_arguments`."""
+    query = [p for p in parameters(document, operation) if p.get("in") == "query" and p.get("required")]
+    projects = {p["name"]: project for p in query if _id_kind(p) == "projects"}
+    in_path = {p["name"] for p in parameters(document, operation) if p.get("in") == "path"}
+    others = _other_arguments(document, operation, target, set(projects) | in_path)
+    return others if isinstance(others, str) else {**projects, **others}
+
+
+def write_calls(document: dict[str, Any], target: Any) -> tuple[list[Call], list[str]]:
+    """The writes of the drift fetch (module docstring), in the order they are sent, and a line for each write
+    that is not sent."""
     project = target.write_project or (target.ids.projects[0] if target.ids.projects else None)
     if not (target.allow_writes and project):
-        return []
+        return [], []
     operations_by_id = _by_id(document)
     calls: list[Call] = []
+    problems: list[str] = []
     in_cycles: set[str] = set()
+
+    def planned(operation: dict[str, Any], subject: str, method: str, path_arguments: dict[str, str]) -> Call | None:
+        call = _write_call(document, target, project, operation, subject, method)
+        arguments = _arguments(document, operation, target, project)
+        if isinstance(call, str) or isinstance(arguments, str):
+            problems.append(f"{operation['operationId']}: {call if isinstance(call, str) else arguments}")
+            return None
+        call.arguments = {**arguments, **path_arguments}
+        return call
+
     for create_id in _creates(document):
+        in_cycles.add(create_id)
         method, operation = operations_by_id[create_id]
-        first = _write_call(document, target, project, operation, project, method)
-        first.arguments = {p["name"]: project for p in parameters(document, operation) if _id_kind(p) == "projects"}
+        first = planned(operation, project, method, {})
+        if first is None:
+            continue
         calls.append(first)
         by_id = {create_id: first}
         for operation_id, after, pointers in life_cycle(document, create_id):
+            in_cycles.add(operation_id)
             step_method, step = operations_by_id[operation_id]
-            call = _write_call(document, target, project, step, "created", step_method)
+            call = planned(step, "created", step_method, {})
+            if call is None:
+                break  # the rest of the cycle needs this step
             call.after, call.from_answer = by_id[after], pointers
             by_id[operation_id] = call
             calls.append(call)
-            in_cycles.update((create_id, operation_id))
-    created = created_parameters(document)
-    on_discovered: list[Call] = []
+    on_discovered: list[tuple[tuple[bool, bool], Call]] = []
     others: list[Call] = []
     for path, method, operation in operations(document):
         if not writes(method, operation) or operation["operationId"] in in_cycles:
             continue
         in_path = [p for p in parameters(document, operation) if p.get("in") == "path"]
-        if any(p["name"] in created or not _id_kind(p) for p in in_path):
+        if any(_id_kind(p) not in WRITABLE_KINDS for p in in_path):
             continue  # an object the run did not make is someone else's: written only through a life cycle
-        if not in_path:
-            others.append(_write_call(document, target, project, operation, path, method))
+        values = [list(getattr(target.ids, str(_id_kind(p)))) for p in in_path]
+        if not all(values):
             continue
-        values = list(getattr(target.ids, str(_id_kind(in_path[0]))))
-        if values:
-            call = _write_call(document, target, project, operation, values[-1], method)
-            call.arguments = {in_path[0]["name"]: values[-1]}
-            on_discovered.append(call)
-    on_discovered.sort(key=lambda c: c.method == "delete")  # stable: a delete last, the others in spec order
-    return calls + on_discovered + others
+        subject = values[0][-1] if in_path else path
+        call = planned(operation, subject, method, {p["name"]: v[-1] for p, v in zip(in_path, values, strict=True)})
+        if call is None:
+            continue
+        if not in_path:
+            others.append(call)
+            continue
+        # A delete last; before it, the writes the spec links on from (a cancel) after those it does not (a reset).
+        linked = any(r.get("links") for r in operation.get("responses", {}).values())
+        on_discovered.append(((method == "delete", linked), call))
+    on_discovered.sort(key=lambda pair: pair[0])  # stable: the spec's order otherwise
+    return calls + [call for _, call in on_discovered] + others, problems
 
 
 def plan(document: dict[str, Any], target: Any) -> tuple[list[Call], list[str]]:
@@ -274,7 +315,8 @@ def plan(document: dict[str, Any], target: Any) -> tuple[list[Call], list[str]]:
             problems.append(planned)
         else:
             calls.append(planned)
-    return calls + write_calls(document, target), problems
+    written, not_sent = write_calls(document, target)
+    return calls + written, problems + not_sent
 
 
 def _normalise(name: str) -> str:
@@ -321,14 +363,18 @@ def client_call(call: Call, client: Any) -> Any:
 
 def _typed(annotation: Any, value: Any) -> Any:
     """`value` as the client's parameter takes it: a UUID parameter gets a UUID (a malformed one names none)."""
-    import uuid
+    return as_uuid(value) if annotation is uuid.UUID and isinstance(value, str) else value
 
-    if annotation is uuid.UUID and isinstance(value, str):
+
+def shown_body(operation: dict[str, Any], scrubber: Any, content: bytes) -> str:
+    """An unexpected answer's body for its problem line: the key scrubbed, the operation's secret fields
+    replaced (a body that is not JSON, of such an operation, is withheld), then cut to `MAX_BODY_SHOWN`."""
+    if secret_fields(operation):
         try:
-            return uuid.UUID(value)
+            content = json.dumps(scrub_secret_fields(operation, json.loads(content))).encode()
         except ValueError:
-            return uuid.UUID(int=0)
-    return value
+            return "(body withheld: this operation's answers may hold secrets)"
+    return repr(scrubber.bytes(content))[:MAX_BODY_SHOWN]
 
 
 def fetch_and_inspect(
@@ -353,11 +399,13 @@ def fetch_and_inspect(
                 reason = scrubber.text(errors.describe(error))
                 problems.append(f"{call.source}: the client cannot decode it: {reason}")
                 continue
+            except (LookupError, TypeError) as error:  # the spec and the generated client disagree
+                problems.append(f"{call.source}: cannot be called with the generated client: {error}")
+                continue
             status = int(response.status_code)
             if status != call.expected:
                 if not (status == 404 and marker(operation).get("may-find-nothing")):
-                    shown = repr(scrubber.bytes(response.content))[:MAX_BODY_SHOWN]  # scrubbed, then cut
-                    problems.append(f"{call.source}: HTTP {status} {shown}")
+                    problems.append(f"{call.source}: HTTP {status} {shown_body(operation, scrubber, response.content)}")
                 continue
             if status >= 300:  # an expected error answer: nothing to inspect
                 continue

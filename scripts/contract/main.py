@@ -27,7 +27,9 @@ Steps:
    the `projectId`, `runId`, `instanceId` and `signature` parameters, without the operations this run
    may not call; and `reports/openapi.stateful.json`, the same for the stateful phase, whose listings keep
    only their required parameters so that their pages have items to follow (`walk_document`).
-3. Fetch one response of every read operation with the generated client: each must decode, and the fields
+3. Call every operation once or more with the generated client, as the spec plans it (`scripts.contract.fetch`:
+   the reads, and where writes are allowed the life cycles of what it creates and the writes on one run): each
+   answer must be the expected one and decode, and the fields
    the strict contract overlay refuses are reported as drift (`reports/drift.json`), with an example value
    and how many responses had them. Drift is a warning, or a failure with `CONTRACT_STRICT=1`. This runs
    before schemathesis, whose stateful phase cancels and deletes runs of the mock.

@@ -8,13 +8,14 @@ markers and links say which operation is which; see `scripts.contract.registry`)
   names a machine of the run; a cancel by GitHub CI names the mock's example workflow run, or live a workflow
   run id that names nothing (`NO_SUCH_GITHUB_RUN`: 404). Any other body is the spec's example.
 - `pin_settings(document)`: live mode with writes: what schemathesis may create is named `CONTRACT_NAME` and
-  delivers nowhere, and the writes on an object a create makes (`created_parameters`) name ids that cannot
-  exist, so that only the stateful phase's links, from an object it created, change anything; links that
-  lead from elsewhere to such an object are dropped (it is someone else's); cancel by CI must name the project.
+  delivers nowhere, and every operation on an object a create makes (`created_parameters`), reads included,
+  names an id that cannot exist, so that only the stateful phase's links, from an object it created, reach
+  one (a read of a discovered action would otherwise link on to its update); links that lead from elsewhere
+  to such an object are dropped (it is someone else's); cancel by CI must name the project.
 - `drop_secret_operations(document)`: live mode: the operations whose answers may hold a secret (the spec's
   `secret-fields`: a webhook's custom headers) leave schemathesis, whose reports would keep them; the drift
   fetch reads them with those fields replaced (`scrub_secret_fields`).
-- `cleanup(target)`: a context manager. Live with writes: after the checks, even when one failed, archive
+- `cleanup(target, client_for)`: a context manager. Live with writes: after the checks, even when one failed, archive
   the actions and delete the webhooks named `CONTRACT_NAME` that were not there before, and only those.
 
 Limits: the drift fetch's writes run in order, each on the id the create answered; when the create fails,
@@ -25,13 +26,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from scripts.contract.registry import (
     created_parameters,
     is_create,
-    is_write,
     operations,
     parameters,
     remove_operations,
@@ -126,7 +127,7 @@ def pin_settings(document: dict[str, Any]) -> None:
         if in_path & created:
             on_created.add(operation["operationId"])
     for _, method, operation in operations(document):
-        if operation["operationId"] in on_created and is_write(method, operation):
+        if operation["operationId"] in on_created:
             resolved = []
             for parameter in parameters(document, operation):
                 if parameter.get("name") in created:
@@ -147,11 +148,10 @@ def drop_secret_operations(document: dict[str, Any]) -> list[str]:
     return remove_operations(document, lambda _path, _method, operation: bool(secret_fields(operation)), prune=True)
 
 
-def hook_uuid(hook_id: str) -> Any:
-    import uuid
-
+def as_uuid(value: str) -> uuid.UUID:
+    """`value` as a UUID, for a client parameter that takes one; a malformed one names no webhook."""
     try:
-        return uuid.UUID(hook_id)
+        return uuid.UUID(value)
     except ValueError:
         return uuid.UUID(NO_SUCH_HOOK)
 
@@ -194,7 +194,7 @@ def cleanup(target: Any, client_for: Callable[[Any], Any]) -> Iterator[None]:
             for action_id in sorted(actions - before[0]):
                 delete_action.sync_detailed(action_id, client=client)
             for hook_id in sorted(hooks - before[1]):
-                delete_webhook.sync_detailed(hook_uuid(hook_id), client=client)
+                delete_webhook.sync_detailed(as_uuid(hook_id), client=client)
         print(
             f"contract: cleaned up {len(actions - before[0])} action(s) and {len(hooks - before[1])} webhook(s) "
             f"the checks created in project {target.write_project}"
