@@ -199,7 +199,7 @@ def test_an_operation_the_mock_does_not_serve_is_left_out_of_the_documents_and_t
 
 def a_write_on(kind_parameter: str) -> dict[str, Any]:
     """The spec plus a made-up write on the object `kind_parameter` names, with a body and no contract body."""
-    document = json.loads(json.dumps(GENERATED))
+    document: dict[str, Any] = json.loads(json.dumps(GENERATED))
     parameter = {"name": kind_parameter, "in": "path", "required": True, "schema": {"type": "string"}}
     body = {"content": {"application/json": {"schema": {"type": "object"}, "example": {"note": "x"}}}}
     document["paths"][f"/things/{{{kind_parameter}}}"] = {
@@ -279,8 +279,12 @@ def test_the_fetch_replaces_a_webhook_s_secret_headers_before_drift_sees_the_ans
     from scripts.contract.target import Target, client_for
 
     inspected: list[Any] = []
-    real = fetch.inspect_response
-    monkeypatch.setattr(fetch, "inspect_response", lambda *a, **k: inspected.append(a[3]) or real(*a, **k))
+
+    def spy(*arguments: Any, **options: Any) -> Any:
+        inspected.append(arguments[3])  # the body drift inspects
+        return inspect_response(*arguments, **options)
+
+    monkeypatch.setattr(fetch, "inspect_response", spy)
     app = create_app()
     project = sorted(app.backend.world.projects)[0]
     with serve_in_thread(app) as base_url:
@@ -304,7 +308,7 @@ def test_the_fetch_replaces_a_webhook_s_secret_headers_before_drift_sees_the_ans
 def test_every_operation_whose_answer_holds_a_secret_field_is_marked_for_it() -> None:
     from kit import openapi as oas
 
-    def secret_names(node: Any, seen: set[str]) -> set[str]:
+    def secret_names(node: Any, seen: set[int]) -> set[str]:
         node, _ = oas.follow(GENERATED, node)
         if not isinstance(node, dict) or id(node) in seen:
             return set()
