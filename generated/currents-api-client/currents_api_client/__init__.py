@@ -11,7 +11,7 @@ from .client import AuthenticatedClient, Client
 from .errors import CurrentsError
 from .lib import *  # noqa: F403  (the hand-written layer's public names, lib.__all__)
 
-__version__ = "2.1.0"
+__version__ = "2.2.0"
 
 __all__ = (
     "AuthenticatedClient",
