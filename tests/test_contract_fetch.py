@@ -9,7 +9,8 @@ from typing import Any
 from kit._cli import ROOT
 from scripts.contract.discovery import Ids
 from scripts.contract.drift import Documents, inspect_response
-from scripts.contract.fetch import ID_PARAMETERS, Call, client_call, client_modules, life_cycle, plan
+from scripts.contract.fetch import client_call, client_modules
+from scripts.contract.plan import ID_PARAMETERS, Call, life_cycle, plan
 from scripts.contract.registry import operations
 from scripts.contract.settings import REDACTED, scrub_secret_fields
 

@@ -22,6 +22,7 @@ NAMING_NO_OPERATION = (
     "scripts/contract/documents.py",
     "scripts/contract/schemathesis_run.py",
     "scripts/contract/fetch.py",
+    "scripts/contract/plan.py",
     "scripts/contract/settings.py",
     "scripts/contract/registry.py",
     "scripts/contract/discovery.py",

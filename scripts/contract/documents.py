@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.contract import REPORTS
-from scripts.contract.fetch import ID_PARAMETERS
+from scripts.contract.plan import ID_PARAMETERS
 from scripts.contract.registry import is_account_wide, is_write, operations, remove_operations, takes_known_tests
 from scripts.contract.settings import drop_secret_operations, pin_settings
 from scripts.contract.target import MOCK_WINDOW, Target

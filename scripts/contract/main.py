@@ -27,7 +27,7 @@ Steps:
    the `projectId`, `runId`, `instanceId` and `signature` parameters, without the operations this run
    may not call; and `reports/openapi.stateful.json`, the same for the stateful phase, whose listings keep
    only their required parameters so that their pages have items to follow (`walk_document`).
-3. Call every operation once or more with the generated client, as the spec plans it (`scripts.contract.fetch`:
+3. Call every operation once or more with the generated client, as the spec plans it (`scripts.contract.plan`:
    the reads, and where writes are allowed the life cycles of what it creates and the writes on one run): each
    answer must be the expected one and decode, and the fields
    the strict contract overlay refuses are reported as drift (`reports/drift.json`), with an example value

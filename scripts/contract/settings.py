@@ -1,6 +1,6 @@
 """What keeps the contract run's writes its own: the bodies it sends, and live mode's pins and clean-up.
 
-Scope, for `scripts.contract` and its drift fetch (`scripts.contract.fetch`), naming no operation (the spec's
+Scope, for `scripts.contract` and its drift fetch (`scripts.contract.plan`, `fetch`), naming no operation (the spec's
 markers and links say which operation is which; see `scripts.contract.registry`):
 - `body_for(document, operation, target, project)`: the body the drift fetch sends a write, by the request's
   schema, and the status that answers it where that is not the documented one. The actions and webhooks it
