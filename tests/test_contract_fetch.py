@@ -227,14 +227,11 @@ def test_live_a_write_without_a_body_of_the_contract_s_own_is_not_sent_and_says_
     ]
 
 
-def test_live_a_read_never_sends_the_spec_s_example_id() -> None:
+def test_live_a_read_never_sends_the_spec_s_example_id(monkeypatch: Any) -> None:
     document = gadgets(soft_deleted=True)
     document["paths"]["/gadgets/{gadgetId}"]["get"]["parameters"][0]["example"] = "docs-account-gadget"
-    ID_PARAMETERS["gadgetId"] = "instances"  # a kind discovery found none of
-    try:
-        calls, problems = plan(document, FakeTarget(Ids(projects=["p1"]), allow_writes=False, mode="live"))
-    finally:
-        del ID_PARAMETERS["gadgetId"]
+    monkeypatch.setitem(ID_PARAMETERS, "gadgetId", "instances")  # a kind discovery found none of
+    calls, problems = plan(document, FakeTarget(Ids(projects=["p1"]), allow_writes=False, mode="live"))
     assert "docs-account-gadget" not in json.dumps([c.arguments for c in calls])
     assert problems == []  # no id discovered: nothing to read, and no example sent
 

@@ -153,8 +153,7 @@ def read_calls(document: dict[str, Any], target: Any) -> Iterator[Call | str]:
             if isinstance(others, str):
                 yield f"{operation_id}: cannot be called: {others}"
                 break
-            project = subject if subject in target.ids.projects else ""
-            body = _request_body(operation, target, project)
+            body = _request_body(operation, target, subject)
             yield Call(operation_id, subject, method, {**arguments, **others}, body, _success(operation))
 
 

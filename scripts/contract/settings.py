@@ -136,7 +136,7 @@ def pin_settings(document: dict[str, Any]) -> None:
                     parameter.pop("examples", None)
                 resolved.append(parameter)
             operation["parameters"] = resolved
-        elif operation["operationId"] not in on_created and not is_create(document, method, operation):
+        elif not is_create(document, method, operation):
             for response in operation.get("responses", {}).values():
                 links = response.get("links", {})
                 for link in [n for n, lk in links.items() if lk.get("operationId") in on_created]:
